@@ -1,0 +1,78 @@
+import type { Attribution, BeaconEvent } from '../beacon/event.js';
+import { rulesFor, type MapOptions, type RecordContext } from '../harness/index.js';
+import type { ExportRequestBySignal, Resource, Signal } from './otlp/types.js';
+import { attributesToObject } from './otlp/values.js';
+
+/** What one export request turned into: the events to write and the record counts. */
+export interface MappedRequest {
+  events: BeaconEvent[];
+  received: number;
+  /** Records that could not be used (a rule threw on them): reported as OTLP partial success. */
+  rejected: number;
+  dropped: Record<string, number>;
+}
+
+export interface MapSettings {
+  attribution: Attribution;
+  options: MapOptions;
+}
+
+function contextFor(resource: Resource | undefined, settings: MapSettings, exportSeq: number, receivedAt: string): { ctx: RecordContext; rules: ReturnType<typeof rulesFor> } {
+  const resourceAttributes = attributesToObject(resource?.attributes);
+  const serviceName = typeof resourceAttributes['service.name'] === 'string' ? (resourceAttributes['service.name'] as string) : '';
+  return {
+    rules: rulesFor(serviceName),
+    ctx: { attribution: settings.attribution, options: settings.options, serviceName, resource: resourceAttributes, exportSeq, receivedAt },
+  };
+}
+
+/** Walks an export request and applies the harness rules of each resource to each record. */
+export function keepAndMap<S extends Signal>(signal: S, request: ExportRequestBySignal[S], settings: MapSettings, exportSeq: number): MappedRequest {
+  const result: MappedRequest = { events: [], received: 0, rejected: 0, dropped: {} };
+  const receivedAt = new Date().toISOString();
+  const apply = (mapped: () => { events?: BeaconEvent[]; dropped?: string }, records: number) => {
+    result.received += records;
+    try {
+      const outcome = mapped();
+      if (outcome.events) {
+        for (const event of outcome.events) result.events.push(event);
+      } else if (outcome.dropped) {
+        result.dropped[outcome.dropped] = (result.dropped[outcome.dropped] ?? 0) + records;
+      }
+    } catch {
+      // A record of a shape no rule expected: refuse it alone, keep the rest of the request.
+      result.rejected += records;
+    }
+  };
+
+  if (signal === 'logs') {
+    for (const resourceLogs of (request as ExportRequestBySignal['logs']).resourceLogs ?? []) {
+      const { ctx, rules } = contextFor(resourceLogs.resource, settings, exportSeq, receivedAt);
+      for (const scopeLogs of resourceLogs.scopeLogs ?? []) {
+        for (const record of scopeLogs.logRecords ?? []) apply(() => rules.mapLogRecord(record, ctx), 1);
+      }
+    }
+  } else if (signal === 'metrics') {
+    for (const resourceMetrics of (request as ExportRequestBySignal['metrics']).resourceMetrics ?? []) {
+      const { ctx, rules } = contextFor(resourceMetrics.resource, settings, exportSeq, receivedAt);
+      for (const scopeMetrics of resourceMetrics.scopeMetrics ?? []) {
+        for (const metric of scopeMetrics.metrics ?? []) apply(() => rules.mapMetric(metric, ctx), dataPointCount(metric));
+      }
+    }
+  } else {
+    for (const resourceSpans of (request as ExportRequestBySignal['traces']).resourceSpans ?? []) {
+      const { ctx, rules } = contextFor(resourceSpans.resource, settings, exportSeq, receivedAt);
+      for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
+        for (const span of scopeSpans.spans ?? []) apply(() => rules.mapSpan(span, ctx), 1);
+      }
+    }
+  }
+  return result;
+}
+
+/** OTLP counts metrics in data points (`rejected_data_points`). */
+function dataPointCount(metric: import('./otlp/types.js').Metric): number {
+  const points =
+    metric.gauge?.dataPoints ?? metric.sum?.dataPoints ?? metric.histogram?.dataPoints ?? metric.exponentialHistogram?.dataPoints ?? metric.summary?.dataPoints;
+  return points?.length ?? 0;
+}

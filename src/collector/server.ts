@@ -1,0 +1,197 @@
+import http from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import zlib from 'node:zlib';
+import { promisify } from 'node:util';
+import { HEALTH_PATH, SECRET_HEADER, SHUTDOWN_PATH, type CollectorConfig } from '../handoff/collector-config.js';
+import { keepAndMap, type MapSettings } from './keep-map.js';
+import { decodeExportRequest } from './otlp/decode.js';
+import { encodeExportResponse, encodeStatus } from './otlp/response.js';
+import { MalformedRequestError, type Encoding, type Signal } from './otlp/types.js';
+import type { StatsRecorder } from './stats.js';
+import type { CaptureWriter } from './writer.js';
+
+/**
+ * OTLP/HTTP receiver (https://opentelemetry.io/docs/specs/otlp/#otlphttp): receive → decode →
+ * keep/map → write, then answer. Every request is answered as soon as its events are on disk:
+ * Codex waits for these answers at exit.
+ */
+
+const SIGNAL_PATHS: Record<string, Signal> = { '/v1/logs': 'logs', '/v1/metrics': 'metrics', '/v1/traces': 'traces' };
+const gunzip = promisify(zlib.gunzip);
+const inflate = promisify(zlib.inflate);
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export interface Collector {
+  server: http.Server;
+  listen(): Promise<number>;
+  /** Stop accepting (503 for late requests), finish in-flight requests, close. */
+  stop(): Promise<void>;
+  /** Resolves when the authenticated shutdown request arrived. */
+  shutdownRequested: Promise<void>;
+}
+
+export function createCollector(config: CollectorConfig, writer: CaptureWriter, stats: StatsRecorder): Collector {
+  const secret = Buffer.from(config.secret, 'utf8');
+  const settings: MapSettings = {
+    attribution: config.attribution,
+    options: { logUserPrompt: config.logUserPrompt, includeSpans: config.includeSpans },
+  };
+  let closing = false;
+  let inFlight = 0;
+  let exportSeq = 0;
+  let idle: (() => void) | undefined;
+  let requestShutdown!: () => void;
+  const shutdownRequested = new Promise<void>((resolve) => (requestShutdown = resolve));
+
+  const authorized = (req: http.IncomingMessage): boolean => {
+    const given = req.headers[SECRET_HEADER];
+    if (typeof given !== 'string') return false;
+    const candidate = Buffer.from(given, 'utf8');
+    return candidate.length === secret.length && timingSafeEqual(candidate, secret);
+  };
+
+  const answer = (res: http.ServerResponse, status: number, body: string | Uint8Array, contentType: string, headers: Record<string, string> = {}) => {
+    if (res.headersSent) return;
+    res.writeHead(status, { 'content-type': contentType, 'content-length': String(Buffer.byteLength(body)), ...headers });
+    res.end(body);
+  };
+
+  const fail = (res: http.ServerResponse, encoding: Encoding, error: HttpError) => {
+    stats.rejectedRequest(error.status, error.message);
+    const { body, contentType } = encodeStatus(encoding, error.status, error.message);
+    answer(res, error.status, body, contentType, error.headers);
+  };
+
+  async function readBody(req: http.IncomingMessage): Promise<Buffer> {
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (declared > config.maxBodyBytes) throw new HttpError(413, `body of ${declared} bytes exceeds the limit of ${config.maxBodyBytes}`, { connection: 'close' });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > config.maxBodyBytes) throw new HttpError(413, `body exceeds the limit of ${config.maxBodyBytes} bytes`, { connection: 'close' });
+      chunks.push(chunk);
+    }
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+  }
+
+  async function decompress(body: Buffer, contentEncoding: string): Promise<Buffer> {
+    if (contentEncoding === '' || contentEncoding === 'identity') return body;
+    const options = { maxOutputLength: config.maxBodyBytes };
+    try {
+      if (contentEncoding === 'gzip' || contentEncoding === 'x-gzip') return await gunzip(body, options);
+      return await inflate(body, options);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
+        throw new HttpError(413, `decompressed body exceeds the limit of ${config.maxBodyBytes} bytes`);
+      }
+      throw new HttpError(400, `body is not valid ${contentEncoding}`);
+    }
+  }
+
+  async function handleExport(req: http.IncomingMessage, res: http.ServerResponse, signal: Signal): Promise<void> {
+    const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const encoding: Encoding = contentType === 'application/json' ? 'json' : 'protobuf';
+    if (closing) throw new HttpError(503, 'collector is shutting down', { 'retry-after': '1' });
+    if (!authorized(req)) throw new HttpError(401, `missing or wrong ${SECRET_HEADER} header`);
+    if (contentType !== 'application/json' && contentType !== 'application/x-protobuf' && contentType !== 'application/protobuf') {
+      throw new HttpError(415, `unsupported content type "${contentType}": use application/x-protobuf or application/json`);
+    }
+    const contentEncoding = (req.headers['content-encoding'] ?? '').trim().toLowerCase();
+    if (!['', 'identity', 'gzip', 'x-gzip', 'deflate'].includes(contentEncoding)) {
+      throw new HttpError(415, `unsupported content encoding "${contentEncoding}": use gzip, deflate or none`);
+    }
+    const wireBody = await readBody(req);
+    stats.request(signal, encoding, wireBody.length);
+    const body = await decompress(wireBody, contentEncoding);
+
+    let decoded;
+    try {
+      decoded = decodeExportRequest(signal, encoding, body);
+    } catch (error) {
+      if (error instanceof MalformedRequestError) throw new HttpError(400, `malformed ${encoding} ${signal} request: ${error.message}`);
+      throw error;
+    }
+    exportSeq += 1;
+    const mapped = keepAndMap(signal, decoded, settings, exportSeq);
+    try {
+      writer.append(mapped.events);
+    } catch (error) {
+      // Never a 200 that drops data: the sender may retry.
+      stats.writeError((error as Error).message);
+      throw new HttpError(503, `could not write the events: ${(error as Error).message}`, { 'retry-after': '1' });
+    }
+    stats.records(signal, mapped.received, mapped.events.length, mapped.dropped, mapped.rejected);
+    const response = encodeExportResponse(signal, encoding, mapped.rejected, mapped.rejected ? `${mapped.rejected} records could not be mapped` : undefined);
+    answer(res, 200, response.body, response.contentType);
+  }
+
+  const server = http.createServer(async (req, res) => {
+    inFlight += 1;
+    const path = (req.url ?? '/').split('?')[0]!;
+    const signal = SIGNAL_PATHS[path];
+    const encoding: Encoding = (req.headers['content-type'] ?? '').includes('json') ? 'json' : 'protobuf';
+    try {
+      if (signal) {
+        if (req.method !== 'POST') throw new HttpError(405, `${req.method} is not allowed on ${path}`, { allow: 'POST' });
+        await handleExport(req, res, signal);
+      } else if (path === HEALTH_PATH) {
+        if (req.method !== 'GET') throw new HttpError(405, `${req.method} is not allowed on ${path}`, { allow: 'GET' });
+        if (!authorized(req)) throw new HttpError(401, `missing or wrong ${SECRET_HEADER} header`);
+        answer(res, 200, JSON.stringify({ ok: !closing, pid: process.pid, eventsWritten: writer.eventsWritten }), 'application/json');
+      } else if (path === SHUTDOWN_PATH) {
+        if (req.method !== 'POST') throw new HttpError(405, `${req.method} is not allowed on ${path}`, { allow: 'POST' });
+        if (!authorized(req)) throw new HttpError(401, `missing or wrong ${SECRET_HEADER} header`);
+        answer(res, 200, JSON.stringify({ ok: true, pid: process.pid }), 'application/json');
+        requestShutdown();
+      } else {
+        throw new HttpError(404, `no such path: ${path}`);
+      }
+    } catch (error) {
+      const httpError = error instanceof HttpError ? error : new HttpError(500, (error as Error).message ?? String(error));
+      fail(res, encoding, httpError);
+      // Do not read the rest of an oversized or unwanted body: close the connection after answering.
+      if (!req.complete) res.once('finish', () => req.socket.destroy());
+    } finally {
+      inFlight -= 1;
+      if (inFlight === 0) idle?.();
+    }
+  });
+  // Slow or silent clients cannot hold the collector: bounded header and request time, idle sockets closed.
+  server.headersTimeout = 5_000;
+  server.requestTimeout = 15_000;
+  server.keepAliveTimeout = 5_000;
+  server.maxConnections = 256;
+
+  return {
+    server,
+    shutdownRequested,
+    listen: () =>
+      new Promise<number>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve((server.address() as import('node:net').AddressInfo).port);
+        });
+      }),
+    async stop() {
+      // Late requests get 503 + Retry-After while the ones in flight finish; then close.
+      closing = true;
+      if (inFlight > 0) {
+        await Promise.race([new Promise<void>((resolve) => (idle = resolve)), new Promise((r) => setTimeout(r, 10_000).unref())]);
+      }
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}

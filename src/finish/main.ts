@@ -1,0 +1,121 @@
+import fs from 'node:fs';
+import * as core from '@actions/core';
+import type { CollectorConfig, CollectorStats, ReadyFile } from '../handoff/collector-config.js';
+import { WORK_DIR_ENV, workspacePaths, type RunFile, type WorkspacePaths } from '../handoff/workspace.js';
+import { readFinishInputs, type FinishInputs } from '../inputs.js';
+import { STATE_ROLE, STATE_WORK_DIR } from '../start/state.js';
+import { defaultArtifactName, uploadRuntimeArtifact, type RuntimeArtifactResult } from './artifact.js';
+import { processCaptureLog } from './process-log.js';
+import { totalTokens } from './report.js';
+import { stopCollector, type StopOutcome } from './stop-collector.js';
+import { renderSummary } from './summary.js';
+import { buildUsageFile, writeUsageFile } from './usage-file.js';
+import { validateRun } from './validate.js';
+
+/**
+ * The finish: stop → normalize → validate → report. Runs as the post step of a start, or as the
+ * main step of a later `mode: finish` use (which also sets the token outputs; the post steps then
+ * do nothing more). It never fails the job for a reason the user cannot act on: only a run with
+ * fewer Codex events than `min-events` under `require-telemetry` fails the step.
+ */
+
+export type FinishTrigger = 'post' | 'finish-step';
+
+function readJson<T>(file: string): T | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+function locateWorkDir(trigger: FinishTrigger, inputs: FinishInputs): string | undefined {
+  if (trigger === 'post') {
+    // The post step of a `mode: finish` use: its main step already did the work.
+    if (inputs.mode === 'finish' || core.getState(STATE_ROLE) === 'finish-step') return undefined;
+    const workDir = core.getState(STATE_WORK_DIR);
+    if (!workDir) core.notice('beacon: nothing to finish: the start step of this action failed or did not run.');
+    return workDir || undefined;
+  }
+  core.saveState(STATE_ROLE, 'finish-step');
+  const workDir = process.env[WORK_DIR_ENV];
+  if (!workDir) core.warning('beacon: mode: finish found no capture started earlier in this job. Add the action (mode: start, the default) before the step that runs Codex.');
+  return workDir || undefined;
+}
+
+/** How the collector stopped, for the log; validateRun turns the unusual cases into warnings. */
+function describeStop(outcome: StopOutcome): void {
+  if (outcome.status === 'stopped') core.info(`beacon: collector (pid ${outcome.pid}) stopped after ${outcome.waitedMs} ms.`);
+  else core.info(`beacon: collector ${outcome.status}${'reason' in outcome ? `: ${outcome.reason}` : ''}.`);
+}
+
+export async function finishCapture(trigger: FinishTrigger): Promise<void> {
+  const inputs = readFinishInputs(core.getInput);
+  const workDir = locateWorkDir(trigger, inputs);
+  if (!workDir) return;
+  const paths = workspacePaths(workDir);
+  if (fs.existsSync(paths.finished)) {
+    core.info('beacon: this capture was already finished by a mode: finish step.');
+    return;
+  }
+
+  const outcome = await stopCollector({
+    config: readJson<CollectorConfig>(paths.collectorConfig),
+    ready: readJson<ReadyFile>(paths.ready),
+    script: readJson<RunFile>(paths.runFile)?.collector.script,
+    configPath: paths.collectorConfig,
+  });
+  describeStop(outcome);
+
+  const report = await processCaptureLog({ capturePath: paths.capture, logPath: paths.runtimeLog });
+  const usage = buildUsageFile(report, { logName: 'beacon-runtime.jsonl' });
+  writeUsageFile(paths.usage, usage);
+  const stats = readJson<CollectorStats>(paths.stats);
+  const validation = validateRun(report, stats, {
+    minEvents: inputs.minEvents,
+    requireTelemetry: inputs.requireTelemetry,
+    collectorExit: { status: outcome.status, ...('reason' in outcome ? { reason: outcome.reason } : {}) },
+  });
+  for (const warning of validation.warnings) core.warning(`beacon: ${warning}`);
+  for (const diagnosis of validation.diagnoses) core.info(`beacon: ${diagnosis}`);
+
+  const artifact = inputs.uploadArtifact ? await upload(paths, inputs) : undefined;
+
+  if (inputs.jobSummary) {
+    try {
+      const markdown = renderSummary(report, usage, validation, artifact?.status === 'uploaded' ? { artifact: { name: artifact.name, url: artifact.url } } : {});
+      await core.summary.addRaw(markdown).write();
+    } catch (error) {
+      core.warning(`beacon: the job summary could not be written: ${(error as Error).message}`);
+    }
+  }
+
+  const total = report.usage.total;
+  core.info(`beacon: ${report.events} events, ${totalTokens(total)} tokens (input ${total.input_tokens}, cached ${total.cache_read_input_tokens}, output ${total.output_tokens}, reasoning ${total.reasoning_output_tokens}). Log: ${paths.runtimeLog}`);
+  core.setOutput('log-path', paths.runtimeLog);
+  if (trigger === 'finish-step') {
+    core.setOutput('input-tokens', String(total.input_tokens));
+    core.setOutput('cached-input-tokens', String(total.cache_read_input_tokens));
+    core.setOutput('output-tokens', String(total.output_tokens));
+    core.setOutput('reasoning-output-tokens', String(total.reasoning_output_tokens));
+    core.setOutput('total-tokens', String(totalTokens(total)));
+    core.setOutput('events', String(report.events));
+    core.setOutput('usage-json', paths.usage);
+  }
+  fs.writeFileSync(paths.finished, JSON.stringify({ finishedAt: new Date().toISOString(), trigger }), { mode: 0o600 });
+
+  if (validation.failures.length > 0) core.setFailed(`beacon: ${validation.failures.join(' ')}`);
+}
+
+async function upload(paths: WorkspacePaths, inputs: FinishInputs): Promise<RuntimeArtifactResult> {
+  const result = await uploadRuntimeArtifact({
+    name: inputs.artifactName ?? defaultArtifactName(process.env),
+    files: [paths.runtimeLog, paths.usage].filter((file) => fs.existsSync(file)),
+    rootDirectory: paths.workDir,
+    retentionDays: inputs.retentionDays,
+    log: { info: core.info, warning: core.warning },
+  });
+  if (result.status === 'failed') core.warning(`beacon: the artifact was not uploaded: ${result.reason}`);
+  if (result.status === 'skipped') core.info(`beacon: no artifact upload: ${result.reason}.`);
+  return result;
+}

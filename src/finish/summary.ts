@@ -1,0 +1,229 @@
+import type { RunReport } from './report.js';
+import type { UsageEntry, UsageFile } from './usage-file.js';
+import type { ValidationResult } from './validate.js';
+
+/**
+ * The job summary as one Markdown string (the caller hands it to `core.summary.addRaw().write()`;
+ * this module stays free of @actions/core so it can be tested). Every string that comes from the
+ * run (commands, tool names, models) is rendered inside a code span, where neither Markdown nor
+ * HTML is interpreted, with its pipes escaped for tables. Prompt text is never read here.
+ */
+
+export interface SummaryExtras {
+  /** The uploaded artifact, if any. */
+  artifact?: { name: string; url?: string };
+  /** Heading of the summary. */
+  title?: string;
+  /** Byte ceiling of the whole summary (GitHub refuses a step summary over 1 MiB). */
+  maxBytes?: number;
+}
+
+/** 1 MiB minus room for the runner's own additions. */
+export const SUMMARY_MAX_BYTES = 1024 * 1024 - 8 * 1024;
+
+export const SUMMARY_LIMITS = {
+  models: 50,
+  tools: 50,
+  commands: 100,
+  commandChars: 200,
+  nameChars: 100,
+} as const;
+
+export const SUMMARY_NOTES = {
+  noCost: 'No cost: Codex emits none.',
+  noSessionSplit: 'No per-session token split: the metric has no conversation id.',
+} as const;
+
+const CUT_NOTE = '\n\n*The summary was cut here to stay under the 1 MiB limit of a job summary.*\n';
+
+export function formatInt(n: number): string {
+  return Math.round(n)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${formatInt(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+/** Cuts a display string to `max` UTF-16 units, never inside a surrogate pair. */
+export function shorten(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max - 1;
+  const code = text.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end -= 1;
+  return text.slice(0, end) + '…';
+}
+
+/**
+ * A Markdown code span that shows `text` literally: control characters (newlines would end a table
+ * row) become spaces, and the fence is one backtick longer than the longest backtick run inside,
+ * which is how CommonMark "escapes" backticks in code.
+ */
+export function codeSpan(text: string): string {
+  const flat = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
+  if (flat === '') return '*(empty)*';
+  let longestRun = 0;
+  for (const run of flat.match(/`+/g) ?? []) longestRun = Math.max(longestRun, run.length);
+  const fence = '`'.repeat(longestRun + 1);
+  // One space each side is stripped by the renderer; it keeps a leading/trailing backtick or space intact.
+  const pad = /^[` ]|[` ]$/.test(flat) ? ' ' : '';
+  return `${fence}${pad}${flat}${pad}${fence}`;
+}
+
+/** A table cell: an unescaped pipe would end the cell, even inside a code span (GFM). */
+export function tableCell(markdown: string): string {
+  return markdown.replace(/\|/g, '\\|');
+}
+
+/** Our own sentences may carry values from outside (an error message): keep them plain text, one line. */
+function plainLine(text: string): string {
+  return text
+    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+}
+
+function table(header: string[], align: ('l' | 'r')[], rows: string[][]): string {
+  const lines = [`| ${header.join(' | ')} |`, `| ${align.map((a) => (a === 'r' ? '---:' : '---')).join(' | ')} |`];
+  for (const row of rows) lines.push(`| ${row.join(' | ')} |`);
+  return lines.join('\n');
+}
+
+function notShown(n: number, what: string): string {
+  return n > 0 ? `\n\n*${formatInt(n)} more ${what} not shown.*` : '';
+}
+
+function usageRow(label: string, entry: UsageEntry): string[] {
+  return [
+    label,
+    formatInt(entry.input_tokens),
+    formatInt(entry.cache_read_input_tokens),
+    formatInt(entry.output_tokens),
+    formatInt(entry.reasoning_output_tokens),
+    formatInt(entry.total_tokens),
+  ];
+}
+
+function headline(report: RunReport, usage: UsageFile): string {
+  const models = report.models.length ? report.models.slice(0, 5).map((m) => codeSpan(shorten(m, SUMMARY_LIMITS.nameChars))).join(', ') : 'none seen';
+  const moreModels = report.models.length > 5 ? ` and ${report.models.length - 5} more` : '';
+  const version = report.codexVersions.length ? report.codexVersions.slice(0, 3).map((v) => codeSpan(shorten(v, 40))).join(', ') : 'unknown';
+  return [
+    `**Models:** ${models}${moreModels}`,
+    `**Total tokens:** ${formatInt(usage.totals.total_tokens)}`,
+    `**Events:** ${formatInt(report.events)} (${formatInt(report.codexEvents)} from Codex)`,
+    `**Codex:** ${version}`,
+  ].join(' · ');
+}
+
+function tokenTable(usage: UsageFile): string {
+  const models = Object.entries(usage.by_model).sort((a, b) => b[1].total_tokens - a[1].total_tokens || (a[0] < b[0] ? -1 : 1));
+  if (models.length === 0) return '*No token usage was captured.*';
+  const rows = models.slice(0, SUMMARY_LIMITS.models).map(([model, totals]) => usageRow(tableCell(codeSpan(shorten(model, SUMMARY_LIMITS.nameChars))), totals));
+  if (models.length > 1) rows.push(usageRow('**All models**', usage.totals));
+  return (
+    table(['Model', 'Input', 'Cached input', 'Output', 'Reasoning', 'Total'], ['l', 'r', 'r', 'r', 'r', 'r'], rows) +
+    notShown(models.length - SUMMARY_LIMITS.models, 'models') +
+    '\n\nInput excludes cached input; output includes reasoning; total = input + cached input + output.'
+  );
+}
+
+function activity(report: RunReport): string {
+  const parts: string[] = [];
+  parts.push(
+    [
+      `- Sessions: ${formatInt(report.sessions)}${report.sessionsCapped ? '+' : ''}`,
+      `- Prompts: ${formatInt(report.prompts)}`,
+      `- Tool calls: ${formatInt(Object.values(report.tools).reduce((n, t) => n + t.calls, 0) + report.otherToolCalls)}`,
+      `- Commands run: ${formatInt(report.commands.total)}`,
+      `- Approvals requested: ${formatInt(report.approvals.requested)}, denied: ${formatInt(report.approvals.denied)}`,
+    ].join('\n'),
+  );
+
+  const tools = Object.entries(report.tools).sort((a, b) => b[1].calls - a[1].calls || (a[0] < b[0] ? -1 : 1));
+  if (tools.length > 0) {
+    const rows = tools
+      .slice(0, SUMMARY_LIMITS.tools)
+      .map(([name, t]) => [tableCell(codeSpan(shorten(name, SUMMARY_LIMITS.nameChars))), formatInt(t.calls), formatInt(t.succeeded), formatInt(t.failed), formatMs(t.totalDurationMs), formatMs(t.maxDurationMs)]);
+    const otherCalls = report.otherToolCalls > 0 ? `\n\n*${formatInt(report.otherToolCalls)} calls of other tools not listed.*` : '';
+    parts.push(
+      '**Tool calls**\n\n' +
+        table(['Tool', 'Calls', 'Succeeded', 'Failed', 'Total duration', 'Max duration'], ['l', 'r', 'r', 'r', 'r', 'r'], rows) +
+        notShown(tools.length - SUMMARY_LIMITS.tools, 'tools') +
+        otherCalls,
+    );
+  }
+
+  const listed = report.commands.listed.slice(0, SUMMARY_LIMITS.commands);
+  if (listed.length > 0) {
+    const rows = listed.map((c) => [
+      tableCell(codeSpan(shorten(c.command, SUMMARY_LIMITS.commandChars))),
+      c.exitCode === undefined ? '' : String(c.exitCode),
+      c.durationMs === undefined ? '' : formatMs(c.durationMs),
+    ]);
+    parts.push('**Commands run**\n\n' + table(['Command', 'Exit code', 'Duration'], ['l', 'r', 'r'], rows) + notShown(report.commands.total - listed.length, 'commands'));
+  }
+  return parts.join('\n\n');
+}
+
+function tokenPie(usage: UsageFile): string {
+  const t = usage.totals;
+  const slices: [string, number][] = [
+    ['Input (uncached)', t.input_tokens],
+    ['Cached input', t.cache_read_input_tokens],
+    ['Output (without reasoning)', Math.max(0, t.output_tokens - t.reasoning_output_tokens)],
+    ['Reasoning', t.reasoning_output_tokens],
+  ];
+  const shown = slices.filter(([, n]) => n > 0);
+  if (shown.length === 0) return '';
+  const lines = ['pie showData', '    title Token mix', ...shown.map(([label, n]) => `    "${label}" : ${n}`)];
+  return `<details><summary>Token mix</summary>\n\n\`\`\`mermaid\n${lines.join('\n')}\n\`\`\`\n\n</details>`;
+}
+
+function validationSection(validation: ValidationResult): string {
+  const list = (items: string[]) => items.map((item) => `- ${plainLine(item)}`).join('\n');
+  const parts: string[] = [];
+  if (validation.failures.length) parts.push(`**Failed**\n\n${list(validation.failures)}`);
+  if (validation.warnings.length) parts.push(`**Warnings**\n\n${list(validation.warnings)}`);
+  if (validation.diagnoses.length) parts.push(`**Likely causes**\n\n${list(validation.diagnoses)}`);
+  if (parts.length === 0) parts.push('All checks passed.');
+  return parts.join('\n\n');
+}
+
+function artifactLine(artifact: SummaryExtras['artifact']): string {
+  if (!artifact) return '';
+  const name = codeSpan(shorten(artifact.name, SUMMARY_LIMITS.nameChars));
+  const url = artifact.url && /^https?:\/\/[^\s<>()]+$/.test(artifact.url) ? artifact.url : undefined;
+  return url ? `**Artifact:** [${name}](${url})` : `**Artifact:** ${name}`;
+}
+
+/** Keeps the summary under `maxBytes`: cut at a line boundary (never inside a UTF-8 sequence) and say so. */
+export function limitBytes(markdown: string, maxBytes: number): string {
+  if (Buffer.byteLength(markdown) <= maxBytes) return markdown;
+  const bytes = Buffer.from(markdown, 'utf8');
+  const room = Math.max(0, maxBytes - Buffer.byteLength(CUT_NOTE));
+  const lastNewline = bytes.lastIndexOf(0x0a, room - 1);
+  return bytes.toString('utf8', 0, lastNewline > 0 ? lastNewline : 0) + CUT_NOTE;
+}
+
+export function renderSummary(report: RunReport, usage: UsageFile, validation: ValidationResult, extras: SummaryExtras = {}): string {
+  const sections = [
+    `## ${plainLine(extras.title ?? 'Codex telemetry')}`,
+    headline(report, usage),
+    '### Token usage by model',
+    tokenTable(usage),
+    '### Agent activity',
+    activity(report),
+    tokenPie(usage),
+    '### Notes',
+    `- ${SUMMARY_NOTES.noCost}\n- ${SUMMARY_NOTES.noSessionSplit}`,
+    '### Validation',
+    validationSection(validation),
+    artifactLine(extras.artifact),
+  ].filter((section) => section !== '');
+  return limitBytes(sections.join('\n\n') + '\n', extras.maxBytes ?? SUMMARY_MAX_BYTES);
+}

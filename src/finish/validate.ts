@@ -1,0 +1,121 @@
+import type { CollectorStats } from '../handoff/collector-config.js';
+import type { RunReport } from './report.js';
+
+/**
+ * Did the run capture what it should, and if not, why: plain sentences for the log, the job
+ * summary and annotations. Only `failures` fail the step; warnings and diagnoses inform.
+ */
+
+/**
+ * How the post step found and stopped the collector (the shape of stop-collector's StopOutcome):
+ * `stopped` after the shutdown request; `killed` as a last resort; `already-exited` before the
+ * post step came; `not-started` when no collector ran; `left-alone` when it could not be stopped.
+ */
+export interface CollectorExit {
+  status: 'stopped' | 'killed' | 'already-exited' | 'not-started' | 'left-alone';
+  reason?: string;
+}
+
+export interface ValidationOptions {
+  /** Least number of `codex_cli` events for a run to count as captured. */
+  minEvents: number;
+  /** Fail the step (instead of warning) when the run has too few events. */
+  requireTelemetry: boolean;
+  collectorExit?: CollectorExit;
+}
+
+export interface ValidationResult {
+  ok: boolean;
+  failures: string[];
+  warnings: string[];
+  /** Likely causes and what to change. */
+  diagnoses: string[];
+}
+
+const CLEAN_STOP = 'shutdown request';
+
+/** What an HTTP status the collector answered with usually means. */
+const REJECTION_CAUSES: Record<string, string> = {
+  '400': 'a body that could not be decoded as OTLP',
+  '401': 'a missing or wrong secret header (a stale config, or another process sending to the port)',
+  '413': 'a body larger than the collector accepts',
+  '415': 'an unsupported content type or encoding',
+  '503': 'the collector shutting down, or failing to write',
+};
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+export function validateRun(report: RunReport, stats: CollectorStats | undefined, options: ValidationOptions): ValidationResult {
+  const failures: string[] = [];
+  const warnings: string[] = [];
+  const diagnoses: string[] = [];
+  const exit = options.collectorExit;
+
+  if (report.codexEvents < options.minEvents) {
+    const message = `${plural(report.codexEvents, 'event')} from Codex (harness codex_cli) were captured; at least ${options.minEvents} ${options.minEvents === 1 ? 'is' : 'are'} required (min-events).`;
+    (options.requireTelemetry ? failures : warnings).push(message);
+  }
+
+  const requests = stats ? stats.signals.logs.requests + stats.signals.metrics.requests + stats.signals.traces.requests : undefined;
+  if (exit?.status === 'not-started') {
+    warnings.push('No collector was started for this job, so nothing could be captured.');
+    diagnoses.push('Run this action (mode start) before the step that runs Codex, in the same job.');
+  } else if (requests === 0) {
+    warnings.push('No telemetry request ever reached the collector.');
+    diagnoses.push('The usual cause: `codex-home` was not passed to openai/codex-action, or Codex did not run.');
+  } else if (!report.captureFound && stats === undefined) {
+    warnings.push('The collector wrote no capture file.');
+  }
+
+  if (report.codexEvents > 0 && report.tokenEvents === 0) {
+    warnings.push('Codex events were captured but no token usage metric.');
+    diagnoses.push('Codex sends its metrics only at a normal exit: it was cancelled or killed, or `metrics_exporter` was overridden in its configuration.');
+  }
+
+  if (exit?.status !== 'not-started') {
+    const why = exit?.reason ? ` (${exit.reason})` : '';
+    if (exit?.status === 'left-alone') {
+      warnings.push(`The collector could not be stopped${why} and was left running. What it wrote so far is used.`);
+    } else if (stats === undefined) {
+      warnings.push(`The collector left no statistics: it died or was killed before it could stop cleanly${why}. What it wrote is still used.`);
+    } else if (stats.stopReason === undefined) {
+      warnings.push('The collector did not record why it stopped: it was likely killed. What it wrote is still used.');
+    } else if (stats.stopReason !== CLEAN_STOP) {
+      warnings.push(`The collector stopped on its own (${stats.stopReason}), not at the post step's request: telemetry sent after that was lost. What it wrote is still used.`);
+    } else if (exit?.status === 'killed' || exit?.status === 'already-exited') {
+      warnings.push(`The collector ${exit.status === 'killed' ? 'had to be killed' : 'had already exited'}${why}. What it wrote is still used.`);
+    }
+  }
+
+  if (stats) {
+    const rejected = Object.entries(stats.rejected).filter(([, n]) => n > 0);
+    if (rejected.length > 0) {
+      const total = rejected.reduce((sum, [, n]) => sum + n, 0);
+      const byStatus = rejected.map(([status, n]) => `${n} with status ${status}`).join(', ');
+      warnings.push(`The collector rejected ${plural(total, 'request')} (${byStatus}).`);
+      for (const [status] of rejected) {
+        const cause = REJECTION_CAUSES[status];
+        if (cause) diagnoses.push(`Status ${status} means ${cause}.`);
+      }
+      if (stats.firstError) diagnoses.push(`First error: ${stats.firstError}`);
+    }
+    if (stats.writeErrors > 0) {
+      warnings.push(`The collector failed to write events ${plural(stats.writeErrors, 'time')}; those requests were refused so the sender could retry.`);
+    }
+  }
+
+  if (report.malformedLines > 0) {
+    const torn = report.lastLineTorn ? ' (the last one was cut off: the collector stopped in the middle of a write)' : '';
+    warnings.push(`${plural(report.malformedLines, 'malformed line')} of the capture ${report.malformedLines === 1 ? 'was' : 'were'} skipped${torn}.`);
+  }
+  if (report.unusableTokenEvents > 0) {
+    warnings.push(`${plural(report.unusableTokenEvents, 'token event')} had no usable value and ${report.unusableTokenEvents === 1 ? 'was' : 'were'} not counted.`);
+  }
+  if (report.oversizedExports > 0) {
+    warnings.push(`${plural(report.oversizedExports, 'metrics export')} held too many token points to pair input with cached input completely.`);
+  }
+
+  return { ok: failures.length === 0, failures, warnings, diagnoses };
+}

@@ -1,0 +1,38 @@
+import path from 'node:path';
+
+/**
+ * The private working folder of one use of the action, and what lives in it. The start step
+ * creates it; the post step (or a later `mode: finish` step) finds it through state or
+ * `BEACON_WORK_DIR`, and reads `run.json` there.
+ */
+export const WORK_DIR_ENV = 'BEACON_WORK_DIR';
+
+export function workspacePaths(workDir: string) {
+  return {
+    workDir,
+    runFile: path.join(workDir, 'run.json'),
+    collectorConfig: path.join(workDir, 'collector.json'),
+    ready: path.join(workDir, 'collector-ready.json'),
+    collectorLog: path.join(workDir, 'collector.log'),
+    capture: path.join(workDir, 'capture.jsonl'),
+    stats: path.join(workDir, 'collector-stats.json'),
+    runtimeLog: path.join(workDir, 'beacon-runtime.jsonl'),
+    usage: path.join(workDir, 'beacon-usage.json'),
+    finished: path.join(workDir, 'finished.json'),
+    codexHome: path.join(workDir, 'codex-home'),
+  };
+}
+
+export type WorkspacePaths = ReturnType<typeof workspacePaths>;
+
+/** What the start step leaves for the finish side (run.json). */
+export interface RunFile {
+  version: 1;
+  workDir: string;
+  codexHome: string;
+  logPath: string;
+  usagePath: string;
+  collector: { pid: number; port: number; endpoint: string; script: string; secret: string };
+  harness: string;
+  startedAt: string;
+}

@@ -1,0 +1,169 @@
+import { ACTION, type BeaconEvent, type TokenRaw } from '../beacon/event.js';
+import { newEvent } from '../beacon/envelope.js';
+import type { LogRecord, Metric, Span } from '../collector/otlp/types.js';
+import { attributesToObject, getAttribute, nanosToIso } from '../collector/otlp/values.js';
+import { dataPointsOf, logRaw, logTimestamp, spanEvent } from './common.js';
+import type { HarnessRules, Mapped, RecordContext } from './harness.js';
+
+/**
+ * The OpenAI Codex CLI: what we keep of its telemetry and how it maps to Beacon events
+ * (schema page "Codex log events that are kept", "Token usage"; codex-telemetry.md).
+ */
+
+const HARNESS = 'codex_cli';
+export const TOKEN_METRIC = 'codex.turn.token_usage';
+
+const DENIED_DECISIONS = new Set(['deny', 'denied', 'abort', 'rejected']);
+
+type LogRule = (record: LogRecord, attributes: Record<string, unknown>, ctx: RecordContext) => BeaconEvent;
+
+/** The kept log events, keyed by the record's `event.name` attribute (not the OTLP eventName). */
+const LOG_RULES: Record<string, LogRule> = {
+  'codex.conversation_starts': (record, attributes, ctx) => {
+    const event = codexLogEvent(record, attributes, ctx, ACTION.sessionStarted, 'session');
+    event.message = 'Codex session started';
+    return event;
+  },
+  'codex.user_prompt': (record, attributes, ctx) => {
+    const prompt = attributes.prompt; // read before codexLogEvent takes it out of raw
+    const event = codexLogEvent(record, attributes, ctx, ACTION.promptSubmitted, 'prompt');
+    event.message = 'Codex prompt submitted';
+    // Codex sends "[REDACTED]" itself when its own log_user_prompt is off.
+    if (ctx.options.logUserPrompt && typeof prompt === 'string' && prompt !== '[REDACTED]') {
+      event.prompt = { text: prompt };
+    }
+    return event;
+  },
+  'codex.tool_decision': (record, attributes, ctx) => {
+    const decision = String(attributes.decision ?? '');
+    const denied = DENIED_DECISIONS.has(decision.toLowerCase());
+    const event = codexLogEvent(record, attributes, ctx, denied ? ACTION.approvalDenied : ACTION.approvalRequested, 'approval');
+    event.message = 'Codex tool decision';
+    if (denied) event.severity = 'low';
+    event.approval = { required: true, decision };
+    if (attributes.source !== undefined) event.approval.reason = String(attributes.source);
+    if (attributes.tool_name !== undefined) event.tool = { name: String(attributes.tool_name) };
+    return event;
+  },
+  'codex.tool_result': (record, attributes, ctx) => {
+    const toolName = String(attributes.tool_name ?? '');
+    const args = typeof attributes.arguments === 'string' ? attributes.arguments : undefined;
+    const commandLine = shellCommandOf(toolName, args);
+    const event = codexLogEvent(record, attributes, ctx, commandLine !== undefined ? ACTION.commandExecuted : ACTION.toolInvoked, commandLine !== undefined ? 'command' : 'tool');
+    event.message = toolName;
+    event.tool = { name: toolName };
+    if (args !== undefined) event.tool.command = args;
+    const success = parseBool(attributes.success);
+    if (success === false) event.severity = 'low';
+    if (commandLine !== undefined) {
+      event.command = { command: commandLine };
+      const exitCode = exitCodeOf(attributes.output);
+      if (exitCode !== undefined) event.command.exit_code = exitCode;
+      const duration = parseInteger(attributes.duration_ms);
+      if (duration !== undefined) event.command.duration_ms = duration;
+      if (success !== undefined) event.command.success = success;
+    }
+    return event;
+  },
+};
+
+function codexLogEvent(record: LogRecord, attributes: Record<string, unknown>, ctx: RecordContext, action: string, category: string): BeaconEvent {
+  const event = newEvent(ctx.attribution, { timestamp: logTimestamp(record, attributes, ctx), action, category, harness: HARNESS });
+  const conversation = attributes['conversation.id'];
+  if (typeof conversation === 'string' && conversation) event.session = { id: conversation };
+  if (typeof attributes.model === 'string' && attributes.model) event.model = attributes.model;
+  // The prompt lives in `prompt.text` (when allowed) and never in raw.
+  delete attributes.prompt;
+  event.raw = logRaw(record, attributes);
+  return event;
+}
+
+/** The command line of a shell-like tool call: the `shell` tool, or JSON arguments with a string `cmd`. */
+export function shellCommandOf(toolName: string, args: string | undefined): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = args === undefined ? undefined : JSON.parse(args);
+  } catch {
+    parsed = undefined;
+  }
+  const obj = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  if (typeof obj?.cmd === 'string') return obj.cmd;
+  if (toolName === 'shell' || toolName === 'local_shell') {
+    const command = obj?.command;
+    if (Array.isArray(command)) return command.map(String).join(' ');
+    if (typeof command === 'string') return command;
+    return args ?? '';
+  }
+  return undefined;
+}
+
+/** Codex's exec output starts with "Process exited with code N". */
+function exitCodeOf(output: unknown): number | undefined {
+  if (typeof output !== 'string') return undefined;
+  const match = /Process exited with code (-?\d+)/.exec(output);
+  return match ? Number(match[1]) : undefined;
+}
+
+function parseBool(value: unknown): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return undefined;
+}
+
+function parseInteger(value: unknown): number | undefined {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  return Number.isFinite(n) ? Math.round(n) : undefined;
+}
+
+function mapTokenMetric(metric: Metric, ctx: RecordContext): BeaconEvent[] {
+  const { type, temporality, points } = dataPointsOf(metric);
+  return points.map(({ point, value, count }) => {
+    const attributes = attributesToObject(point.attributes);
+    const tokenType = String(attributes.token_type ?? 'unknown');
+    const event = newEvent(ctx.attribution, {
+      timestamp: nanosToIso(point.timeUnixNano) ?? ctx.receivedAt,
+      action: ACTION.tokenUsage,
+      category: 'metric',
+      harness: HARNESS,
+    });
+    event.message = TOKEN_METRIC;
+    if (typeof attributes.model === 'string' && attributes.model) event.model = attributes.model;
+    // The post step fills `usage` (input minus cached, cumulative differences): see normalize-tokens.
+    event.gen_ai = { token: { type: tokenType }, usage: {} };
+    const raw: TokenRaw = {
+      otel_signal: 'metrics',
+      metric_name: TOKEN_METRIC,
+      metric_type: type === 'Sum' || type === 'Gauge' ? type : 'Histogram',
+      metric_temporality: temporality === 'Cumulative' ? 'Cumulative' : 'Delta',
+      metric_count: count,
+      metric_value: Math.round(value),
+      attributes,
+      export_seq: ctx.exportSeq,
+    };
+    const start = nanosToIso(point.startTimeUnixNano);
+    if (start) raw.metric_start_time = start;
+    event.raw = raw as unknown as Record<string, unknown>;
+    return event;
+  });
+}
+
+export const codexRules: HarnessRules = {
+  harnessName: HARNESS,
+  // `codex_exec`, `codex_github_action`, `codex_cli_rs`, ...
+  claims: (serviceName) => serviceName.toLowerCase().includes('codex'),
+  mapLogRecord(record, ctx): Mapped {
+    // Look the name up before converting attributes: most records are dropped.
+    const rule = LOG_RULES[String(getAttribute(record.attributes, 'event.name') ?? '')];
+    if (!rule) return { dropped: 'codex_log_not_kept' };
+    return { events: [rule(record, attributesToObject(record.attributes), ctx)] };
+  },
+  mapMetric(metric, ctx): Mapped {
+    if (metric.name !== TOKEN_METRIC) return { dropped: 'codex_metric_not_kept' };
+    return { events: mapTokenMetric(metric, ctx) };
+  },
+  mapSpan(span: Span, ctx): Mapped {
+    if (!ctx.options.includeSpans) return { dropped: 'codex_span_not_requested' };
+    return { events: [spanEvent(span, ctx, HARNESS)] };
+  },
+};

@@ -1,0 +1,103 @@
+import { ACTION, type BeaconEvent, type TokenRaw } from '../beacon/event.js';
+import { newEvent } from '../beacon/envelope.js';
+import type { HistogramDataPoint, LogRecord, Metric, NumberDataPoint, Span } from '../collector/otlp/types.js';
+import { attributesToObject, nanosToIso, temporalityName, toNumber } from '../collector/otlp/values.js';
+import type { RecordContext } from './harness.js';
+
+/** Shared by the harness rules: timestamps, `raw`, and the generic shapes of each signal. */
+
+export function logTimestamp(record: LogRecord, attributes: Record<string, unknown>, ctx: RecordContext): string {
+  // Codex leaves timeUnixNano at 0 and puts the time in observedTimeUnixNano and event.timestamp.
+  const fromAttribute = attributes['event.timestamp'];
+  if (typeof fromAttribute === 'string' && !Number.isNaN(Date.parse(fromAttribute))) {
+    return new Date(fromAttribute).toISOString();
+  }
+  return nanosToIso(record.timeUnixNano) ?? nanosToIso(record.observedTimeUnixNano) ?? ctx.receivedAt;
+}
+
+export function logRaw(record: LogRecord, attributes: Record<string, unknown>): Record<string, unknown> {
+  const raw: Record<string, unknown> = { otel_signal: 'logs', severity: record.severityText ?? '', attributes };
+  return raw;
+}
+
+export function spanEvent(span: Span, ctx: RecordContext, harness: string): BeaconEvent {
+  const attributes = attributesToObject(span.attributes);
+  if (!ctx.options.logUserPrompt) stripPromptAttributes(attributes);
+  const start = nanosToIso(span.startTimeUnixNano);
+  const startNs = toNumber(span.startTimeUnixNano);
+  const endNs = toNumber(span.endTimeUnixNano);
+  const event = newEvent(ctx.attribution, {
+    timestamp: start ?? ctx.receivedAt,
+    action: ACTION.span,
+    category: 'trace',
+    harness,
+  });
+  event.message = span.name ?? '';
+  event.trace = {};
+  if (span.traceId) event.trace.id = span.traceId;
+  if (span.spanId) event.trace.span_id = span.spanId;
+  if (span.parentSpanId) event.trace.parent_span_id = span.parentSpanId;
+  event.raw = {
+    otel_signal: 'traces',
+    name: span.name ?? '',
+    kind: span.kind ?? 0,
+    duration_ms: startNs && endNs && endNs >= startNs ? Math.round((endNs - startNs) / 1e6) : 0,
+    status: span.status ?? {},
+    attributes,
+  };
+  return event;
+}
+
+/** Removes attributes that hold prompt text when the user did not opt in to prompt logging. */
+export function stripPromptAttributes(attributes: Record<string, unknown>): void {
+  for (const key of Object.keys(attributes)) {
+    if (/prompt/i.test(key) && !/prompt_length$/i.test(key)) delete attributes[key];
+  }
+}
+
+export type DataPoint = NumberDataPoint | HistogramDataPoint;
+
+/** Every data point of a metric with its type, temporality and a numeric value. */
+export function dataPointsOf(metric: Metric): { type: TokenRaw['metric_type'] | 'ExponentialHistogram' | 'Summary'; temporality: string; points: { point: DataPoint; value: number; count: number }[] } {
+  if (metric.histogram) {
+    return {
+      type: 'Histogram',
+      temporality: temporalityName(metric.histogram.aggregationTemporality),
+      points: (metric.histogram.dataPoints ?? []).map((p) => ({ point: p, value: p.sum ?? 0, count: toNumber(p.count) ?? 0 })),
+    };
+  }
+  if (metric.sum) {
+    return {
+      type: 'Sum',
+      temporality: temporalityName(metric.sum.aggregationTemporality),
+      points: (metric.sum.dataPoints ?? []).map((p) => ({ point: p, value: numberPointValue(p), count: 1 })),
+    };
+  }
+  if (metric.gauge) {
+    return {
+      type: 'Gauge',
+      temporality: 'Unspecified',
+      points: (metric.gauge.dataPoints ?? []).map((p) => ({ point: p, value: numberPointValue(p), count: 1 })),
+    };
+  }
+  if (metric.exponentialHistogram) {
+    return {
+      type: 'ExponentialHistogram',
+      temporality: temporalityName(metric.exponentialHistogram.aggregationTemporality),
+      points: (metric.exponentialHistogram.dataPoints ?? []).map((p) => ({ point: p, value: p.sum ?? 0, count: toNumber(p.count) ?? 0 })),
+    };
+  }
+  if (metric.summary) {
+    return {
+      type: 'Summary',
+      temporality: 'Unspecified',
+      points: (metric.summary.dataPoints ?? []).map((p) => ({ point: p, value: p.sum ?? 0, count: toNumber(p.count) ?? 0 })),
+    };
+  }
+  return { type: 'Gauge', temporality: 'Unspecified', points: [] };
+}
+
+function numberPointValue(p: NumberDataPoint): number {
+  if (p.asDouble !== undefined) return p.asDouble;
+  return toNumber(p.asInt) ?? 0;
+}

@@ -1,0 +1,39 @@
+import type { Attribution, BeaconEvent } from '../beacon/event.js';
+import type { LogRecord, Metric, Span } from '../collector/otlp/types.js';
+
+/**
+ * The rules for one agent harness: which records matter and how they become Beacon events.
+ * Everything harness-specific lives behind this interface (see `./codex.ts`), so supporting a
+ * second harness is one new module registered in `./index.ts`.
+ */
+export interface HarnessRules {
+  /** `harness.name` in the events, e.g. `codex_cli`. */
+  readonly harnessName: string;
+  /** Whether this harness produced a resource with this `service.name`. */
+  claims(serviceName: string): boolean;
+  mapLogRecord(record: LogRecord, ctx: RecordContext): Mapped;
+  /** One event per kept data point. */
+  mapMetric(metric: Metric, ctx: RecordContext): Mapped;
+  mapSpan(span: Span, ctx: RecordContext): Mapped;
+}
+
+/** What a rule decided: events to write, or why the record was dropped. */
+export type Mapped = { events: BeaconEvent[]; dropped?: undefined } | { events?: undefined; dropped: string };
+
+export interface MapOptions {
+  logUserPrompt: boolean;
+  includeSpans: boolean;
+}
+
+export interface RecordContext {
+  attribution: Attribution;
+  options: MapOptions;
+  /** `service.name` of the record's resource. */
+  serviceName: string;
+  /** The resource's attributes as plain values. */
+  resource: Record<string, unknown>;
+  /** Sequence number of the export request, for pairing a turn's token points later. */
+  exportSeq: number;
+  /** Receive time, the fallback timestamp. */
+  receivedAt: string;
+}

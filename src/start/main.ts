@@ -1,0 +1,93 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import * as core from '@actions/core';
+import { attributionFromEnv } from '../beacon/attribution.js';
+import { redactDeep } from '../beacon/redact.js';
+import type { CollectorConfig } from '../handoff/collector-config.js';
+import { WORK_DIR_ENV, type RunFile } from '../handoff/workspace.js';
+import { buildCodexConfig } from '../harness/codex-config.js';
+import { readFinishInputs, readStartInputs } from '../inputs.js';
+import { launchCollector } from './launch-collector.js';
+import { createWorkspace, ensureCodexHome, writePrivateJson } from './prepare-workspace.js';
+import { STATE_ROLE, STATE_WORK_DIR } from './state.js';
+
+/** The main step: inputs → CODEX_HOME config → collector spawned and ready → outputs. */
+
+
+const MAX_BODY_BYTES = 32 * 1024 * 1024;
+// Hosted jobs end after 6 hours; the runner reaps the collector before that anyway.
+const DEFAULT_MAX_LIFETIME_MS = (6 * 60 + 15) * 60 * 1000;
+
+export async function startCapture(): Promise<void> {
+  const inputs = readStartInputs(core.getInput);
+  readFinishInputs(core.getInput); // the post step's inputs: fail now rather than at the end
+
+  const paths = createWorkspace(process.env);
+  // Saved first, so that the post step can clean up after a start that fails half way.
+  core.saveState(STATE_WORK_DIR, paths.workDir);
+  core.saveState(STATE_ROLE, 'start');
+  core.exportVariable(WORK_DIR_ENV, paths.workDir);
+
+  const secret = randomBytes(32).toString('base64url');
+  core.setSecret(secret);
+  const collectorConfig: CollectorConfig = {
+    secret,
+    port: 0,
+    capturePath: paths.capture,
+    statsPath: paths.stats,
+    readyPath: paths.ready,
+    harness: 'codex',
+    includeSpans: inputs.includeCodexSpans,
+    logUserPrompt: inputs.logUserPrompt,
+    maxBodyBytes: MAX_BODY_BYTES,
+    maxLifetimeMs: Number(process.env.BEACON_COLLECTOR_MAX_LIFETIME_MS) || DEFAULT_MAX_LIFETIME_MS,
+    attribution: redactDeep(attributionFromEnv(process.env)),
+  };
+  writePrivateJson(paths.collectorConfig, collectorConfig);
+
+  // The collector bundle beside ours (dist/start → dist/collector). Not `new URL(..., import.meta.url)`:
+  // ncc would copy the file it points at as an asset.
+  const script = path.resolve(path.dirname(process.argv[1] ?? '.'), '..', 'collector', 'index.js');
+  const ready = await launchCollector({ script, configPath: paths.collectorConfig, readyPath: paths.ready, logPath: paths.collectorLog, secret, timeoutMs: 15_000 });
+  const endpoint = `http://127.0.0.1:${ready.port}`;
+  core.info(`Collector listening on ${endpoint} (pid ${ready.pid}).`);
+
+  const codexHome = path.resolve(inputs.codexHome ?? paths.codexHome);
+  ensureCodexHome(codexHome);
+  const configFile = path.join(codexHome, 'config.toml');
+  const sources: { name: string; text: string }[] = [];
+  if (fs.existsSync(configFile)) sources.push({ name: `the existing ${configFile}`, text: fs.readFileSync(configFile, 'utf8') });
+  if (inputs.codexConfig) sources.push({ name: `codex-config "${inputs.codexConfig}"`, text: fs.readFileSync(inputs.codexConfig, 'utf8') });
+  const merged = buildCodexConfig(sources, {
+    endpoint,
+    secret,
+    protocol: inputs.otelProtocol,
+    environment: inputs.environment,
+    logUserPrompt: inputs.logUserPrompt,
+    includeSpans: inputs.includeCodexSpans,
+  });
+  for (const warning of merged.warnings) core.warning(warning);
+  for (const notice of merged.notices) core.info(notice);
+  // Readable by the user who runs Codex; the per-run secret is the only secret in it.
+  fs.writeFileSync(configFile, merged.toml, { mode: 0o644 });
+  fs.chmodSync(configFile, 0o644);
+
+  const run: RunFile = {
+    version: 1,
+    workDir: paths.workDir,
+    codexHome,
+    logPath: paths.runtimeLog,
+    usagePath: paths.usage,
+    collector: { pid: ready.pid, port: ready.port, endpoint, script, secret },
+    harness: 'codex',
+    startedAt: new Date().toISOString(),
+  };
+  writePrivateJson(paths.runFile, run);
+
+  core.setOutput('codex-home', codexHome);
+  core.setOutput('collector-endpoint', endpoint);
+  core.setOutput('log-path', paths.runtimeLog);
+  if (inputs.exportEnv) core.exportVariable('CODEX_HOME', codexHome);
+  core.info(`CODEX_HOME ${codexHome} sends Codex telemetry to the collector; the runtime log will be ${paths.runtimeLog}.`);
+}

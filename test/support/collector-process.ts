@@ -1,0 +1,132 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type { CollectorConfig, CollectorStats, ReadyFile } from '../../src/handoff/collector-config.js';
+import { DIST } from './runner.js';
+
+/** The built collector (`dist/collector/index.js`) as its own process, for receiver tests. */
+
+export const FIXTURES = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'codex-0.169.0');
+
+export interface FixtureRequest {
+  path: string;
+  contentType: string;
+  body: Buffer;
+}
+
+/** The requests of one capture, in arrival order, as the real Codex CLI sent them. */
+export function fixtureRequests(capture: string): FixtureRequest[] {
+  const dir = path.join(FIXTURES, capture);
+  return fs
+    .readFileSync(path.join(dir, 'requests.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { path: string; content_type: string; body_file: string })
+    .map((r) => ({ path: r.path, contentType: r.content_type, body: fs.readFileSync(path.join(dir, r.body_file)) }));
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export function httpRequest(port: number, options: { method?: string; path: string; headers?: Record<string, string>; body?: Buffer | string }): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const body = options.body === undefined ? undefined : Buffer.isBuffer(options.body) ? options.body : Buffer.from(options.body);
+    const req = http.request(
+      { host: '127.0.0.1', port, method: options.method ?? 'POST', path: options.path, headers: { ...(body ? { 'content-length': String(body.length) } : {}), ...options.headers }, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export interface RunningCollector {
+  port: number;
+  pid: number;
+  secret: string;
+  dir: string;
+  config: CollectorConfig;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  post(request: FixtureRequest | { path: string; contentType: string; body: Buffer | string }, headers?: Record<string, string>): Promise<HttpAnswer>;
+  /** The capture file's events (parsed lines). */
+  events(): Record<string, any>[];
+  captureText(): string;
+  shutdown(): Promise<CollectorStats>;
+}
+
+export async function startCollectorProcess(overrides: Partial<CollectorConfig> = {}, env: Record<string, string> = {}): Promise<RunningCollector> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-collector-'));
+  const secret = 'test-secret-0123456789';
+  const config: CollectorConfig = {
+    secret,
+    port: 0,
+    capturePath: path.join(dir, 'capture.jsonl'),
+    statsPath: path.join(dir, 'stats.json'),
+    readyPath: path.join(dir, 'ready.json'),
+    harness: 'codex',
+    includeSpans: false,
+    logUserPrompt: false,
+    maxBodyBytes: 32 * 1024 * 1024,
+    maxLifetimeMs: 120_000,
+    attribution: { endpoint: { hostname: 'test-host', os: 'linux' }, origin: 'ci', run: { provider: 'github_actions', run_id: '77', ephemeral: true }, repository: 'https://github.com/o/r', branch: 'main' },
+    ...overrides,
+  };
+  const configPath = path.join(dir, 'collector.json');
+  fs.writeFileSync(configPath, JSON.stringify(config));
+  const child = spawn(process.execPath, [path.join(DIST, 'collector', 'index.js'), configPath], { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '', ...env } });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 10_000;
+  let ready: ReadyFile | undefined;
+  while (!ready) {
+    try {
+      ready = JSON.parse(fs.readFileSync(config.readyPath, 'utf8')) as ReadyFile;
+    } catch {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`collector did not start: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+  const port = ready.port;
+  const captureText = () => (fs.existsSync(config.capturePath) ? fs.readFileSync(config.capturePath, 'utf8') : '');
+  return {
+    port,
+    pid: ready.pid,
+    secret,
+    dir,
+    config,
+    child,
+    exited,
+    post: (request, headers = {}) => httpRequest(port, { path: request.path, body: request.body, headers: { 'content-type': request.contentType, 'x-beacon-secret': secret, ...headers } }),
+    captureText,
+    events: () =>
+      captureText()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line)),
+    async shutdown() {
+      const answer = await httpRequest(port, { path: '/shutdown', headers: { 'x-beacon-secret': secret } });
+      if (answer.status !== 200) throw new Error(`shutdown answered ${answer.status}`);
+      await exited;
+      return JSON.parse(fs.readFileSync(config.statsPath, 'utf8')) as CollectorStats;
+    },
+  };
+}
+
+/** Counts of a list by a key. */
+export function countBy<T>(items: T[], key: (item: T) => string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
+  return counts;
+}
