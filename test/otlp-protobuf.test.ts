@@ -197,6 +197,17 @@ describe('exact decoding of hand-made messages', () => {
     expect(decodeLogsRequest(body).resourceLogs![0].scopeLogs![0].logRecords![0].severityText).toBe('f\uFFFDo\uFFFD');
   });
 
+  test('short strings shared across requests by the intern table stay exact: equal bytes, equal text; one byte apart, apart', () => {
+    const severity = (text: Uint8Array | string) => {
+      const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text;
+      return decodeLogsRequest(logsWith(field.len(3, bytes))).resourceLogs![0].scopeLogs![0].logRecords![0].severityText;
+    };
+    const samples = ['model-a', 'model-b', 'model-a', 'gpt-5.5', 'gpt-5.6', 'é😀', 'x'.repeat(32), 'x'.repeat(31) + 'y', 'x'.repeat(33)];
+    for (let round = 0; round < 3; round++) for (const text of samples) expect(severity(text)).toBe(text);
+    for (let round = 0; round < 2; round++) expect(severity(Uint8Array.from([0x61, 0xc3]))).toBe('a\uFFFD');
+    expect(severity(Uint8Array.from([0x61, 0xc3, 0xa9]))).toBe('aé');
+  });
+
   test('a oneof member repeated on the wire: the last one wins', () => {
     const body = logsWith(field.len(5, bytesOf(field.string(1, 'first'), field.varint(3, 42))));
     expect(decodeLogsRequest(body).resourceLogs![0].scopeLogs![0].logRecords![0].body).toStrictEqual({ intValue: '42' });

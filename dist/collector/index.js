@@ -1,8 +1,49 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
-/******/ // The require scope
-/******/ var __nccwpck_require__ = {};
+/******/ var __webpack_modules__ = ({
+
+/***/ 522:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ })
+
+/******/ });
+/************************************************************************/
+/******/ // The module cache
+/******/ var __webpack_module_cache__ = {};
+/******/ 
+/******/ // The require function
+/******/ function __nccwpck_require__(moduleId) {
+/******/ 	// Check if module is in cache
+/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
+/******/ 	if (cachedModule !== undefined) {
+/******/ 		return cachedModule.exports;
+/******/ 	}
+/******/ 	// Create a new module (and put it into the cache)
+/******/ 	var module = __webpack_module_cache__[moduleId] = {
+/******/ 		// no module.id needed
+/******/ 		// no module.loaded needed
+/******/ 		exports: {}
+/******/ 	};
+/******/ 
+/******/ 	// Execute the module function
+/******/ 	var threw = true;
+/******/ 	try {
+/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		threw = false;
+/******/ 	} finally {
+/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
+/******/ 	}
+/******/ 
+/******/ 	// Return the exports of the module
+/******/ 	return module.exports;
+/******/ }
 /******/ 
 /************************************************************************/
+/******/ /* webpack/runtime/asset-relocator-loader */
+/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
+/******/ 
 /******/ /* webpack/runtime/compat get default export */
 /******/ (() => {
 /******/ 	// getDefaultExport function for compatibility with non-harmony modules
@@ -12,6 +53,36 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ 			() => (module);
 /******/ 		__nccwpck_require__.d(getter, { a: getter });
 /******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
 /******/ 	};
 /******/ })();
 /******/ 
@@ -32,6 +103,17 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
+/******/ })();
+/******/ 
 /************************************************************************/
 var __webpack_exports__ = {};
 
@@ -41,13 +123,6 @@ var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_namespaceObject);
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-;// CONCATENATED MODULE: external "node:zlib"
-const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_namespaceObject);
-;// CONCATENATED MODULE: external "node:util"
-const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
 ;// CONCATENATED MODULE: ./src/handoff/collector-config.ts
 const SECRET_HEADER = 'x-beacon-secret';
 const HEALTH_PATH = '/health';
@@ -896,8 +971,8 @@ function decodeJsonRequest(signal, text) {
  *   would merge two occurrences of a message; no OTLP sender splits messages).
  *
  * Speed: one Reader (a cursor over the Uint8Array) per request, a switch on the whole tag per
- * message, no closures, strings through Buffer's native UTF-8 decoder, hex ids through a lookup
- * table, 64-bit decimal strings without BigInt.
+ * message, no closures, short repeated strings from an intern table and others through Buffer's
+ * native UTF-8 decoder, hex ids through a lookup table, 64-bit decimal strings without BigInt.
  */
 
 
@@ -924,8 +999,24 @@ function slicersOf(buf) {
 function malformed(message) {
     return new MalformedRequestError(`protobuf: ${message}`);
 }
+/**
+ * A small table of recently decoded short strings, shared by all requests (bounded: at most
+ * INTERN_SLOTS strings of INTERN_MAX_BYTES bytes are kept alive). A hit skips the UTF-8 decoder
+ * and the allocation: OTLP repeats the same keys and values in every data point.
+ */
+const INTERN_MAX_BYTES = 32;
+const INTERN_SLOTS = 2048;
+const internBytes = new Uint8Array(INTERN_SLOTS * INTERN_MAX_BYTES);
+const internLengths = new Uint8Array(INTERN_SLOTS);
+const internStrings = new Array(INTERN_SLOTS).fill('');
+/** Decimal strings of small counts: most histogram buckets hold 0 or a few. */
+const SMALL_DECIMALS = [];
+for (let i = 0; i < 1024; i++)
+    SMALL_DECIMALS.push(String(i));
 /** Decimal string of the unsigned 64-bit integer hi:lo (two uint32 halves). */
 function uint64ToString(lo, hi) {
+    if (hi === 0 && lo < 1024)
+        return SMALL_DECIMALS[lo];
     if (hi <= 0x1fffff)
         return String(hi * 4294967296 + lo); // below 2^53: exact as a double
     // Split into 24-bit pieces and reassemble in base 1e7 (each partial sum stays below 2^53):
@@ -1125,8 +1216,31 @@ class Reader {
         const end = this.lengthEnd();
         const start = this.pos;
         this.pos = end;
+        const n = end - start;
+        if (n === 0)
+            return '';
+        if (n > INTERN_MAX_BYTES)
+            return this.nodeBuf.utf8Slice(start, end);
+        // Short strings repeat (attribute keys, model names, "true"): look them up by their bytes.
+        const buf = this.buf;
+        let h = n;
+        for (let i = start; i < end; i++)
+            h = Math.imul(h ^ buf[i], 0x01000193);
+        const slot = (h >>> 0) % INTERN_SLOTS;
+        const at = slot * INTERN_MAX_BYTES;
+        if (internLengths[slot] === n) {
+            let i = 0;
+            while (i < n && internBytes[at + i] === buf[start + i])
+                i++;
+            if (i === n)
+                return internStrings[slot];
+        }
         // Invalid sequences become U+FFFD (see the header).
-        return start === end ? '' : this.nodeBuf.utf8Slice(start, end);
+        const s = this.nodeBuf.utf8Slice(start, end);
+        internBytes.set(buf.subarray(start, end), at);
+        internLengths[slot] = n;
+        internStrings[slot] = s;
+        return s;
     }
     /** bytes as lowercase hex (trace and span ids). */
     hex() {
@@ -1618,30 +1732,43 @@ function decodeNumberDataPoint(r, end) {
 }
 /** Appends packed (LEN) or one unpacked (I64) fixed64 element as decimal strings. */
 function readFixed64List(r, tag, list) {
-    const out = list ?? [];
     if ((tag & 7) === I64) {
+        const out = list ?? [];
         out.push(r.fixed64String());
         return out;
     }
     const end = r.lengthEnd();
-    if ((end - r.pos) % 8 !== 0)
+    const start = r.pos;
+    if ((end - start) % 8 !== 0)
         throw malformed('packed fixed64 field length is not a multiple of 8');
-    while (r.pos < end)
-        out.push(r.fixed64String());
+    // Bounds were checked once for the whole list: read the elements straight from the view.
+    const count = (end - start) / 8;
+    const out = list ?? new Array(count);
+    const base = list === undefined ? 0 : list.length;
+    const view = r.view;
+    for (let i = 0, at = start; i < count; i++, at += 8)
+        out[base + i] = uint64ToString(view.getUint32(at, true), view.getUint32(at + 4, true));
+    r.pos = end;
     return out;
 }
 /** Appends packed (LEN) or one unpacked (I64) double element. */
 function readDoubleList(r, tag, list) {
-    const out = list ?? [];
     if ((tag & 7) === I64) {
+        const out = list ?? [];
         out.push(r.double());
         return out;
     }
     const end = r.lengthEnd();
-    if ((end - r.pos) % 8 !== 0)
+    const start = r.pos;
+    if ((end - start) % 8 !== 0)
         throw malformed('packed double field length is not a multiple of 8');
-    while (r.pos < end)
-        out.push(r.double());
+    const count = (end - start) / 8;
+    const out = list ?? new Array(count);
+    const base = list === undefined ? 0 : list.length;
+    const view = r.view;
+    for (let i = 0, at = start; i < count; i++, at += 8)
+        out[base + i] = view.getFloat64(at, true);
+    r.pos = end;
     return out;
 }
 /** Appends packed (LEN) or one unpacked (VARINT) uint64 element as decimal strings. */
@@ -2544,17 +2671,27 @@ function encodeStatus(encoding, code, message) {
 
 
 
-
-
-
 /**
  * OTLP/HTTP receiver (https://opentelemetry.io/docs/specs/otlp/#otlphttp): receive → decode →
  * keep/map → write, then answer. Every request is answered as soon as its events are on disk:
  * Codex waits for these answers at exit.
  */
 const SIGNAL_PATHS = { '/v1/logs': 'logs', '/v1/metrics': 'metrics', '/v1/traces': 'traces' };
-const gunzip = (0,external_node_util_namespaceObject.promisify)((external_node_zlib_default()).gunzip);
-const inflate = (0,external_node_util_namespaceObject.promisify)((external_node_zlib_default()).inflate);
+// google.rpc.Status carries a gRPC code, not the HTTP status.
+const GRPC_INTERNAL = 13;
+const GRPC_CODE_OF_STATUS = { 400: 3, 401: 16, 404: 5, 405: 12, 413: 8, 415: 3, 503: 14 };
+// zlib loads on the first compressed body (Codex never compresses): the collector boots faster.
+let zlibModule;
+const loadZlib = () => (zlibModule ??= Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 522, 23)));
+/** Constant-time comparison without loading node:crypto at boot. */
+function sameBytes(a, b) {
+    if (a.length !== b.length)
+        return false;
+    let difference = 0;
+    for (let i = 0; i < a.length; i++)
+        difference |= a[i] ^ b[i];
+    return difference === 0;
+}
 class HttpError extends Error {
     status;
     headers;
@@ -2564,7 +2701,7 @@ class HttpError extends Error {
         this.headers = headers;
     }
 }
-function createCollector(config, writer, stats) {
+function createCollector(config, writer, stats, sinks = []) {
     const secret = Buffer.from(config.secret, 'utf8');
     const settings = {
         attribution: config.attribution,
@@ -2581,7 +2718,7 @@ function createCollector(config, writer, stats) {
         if (typeof given !== 'string')
             return false;
         const candidate = Buffer.from(given, 'utf8');
-        return candidate.length === secret.length && (0,external_node_crypto_namespaceObject.timingSafeEqual)(candidate, secret);
+        return sameBytes(candidate, secret);
     };
     const answer = (res, status, body, contentType, headers = {}) => {
         if (res.headersSent)
@@ -2591,7 +2728,7 @@ function createCollector(config, writer, stats) {
     };
     const fail = (res, encoding, error) => {
         stats.rejectedRequest(error.status, error.message);
-        const { body, contentType } = encodeStatus(encoding, error.status, error.message);
+        const { body, contentType } = encodeStatus(encoding, GRPC_CODE_OF_STATUS[error.status] ?? GRPC_INTERNAL, error.message);
         answer(res, error.status, body, contentType, error.headers);
     };
     async function readBody(req) {
@@ -2612,10 +2749,15 @@ function createCollector(config, writer, stats) {
         if (contentEncoding === '' || contentEncoding === 'identity')
             return body;
         const options = { maxOutputLength: config.maxBodyBytes };
+        const zlib = await loadZlib();
         try {
-            if (contentEncoding === 'gzip' || contentEncoding === 'x-gzip')
-                return await gunzip(body, options);
-            return await inflate(body, options);
+            return await new Promise((resolve, reject) => {
+                const done = (error, result) => (error ? reject(error) : resolve(result));
+                if (contentEncoding === 'gzip' || contentEncoding === 'x-gzip')
+                    zlib.gunzip(body, options, done);
+                else
+                    zlib.inflate(body, options, done);
+            });
         }
         catch (error) {
             if (error.code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
@@ -2661,6 +2803,9 @@ function createCollector(config, writer, stats) {
             throw new HttpError(503, `could not write the events: ${error.message}`, { 'retry-after': '1' });
         }
         stats.records(signal, mapped.received, mapped.events.length, mapped.dropped, mapped.rejected);
+        if (mapped.events.length > 0)
+            for (const sink of sinks)
+                sink.accept(mapped.events);
         const response = encodeExportResponse(signal, encoding, mapped.rejected, mapped.rejected ? `${mapped.rejected} records could not be mapped` : undefined);
         answer(res, 200, response.body, response.contentType);
     }

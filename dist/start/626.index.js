@@ -14,8 +14,8 @@ __webpack_require__.d(__webpack_exports__, {
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(73024);
 var external_node_fs_default = /*#__PURE__*/__webpack_require__.n(external_node_fs_);
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 13 modules
-var core = __webpack_require__(77094);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 11 modules
+var core = __webpack_require__(91659);
 // EXTERNAL MODULE: ./src/handoff/workspace.ts
 var workspace = __webpack_require__(84651);
 // EXTERNAL MODULE: ./src/inputs.ts
@@ -1094,11 +1094,22 @@ var collector_client = __webpack_require__(10709);
 function isAlive(pid) {
     try {
         process.kill(pid, 0);
-        return true;
     }
     catch (error) {
         return error.code === 'EPERM';
     }
+    // The collector's parent (the start step) is gone, so once it exits it may linger as a zombie
+    // until the system reaps it: that is exited too.
+    if (process.platform === 'linux') {
+        try {
+            const stat = external_node_fs_default().readFileSync(`/proc/${pid}/stat`, 'utf8');
+            return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+        }
+        catch {
+            return false;
+        }
+    }
+    return true;
 }
 async function waitForExit(pid, timeoutMs) {
     const deadline = Date.now() + timeoutMs;
@@ -1521,46 +1532,34 @@ function readJson(file) {
 function locateWorkDir(trigger, inputs) {
     if (trigger === 'post') {
         // The post step of a `mode: finish` use: its main step already did the work.
-        if (inputs.mode === 'finish' || core/* getState */.Gu(state/* STATE_ROLE */.N) === 'finish-step')
+        if (inputs.mode === 'finish' || core.getState(state/* STATE_ROLE */.N) === 'finish-step')
             return undefined;
-        const workDir = core/* getState */.Gu(state/* STATE_WORK_DIR */.a);
+        const workDir = core.getState(state/* STATE_WORK_DIR */.a);
         if (!workDir)
-            core/* notice */.lm('beacon: nothing to finish: the start step of this action failed or did not run.');
+            core.notice('beacon: nothing to finish: the start step of this action failed or did not run.');
         return workDir || undefined;
     }
-    core/* saveState */.LZ(state/* STATE_ROLE */.N, 'finish-step');
+    core.saveState(state/* STATE_ROLE */.N, 'finish-step');
     const workDir = process.env[workspace/* WORK_DIR_ENV */.m];
     if (!workDir)
-        core/* warning */.$e('beacon: mode: finish found no capture started earlier in this job. Add the action (mode: start, the default) before the step that runs Codex.');
+        core.warning('beacon: mode: finish found no capture started earlier in this job. Add the action (mode: start, the default) before the step that runs Codex.');
     return workDir || undefined;
 }
+/** How the collector stopped, for the log; validateRun turns the unusual cases into warnings. */
 function describeStop(outcome) {
-    switch (outcome.status) {
-        case 'stopped':
-            core/* info */.pq(`beacon: collector (pid ${outcome.pid}) stopped after ${outcome.waitedMs} ms.`);
-            break;
-        case 'killed':
-            core/* warning */.$e(`beacon: the collector (pid ${outcome.pid}) was killed because ${outcome.reason}. What it wrote is still used.`);
-            break;
-        case 'already-exited':
-            core/* warning */.$e('beacon: the collector had already exited before the finish (killed, crashed, or past its maximum lifetime). What it wrote is still used.');
-            break;
-        case 'left-alone':
-            core/* warning */.$e(`beacon: the collector could not be stopped: ${outcome.reason}. It was left alone; what it wrote so far is used.`);
-            break;
-        case 'not-started':
-            core/* warning */.$e('beacon: the collector never became ready in the start step, so nothing was captured.');
-            break;
-    }
+    if (outcome.status === 'stopped')
+        core.info(`beacon: collector (pid ${outcome.pid}) stopped after ${outcome.waitedMs} ms.`);
+    else
+        core.info(`beacon: collector ${outcome.status}${'reason' in outcome ? `: ${outcome.reason}` : ''}.`);
 }
 async function finishCapture(trigger) {
-    const inputs = (0,src_inputs/* readFinishInputs */.P_)(core/* getInput */.V4);
+    const inputs = (0,src_inputs/* readFinishInputs */.P_)(core.getInput);
     const workDir = locateWorkDir(trigger, inputs);
     if (!workDir)
         return;
     const paths = (0,workspace/* workspacePaths */.s)(workDir);
     if (external_node_fs_default().existsSync(paths.finished)) {
-        core/* info */.pq('beacon: this capture was already finished by a mode: finish step.');
+        core.info('beacon: this capture was already finished by a mode: finish step.');
         return;
     }
     const outcome = await stopCollector({
@@ -1580,34 +1579,34 @@ async function finishCapture(trigger) {
         collectorExit: { status: outcome.status, ...('reason' in outcome ? { reason: outcome.reason } : {}) },
     });
     for (const warning of validation.warnings)
-        core/* warning */.$e(`beacon: ${warning}`);
+        core.warning(`beacon: ${warning}`);
     for (const diagnosis of validation.diagnoses)
-        core/* info */.pq(`beacon: ${diagnosis}`);
+        core.info(`beacon: ${diagnosis}`);
     const artifact = inputs.uploadArtifact ? await upload(paths, inputs) : undefined;
     if (inputs.jobSummary) {
         try {
             const markdown = renderSummary(report, usage, validation, artifact?.status === 'uploaded' ? { artifact: { name: artifact.name, url: artifact.url } } : {});
-            await core/* summary */.z.addRaw(markdown).write();
+            await core.summary.addRaw(markdown).write();
         }
         catch (error) {
-            core/* warning */.$e(`beacon: the job summary could not be written: ${error.message}`);
+            core.warning(`beacon: the job summary could not be written: ${error.message}`);
         }
     }
     const total = report.usage.total;
-    core/* info */.pq(`beacon: ${report.events} events, ${totalTokens(total)} tokens (input ${total.input_tokens}, cached ${total.cache_read_input_tokens}, output ${total.output_tokens}, reasoning ${total.reasoning_output_tokens}). Log: ${paths.runtimeLog}`);
-    core/* setOutput */.uH('log-path', paths.runtimeLog);
+    core.info(`beacon: ${report.events} events, ${totalTokens(total)} tokens (input ${total.input_tokens}, cached ${total.cache_read_input_tokens}, output ${total.output_tokens}, reasoning ${total.reasoning_output_tokens}). Log: ${paths.runtimeLog}`);
+    core.setOutput('log-path', paths.runtimeLog);
     if (trigger === 'finish-step') {
-        core/* setOutput */.uH('input-tokens', String(total.input_tokens));
-        core/* setOutput */.uH('cached-input-tokens', String(total.cache_read_input_tokens));
-        core/* setOutput */.uH('output-tokens', String(total.output_tokens));
-        core/* setOutput */.uH('reasoning-output-tokens', String(total.reasoning_output_tokens));
-        core/* setOutput */.uH('total-tokens', String(totalTokens(total)));
-        core/* setOutput */.uH('events', String(report.events));
-        core/* setOutput */.uH('usage-json', paths.usage);
+        core.setOutput('input-tokens', String(total.input_tokens));
+        core.setOutput('cached-input-tokens', String(total.cache_read_input_tokens));
+        core.setOutput('output-tokens', String(total.output_tokens));
+        core.setOutput('reasoning-output-tokens', String(total.reasoning_output_tokens));
+        core.setOutput('total-tokens', String(totalTokens(total)));
+        core.setOutput('events', String(report.events));
+        core.setOutput('usage-json', paths.usage);
     }
     external_node_fs_default().writeFileSync(paths.finished, JSON.stringify({ finishedAt: new Date().toISOString(), trigger }), { mode: 0o600 });
     if (validation.failures.length > 0)
-        core/* setFailed */.C1(`beacon: ${validation.failures.join(' ')}`);
+        core.setFailed(`beacon: ${validation.failures.join(' ')}`);
 }
 async function upload(paths, inputs) {
     const result = await uploadRuntimeArtifact({
@@ -1615,12 +1614,12 @@ async function upload(paths, inputs) {
         files: [paths.runtimeLog, paths.usage].filter((file) => external_node_fs_default().existsSync(file)),
         rootDirectory: paths.workDir,
         retentionDays: inputs.retentionDays,
-        log: { info: core/* info */.pq, warning: core/* warning */.$e },
+        log: { info: core.info, warning: core.warning },
     });
     if (result.status === 'failed')
-        core/* warning */.$e(`beacon: the artifact was not uploaded: ${result.reason}`);
+        core.warning(`beacon: the artifact was not uploaded: ${result.reason}`);
     if (result.status === 'skipped')
-        core/* info */.pq(`beacon: no artifact upload: ${result.reason}.`);
+        core.info(`beacon: no artifact upload: ${result.reason}.`);
     return result;
 }
 

@@ -1,8 +1,6 @@
 import http from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
-import zlib from 'node:zlib';
-import { promisify } from 'node:util';
 import { HEALTH_PATH, SECRET_HEADER, SHUTDOWN_PATH, type CollectorConfig } from '../handoff/collector-config.js';
+import type { BeaconEvent } from '../beacon/event.js';
 import { keepAndMap, type MapSettings } from './keep-map.js';
 import { decodeExportRequest } from './otlp/decode.js';
 import { encodeExportResponse, encodeStatus } from './otlp/response.js';
@@ -17,8 +15,20 @@ import type { CaptureWriter } from './writer.js';
  */
 
 const SIGNAL_PATHS: Record<string, Signal> = { '/v1/logs': 'logs', '/v1/metrics': 'metrics', '/v1/traces': 'traces' };
-const gunzip = promisify(zlib.gunzip);
-const inflate = promisify(zlib.inflate);
+// google.rpc.Status carries a gRPC code, not the HTTP status.
+const GRPC_INTERNAL = 13;
+const GRPC_CODE_OF_STATUS: Record<number, number> = { 400: 3, 401: 16, 404: 5, 405: 12, 413: 8, 415: 3, 503: 14 };
+// zlib loads on the first compressed body (Codex never compresses): the collector boots faster.
+let zlibModule: Promise<typeof import('node:zlib')> | undefined;
+const loadZlib = () => (zlibModule ??= import('node:zlib'));
+
+/** Constant-time comparison without loading node:crypto at boot. */
+function sameBytes(a: Buffer, b: Buffer): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= a[i]! ^ b[i]!;
+  return difference === 0;
+}
 
 class HttpError extends Error {
   constructor(
@@ -39,7 +49,12 @@ export interface Collector {
   shutdownRequested: Promise<void>;
 }
 
-export function createCollector(config: CollectorConfig, writer: CaptureWriter, stats: StatsRecorder): Collector {
+/** Something that takes the events after they are on disk (the OTLP forwarder); it must not block. */
+export interface EventSink {
+  accept(events: readonly BeaconEvent[]): void;
+}
+
+export function createCollector(config: CollectorConfig, writer: CaptureWriter, stats: StatsRecorder, sinks: EventSink[] = []): Collector {
   const secret = Buffer.from(config.secret, 'utf8');
   const settings: MapSettings = {
     attribution: config.attribution,
@@ -56,7 +71,7 @@ export function createCollector(config: CollectorConfig, writer: CaptureWriter, 
     const given = req.headers[SECRET_HEADER];
     if (typeof given !== 'string') return false;
     const candidate = Buffer.from(given, 'utf8');
-    return candidate.length === secret.length && timingSafeEqual(candidate, secret);
+    return sameBytes(candidate, secret);
   };
 
   const answer = (res: http.ServerResponse, status: number, body: string | Uint8Array, contentType: string, headers: Record<string, string> = {}) => {
@@ -67,7 +82,7 @@ export function createCollector(config: CollectorConfig, writer: CaptureWriter, 
 
   const fail = (res: http.ServerResponse, encoding: Encoding, error: HttpError) => {
     stats.rejectedRequest(error.status, error.message);
-    const { body, contentType } = encodeStatus(encoding, error.status, error.message);
+    const { body, contentType } = encodeStatus(encoding, GRPC_CODE_OF_STATUS[error.status] ?? GRPC_INTERNAL, error.message);
     answer(res, error.status, body, contentType, error.headers);
   };
 
@@ -87,9 +102,13 @@ export function createCollector(config: CollectorConfig, writer: CaptureWriter, 
   async function decompress(body: Buffer, contentEncoding: string): Promise<Buffer> {
     if (contentEncoding === '' || contentEncoding === 'identity') return body;
     const options = { maxOutputLength: config.maxBodyBytes };
+    const zlib = await loadZlib();
     try {
-      if (contentEncoding === 'gzip' || contentEncoding === 'x-gzip') return await gunzip(body, options);
-      return await inflate(body, options);
+      return await new Promise<Buffer>((resolve, reject) => {
+        const done = (error: Error | null, result: Buffer) => (error ? reject(error) : resolve(result));
+        if (contentEncoding === 'gzip' || contentEncoding === 'x-gzip') zlib.gunzip(body, options, done);
+        else zlib.inflate(body, options, done);
+      });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
         throw new HttpError(413, `decompressed body exceeds the limit of ${config.maxBodyBytes} bytes`);
@@ -131,6 +150,7 @@ export function createCollector(config: CollectorConfig, writer: CaptureWriter, 
       throw new HttpError(503, `could not write the events: ${(error as Error).message}`, { 'retry-after': '1' });
     }
     stats.records(signal, mapped.received, mapped.events.length, mapped.dropped, mapped.rejected);
+    if (mapped.events.length > 0) for (const sink of sinks) sink.accept(mapped.events);
     const response = encodeExportResponse(signal, encoding, mapped.rejected, mapped.rejected ? `${mapped.rejected} records could not be mapped` : undefined);
     answer(res, 200, response.body, response.contentType);
   }

@@ -28,7 +28,16 @@ export interface LaunchOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export async function launchCollector(options: LaunchOptions): Promise<ReadyFile> {
+export interface SpawnedCollector {
+  pid: number | undefined;
+  /** Resolves with the port and pid once the collector answers; rejects with its log on failure. */
+  ready(): Promise<ReadyFile>;
+  /** Stops it when the start step cannot complete. */
+  kill(): void;
+}
+
+/** Spawns at once and returns: the caller does its own work while the collector boots. */
+export function spawnCollector(options: LaunchOptions): SpawnedCollector {
   const out = fs.openSync(options.logPath, 'a', 0o600);
   const child = spawn(process.execPath, [options.script, options.configPath], {
     detached: true,
@@ -45,25 +54,32 @@ export async function launchCollector(options: LaunchOptions): Promise<ReadyFile
   const onError = (error: Error) => (exited = error.message);
   child.once('exit', onExit);
   child.once('error', onError);
-  try {
-    const deadline = Date.now() + options.timeoutMs;
-    for (;;) {
-      const ready = readReady(options.readyPath);
-      if (ready) {
-        await confirmHealthy(ready.port, options.secret, ready.pid);
-        return ready;
+  const kill = () => {
+    if (child.pid && !exited) tryKill(child.pid);
+  };
+
+  async function ready(): Promise<ReadyFile> {
+    try {
+      const deadline = Date.now() + options.timeoutMs;
+      for (;;) {
+        const readyFile = readReady(options.readyPath);
+        if (readyFile) {
+          await confirmHealthy(readyFile.port, options.secret, readyFile.pid);
+          return readyFile;
+        }
+        if (exited) throw new Error(`the collector exited before it was ready (${exited}).${collectorLogTail(options.logPath)}`);
+        if (Date.now() > deadline) {
+          kill();
+          throw new Error(`the collector was not ready after ${options.timeoutMs} ms.${collectorLogTail(options.logPath)}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 3));
       }
-      if (exited) throw new Error(`the collector exited before it was ready (${exited}).${collectorLogTail(options.logPath)}`);
-      if (Date.now() > deadline) {
-        if (child.pid) tryKill(child.pid);
-        throw new Error(`the collector was not ready after ${options.timeoutMs} ms.${collectorLogTail(options.logPath)}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 3));
+    } finally {
+      child.off('exit', onExit);
+      child.off('error', onError);
     }
-  } finally {
-    child.off('exit', onExit);
-    child.off('error', onError);
   }
+  return { pid: child.pid, ready, kill };
 }
 
 function readReady(readyPath: string): ReadyFile | undefined {

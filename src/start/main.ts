@@ -1,36 +1,32 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import * as core from '@actions/core';
 import { attributionFromEnv } from '../beacon/attribution.js';
 import { redactDeep } from '../beacon/redact.js';
 import type { CollectorConfig } from '../handoff/collector-config.js';
 import { WORK_DIR_ENV, type RunFile } from '../handoff/workspace.js';
 import { buildCodexConfig } from '../harness/codex-config.js';
-import { readFinishInputs, readStartInputs } from '../inputs.js';
-import { launchCollector } from './launch-collector.js';
+import { readStartInputs, type InputReader, type StartInputs } from '../inputs.js';
+import { spawnCollector } from './launch-collector.js';
+import { runnerCommands, type RunnerCommands } from './runner-commands.js';
 import { createWorkspace, ensureCodexHome, writePrivateJson } from './prepare-workspace.js';
 import { STATE_ROLE, STATE_WORK_DIR } from './state.js';
 
-/** The main step: inputs → CODEX_HOME config → collector spawned and ready → outputs. */
+/**
+ * The main step: inputs → CODEX_HOME config → collector spawned and ready → outputs.
+ * The collector is spawned first and boots while this process does the rest: the step is on every
+ * job's critical path.
+ */
 
 
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 // Hosted jobs end after 6 hours; the runner reaps the collector before that anyway.
 const DEFAULT_MAX_LIFETIME_MS = (6 * 60 + 15) * 60 * 1000;
 
-export async function startCapture(): Promise<void> {
-  const inputs = readStartInputs(core.getInput);
-  readFinishInputs(core.getInput); // the post step's inputs: fail now rather than at the end
-
+export async function startCapture(readInput: InputReader): Promise<void> {
+  const inputs = readStartInputs(readInput);
   const paths = createWorkspace(process.env);
-  // Saved first, so that the post step can clean up after a start that fails half way.
-  core.saveState(STATE_WORK_DIR, paths.workDir);
-  core.saveState(STATE_ROLE, 'start');
-  core.exportVariable(WORK_DIR_ENV, paths.workDir);
-
   const secret = randomBytes(32).toString('base64url');
-  core.setSecret(secret);
   const collectorConfig: CollectorConfig = {
     secret,
     port: 0,
@@ -45,11 +41,27 @@ export async function startCapture(): Promise<void> {
     attribution: redactDeep(attributionFromEnv(process.env)),
   };
   writePrivateJson(paths.collectorConfig, collectorConfig);
-
   // The collector bundle beside ours (dist/start → dist/collector). Not `new URL(..., import.meta.url)`:
   // ncc would copy the file it points at as an asset.
   const script = path.resolve(path.dirname(process.argv[1] ?? '.'), '..', 'collector', 'index.js');
-  const ready = await launchCollector({ script, configPath: paths.collectorConfig, readyPath: paths.ready, logPath: paths.collectorLog, secret, timeoutMs: 15_000 });
+  const collector = spawnCollector({ script, configPath: paths.collectorConfig, readyPath: paths.ready, logPath: paths.collectorLog, secret, timeoutMs: 15_000 });
+
+  try {
+    const core = runnerCommands;
+    core.setSecret(secret);
+    // Saved before anything can fail, so that the post step cleans up after a half-done start.
+    core.saveState(STATE_WORK_DIR, paths.workDir);
+    core.saveState(STATE_ROLE, 'start');
+    core.exportVariable(WORK_DIR_ENV, paths.workDir);
+    await finishStart(core, inputs, paths, secret, script, collector);
+  } catch (error) {
+    collector.kill();
+    throw error;
+  }
+}
+
+async function finishStart(core: RunnerCommands, inputs: StartInputs, paths: ReturnType<typeof createWorkspace>, secret: string, script: string, collector: ReturnType<typeof spawnCollector>): Promise<void> {
+  const ready = await collector.ready();
   const endpoint = `http://127.0.0.1:${ready.port}`;
   core.info(`Collector listening on ${endpoint} (pid ${ready.pid}).`);
 

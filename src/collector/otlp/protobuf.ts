@@ -19,8 +19,8 @@
  *   would merge two occurrences of a message; no OTLP sender splits messages).
  *
  * Speed: one Reader (a cursor over the Uint8Array) per request, a switch on the whole tag per
- * message, no closures, strings through Buffer's native UTF-8 decoder, hex ids through a lookup
- * table, 64-bit decimal strings without BigInt.
+ * message, no closures, short repeated strings from an intern table and others through Buffer's
+ * native UTF-8 decoder, hex ids through a lookup table, 64-bit decimal strings without BigInt.
  */
 import { MAX_ANY_VALUE_DEPTH } from './values.js';
 import {
@@ -87,8 +87,24 @@ function malformed(message: string): MalformedRequestError {
   return new MalformedRequestError(`protobuf: ${message}`);
 }
 
+/**
+ * A small table of recently decoded short strings, shared by all requests (bounded: at most
+ * INTERN_SLOTS strings of INTERN_MAX_BYTES bytes are kept alive). A hit skips the UTF-8 decoder
+ * and the allocation: OTLP repeats the same keys and values in every data point.
+ */
+const INTERN_MAX_BYTES = 32;
+const INTERN_SLOTS = 2048;
+const internBytes = new Uint8Array(INTERN_SLOTS * INTERN_MAX_BYTES);
+const internLengths = new Uint8Array(INTERN_SLOTS);
+const internStrings: string[] = new Array<string>(INTERN_SLOTS).fill('');
+
+/** Decimal strings of small counts: most histogram buckets hold 0 or a few. */
+const SMALL_DECIMALS: string[] = [];
+for (let i = 0; i < 1024; i++) SMALL_DECIMALS.push(String(i));
+
 /** Decimal string of the unsigned 64-bit integer hi:lo (two uint32 halves). */
 function uint64ToString(lo: number, hi: number): string {
+  if (hi === 0 && lo < 1024) return SMALL_DECIMALS[lo];
   if (hi <= 0x1fffff) return String(hi * 4294967296 + lo); // below 2^53: exact as a double
   // Split into 24-bit pieces and reassemble in base 1e7 (each partial sum stays below 2^53):
   // 2^24 = 1·1e7 + 6777216, 2^48 = 28147497·1e7 + 6710656 = (2·1e7 + 8147497)·1e7 + 6710656.
@@ -123,7 +139,7 @@ class Reader {
   readonly buf: Uint8Array;
   readonly len: number;
   pos = 0;
-  private readonly view: DataView;
+  readonly view: DataView;
   private readonly nodeBuf: NativeSlicers;
   /** The halves of the last 64-bit value read (avoids allocating a pair). */
   lo = 0;
@@ -291,8 +307,26 @@ class Reader {
     const end = this.lengthEnd();
     const start = this.pos;
     this.pos = end;
+    const n = end - start;
+    if (n === 0) return '';
+    if (n > INTERN_MAX_BYTES) return this.nodeBuf.utf8Slice(start, end);
+    // Short strings repeat (attribute keys, model names, "true"): look them up by their bytes.
+    const buf = this.buf;
+    let h = n;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+    const slot = (h >>> 0) % INTERN_SLOTS;
+    const at = slot * INTERN_MAX_BYTES;
+    if (internLengths[slot] === n) {
+      let i = 0;
+      while (i < n && internBytes[at + i] === buf[start + i]) i++;
+      if (i === n) return internStrings[slot];
+    }
     // Invalid sequences become U+FFFD (see the header).
-    return start === end ? '' : this.nodeBuf.utf8Slice(start, end);
+    const s = this.nodeBuf.utf8Slice(start, end);
+    internBytes.set(buf.subarray(start, end), at);
+    internLengths[slot] = n;
+    internStrings[slot] = s;
+    return s;
   }
 
   /** bytes as lowercase hex (trace and span ids). */
@@ -746,27 +780,40 @@ function decodeNumberDataPoint(r: Reader, end: number): NumberDataPoint {
 
 /** Appends packed (LEN) or one unpacked (I64) fixed64 element as decimal strings. */
 function readFixed64List(r: Reader, tag: number, list: Int64[] | undefined): Int64[] {
-  const out = list ?? [];
   if ((tag & 7) === I64) {
+    const out = list ?? [];
     out.push(r.fixed64String());
     return out;
   }
   const end = r.lengthEnd();
-  if ((end - r.pos) % 8 !== 0) throw malformed('packed fixed64 field length is not a multiple of 8');
-  while (r.pos < end) out.push(r.fixed64String());
+  const start = r.pos;
+  if ((end - start) % 8 !== 0) throw malformed('packed fixed64 field length is not a multiple of 8');
+  // Bounds were checked once for the whole list: read the elements straight from the view.
+  const count = (end - start) / 8;
+  const out = list ?? new Array<Int64>(count);
+  const base = list === undefined ? 0 : list.length;
+  const view = r.view;
+  for (let i = 0, at = start; i < count; i++, at += 8) out[base + i] = uint64ToString(view.getUint32(at, true), view.getUint32(at + 4, true));
+  r.pos = end;
   return out;
 }
 
 /** Appends packed (LEN) or one unpacked (I64) double element. */
 function readDoubleList(r: Reader, tag: number, list: number[] | undefined): number[] {
-  const out = list ?? [];
   if ((tag & 7) === I64) {
+    const out = list ?? [];
     out.push(r.double());
     return out;
   }
   const end = r.lengthEnd();
-  if ((end - r.pos) % 8 !== 0) throw malformed('packed double field length is not a multiple of 8');
-  while (r.pos < end) out.push(r.double());
+  const start = r.pos;
+  if ((end - start) % 8 !== 0) throw malformed('packed double field length is not a multiple of 8');
+  const count = (end - start) / 8;
+  const out = list ?? new Array<number>(count);
+  const base = list === undefined ? 0 : list.length;
+  const view = r.view;
+  for (let i = 0, at = start; i < count; i++, at += 8) out[base + i] = view.getFloat64(at, true);
+  r.pos = end;
   return out;
 }
 
