@@ -123,6 +123,19 @@ describe('start', () => {
   });
 });
 
+it('the collector exits by itself after its maximum lifetime, and the post step still finishes', async () => {
+  const r = runner();
+  const start = await r.main({ inputs: { 'upload-artifact': 'false', 'require-telemetry': 'false' }, env: { BEACON_COLLECTOR_MAX_LIFETIME_MS: '500' } });
+  expect(start.exitCode).toBe(0);
+  const workDir = path.dirname(start.outputs['codex-home']!);
+  const pid = JSON.parse(fs.readFileSync(path.join(workDir, 'run.json'), 'utf8')).collector.pid as number;
+  expect(await waitGone(pid)).toBe(true);
+  expect(JSON.parse(fs.readFileSync(path.join(workDir, 'collector-stats.json'), 'utf8')).stopReason).toBe('maximum lifetime reached');
+  const post = await start.post();
+  expect(post.exitCode).toBe(0);
+  expect(post.stdout).toContain('collector already-exited');
+});
+
 describe('finish', () => {
   it('fails the step under require-telemetry when nothing was captured, and explains why', async () => {
     const r = runner();

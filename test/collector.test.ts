@@ -104,6 +104,28 @@ it('keeps prompt text when log-user-prompt is on, and spans when asked', async (
   expect(events.filter((e) => e.event.action === 'span.recorded').length).toBeGreaterThan(0);
 });
 
+it('answers partial success for token points that cannot be used, and keeps the rest', async () => {
+  const c = await collector();
+  const point = (tokenType: string, sum: unknown) => ({
+    attributes: [{ key: 'model', value: { stringValue: 'gpt-5.5' } }, { key: 'token_type', value: { stringValue: tokenType } }],
+    timeUnixNano: '1795466036241843863',
+    count: '1',
+    sum,
+  });
+  const body = {
+    resourceMetrics: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'codex_exec' } }] },
+        scopeMetrics: [{ metrics: [{ name: 'codex.turn.token_usage', histogram: { aggregationTemporality: 1, dataPoints: [point('input', 2600), point('output', 'oops'), point('total', -5)] } }] }],
+      },
+    ],
+  };
+  const answer = await c.post({ path: '/v1/metrics', contentType: 'application/json', body: JSON.stringify(body) });
+  expect(answer.status).toBe(200);
+  expect(JSON.parse(answer.body.toString())).toEqual({ partialSuccess: { rejectedDataPoints: '2', errorMessage: '2 records could not be mapped' } });
+  expect(c.events().map((e) => [e.gen_ai.token.type, e.raw.metric_value])).toEqual([['input', 2600]]);
+});
+
 it('accepts gzip and deflate bodies', async () => {
   const c = await collector();
   const [logs] = fixtureRequests('tool-call-json').filter((r) => r.path === '/v1/logs');

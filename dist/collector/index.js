@@ -395,7 +395,7 @@ function dataPointsOf(metric) {
         return {
             type: 'Histogram',
             temporality: temporalityName(metric.histogram.aggregationTemporality),
-            points: (metric.histogram.dataPoints ?? []).map((p) => ({ point: p, value: p.sum ?? 0, count: toNumber(p.count) ?? 0 })),
+            points: (metric.histogram.dataPoints ?? []).map((p) => ({ point: p, value: jsonDouble(p.sum), count: toNumber(p.count) ?? 0 })),
         };
     }
     if (metric.sum) {
@@ -428,9 +428,15 @@ function dataPointsOf(metric) {
     }
     return { type: 'Gauge', temporality: 'Unspecified', points: [] };
 }
+/** A double as OTLP/JSON may write it: a number, or a string ("NaN", "Infinity", "12"). */
+function jsonDouble(value) {
+    if (value === undefined)
+        return 0;
+    return typeof value === 'number' ? value : Number(value);
+}
 function numberPointValue(p) {
     if (p.asDouble !== undefined)
-        return p.asDouble;
+        return jsonDouble(p.asDouble);
     return toNumber(p.asInt) ?? 0;
 }
 
@@ -559,7 +565,9 @@ function parseInteger(value) {
 }
 function mapTokenMetric(metric, ctx) {
     const { type, temporality, points } = dataPointsOf(metric);
-    return points.map(({ point, value, count }) => {
+    // A token count must be a finite, non-negative number: anything else cannot be used.
+    const usable = points.filter(({ value }) => typeof value === 'number' && Number.isFinite(value) && value >= 0);
+    const events = usable.map(({ point, value, count }) => {
         const attributes = attributesToObject(point.attributes);
         const tokenType = String(attributes.token_type ?? 'unknown');
         const event = newEvent(ctx.attribution, {
@@ -589,6 +597,7 @@ function mapTokenMetric(metric, ctx) {
         event.raw = raw;
         return event;
     });
+    return { events, rejected: points.length - usable.length };
 }
 const codexRules = {
     harnessName: HARNESS,
@@ -604,7 +613,7 @@ const codexRules = {
     mapMetric(metric, ctx) {
         if (metric.name !== TOKEN_METRIC)
             return { dropped: 'codex_metric_not_kept' };
-        return { events: mapTokenMetric(metric, ctx) };
+        return mapTokenMetric(metric, ctx);
     },
     mapSpan(span, ctx) {
         if (!ctx.options.includeSpans)
@@ -697,6 +706,7 @@ function keepAndMap(signal, request, settings, exportSeq) {
             if (outcome.events) {
                 for (const event of outcome.events)
                     result.events.push(event);
+                result.rejected += outcome.rejected ?? 0;
             }
             else if (outcome.dropped) {
                 result.dropped[outcome.dropped] = (result.dropped[outcome.dropped] ?? 0) + records;

@@ -30,12 +30,13 @@ function contextFor(resource: Resource | undefined, settings: MapSettings, expor
 export function keepAndMap<S extends Signal>(signal: S, request: ExportRequestBySignal[S], settings: MapSettings, exportSeq: number): MappedRequest {
   const result: MappedRequest = { events: [], received: 0, rejected: 0, dropped: {} };
   const receivedAt = new Date().toISOString();
-  const apply = (mapped: () => { events?: BeaconEvent[]; dropped?: string }, records: number) => {
+  const apply = (mapped: () => { events?: BeaconEvent[]; rejected?: number; dropped?: string }, records: number) => {
     result.received += records;
     try {
       const outcome = mapped();
       if (outcome.events) {
         for (const event of outcome.events) result.events.push(event);
+        result.rejected += outcome.rejected ?? 0;
       } else if (outcome.dropped) {
         result.dropped[outcome.dropped] = (result.dropped[outcome.dropped] ?? 0) + records;
       }

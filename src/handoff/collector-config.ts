@@ -22,6 +22,23 @@ export interface CollectorConfig {
   /** The collector exits by itself after this long, so it can never outlive a job by much. */
   maxLifetimeMs: number;
   attribution: Attribution;
+  /** Set only when the `forward-endpoint` input is: where kept events also go (OTLP/HTTP). */
+  forward?: ForwardConfig;
+}
+
+/** Forwarding to the organization's OpenTelemetry pipeline (inputs `forward-*`). */
+export interface ForwardConfig {
+  /** OTLP/HTTP base URL (https, or http on loopback); `/v1/logs` and `/v1/metrics` are appended. */
+  endpoint: string;
+  /** Sent with every request (`forward-headers`; secrets, masked in the step log). */
+  headers: Record<string, string>;
+  /** `forward-required`: a loss fails the post step instead of warning. */
+  required: boolean;
+  /**
+   * Time the end of the job may spend on forwarding: the collector flushes its queue within a
+   * share of it, the post step's token metrics get the rest.
+   */
+  shutdownLimitMs: number;
 }
 
 export const SECRET_HEADER = 'x-beacon-secret';
@@ -51,4 +68,27 @@ export interface CollectorStats {
   rejected: Record<string, number>;
   firstError?: string;
   writeErrors: number;
+  /** Forwarding of the kept events as OTLP logs; present when forwarding was configured. */
+  forward?: ForwardStats;
+}
+
+/** What happened to the forwarded records of one signal. */
+export interface ForwardStats {
+  /** Records taken into the queue. */
+  recordsQueued: number;
+  /** Requests the receiver accepted, and the records in them (minus any it rejected). */
+  batchesSent: number;
+  recordsSent: number;
+  /** Batches that needed more than one attempt, and the repeated attempts in all. */
+  batchesRetried: number;
+  /** Attempts repeated after a retryable answer (429, 502, 503, 504) or a network error. */
+  retries: number;
+  /** Batches given up (their records are counted in recordsDropped). */
+  batchesDropped: number;
+  /** Records lost, by reason: `queue_full`, `rejected`, `retries_exhausted`, `shutdown_limit`. */
+  recordsDropped: Record<string, number>;
+  /** The last failure, for the summary (never holds header values). */
+  lastError?: string;
+  /** How long the flush at shutdown took. */
+  flushMs?: number;
 }

@@ -116,9 +116,11 @@ function parseInteger(value: unknown): number | undefined {
   return Number.isFinite(n) ? Math.round(n) : undefined;
 }
 
-function mapTokenMetric(metric: Metric, ctx: RecordContext): BeaconEvent[] {
+function mapTokenMetric(metric: Metric, ctx: RecordContext): Mapped {
   const { type, temporality, points } = dataPointsOf(metric);
-  return points.map(({ point, value, count }) => {
+  // A token count must be a finite, non-negative number: anything else cannot be used.
+  const usable = points.filter(({ value }) => typeof value === 'number' && Number.isFinite(value) && value >= 0);
+  const events = usable.map(({ point, value, count }) => {
     const attributes = attributesToObject(point.attributes);
     const tokenType = String(attributes.token_type ?? 'unknown');
     const event = newEvent(ctx.attribution, {
@@ -146,6 +148,7 @@ function mapTokenMetric(metric: Metric, ctx: RecordContext): BeaconEvent[] {
     event.raw = raw as unknown as Record<string, unknown>;
     return event;
   });
+  return { events, rejected: points.length - usable.length };
 }
 
 export const codexRules: HarnessRules = {
@@ -160,7 +163,7 @@ export const codexRules: HarnessRules = {
   },
   mapMetric(metric, ctx): Mapped {
     if (metric.name !== TOKEN_METRIC) return { dropped: 'codex_metric_not_kept' };
-    return { events: mapTokenMetric(metric, ctx) };
+    return mapTokenMetric(metric, ctx);
   },
   mapSpan(span: Span, ctx): Mapped {
     if (!ctx.options.includeSpans) return { dropped: 'codex_span_not_requested' };

@@ -63,7 +63,7 @@ export function dataPointsOf(metric: Metric): { type: TokenRaw['metric_type'] | 
     return {
       type: 'Histogram',
       temporality: temporalityName(metric.histogram.aggregationTemporality),
-      points: (metric.histogram.dataPoints ?? []).map((p) => ({ point: p, value: p.sum ?? 0, count: toNumber(p.count) ?? 0 })),
+      points: (metric.histogram.dataPoints ?? []).map((p) => ({ point: p, value: jsonDouble(p.sum), count: toNumber(p.count) ?? 0 })),
     };
   }
   if (metric.sum) {
@@ -97,7 +97,13 @@ export function dataPointsOf(metric: Metric): { type: TokenRaw['metric_type'] | 
   return { type: 'Gauge', temporality: 'Unspecified', points: [] };
 }
 
+/** A double as OTLP/JSON may write it: a number, or a string ("NaN", "Infinity", "12"). */
+function jsonDouble(value: number | string | undefined): number {
+  if (value === undefined) return 0;
+  return typeof value === 'number' ? value : Number(value);
+}
+
 function numberPointValue(p: NumberDataPoint): number {
-  if (p.asDouble !== undefined) return p.asDouble;
+  if (p.asDouble !== undefined) return jsonDouble(p.asDouble);
   return toNumber(p.asInt) ?? 0;
 }

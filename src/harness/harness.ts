@@ -17,8 +17,11 @@ export interface HarnessRules {
   mapSpan(span: Span, ctx: RecordContext): Mapped;
 }
 
-/** What a rule decided: events to write, or why the record was dropped. */
-export type Mapped = { events: BeaconEvent[]; dropped?: undefined } | { events?: undefined; dropped: string };
+/**
+ * What a rule decided: events to write (and how many of the record's data points could not be
+ * used: reported to the sender as OTLP partial success), or why the record was dropped.
+ */
+export type Mapped = { events: BeaconEvent[]; rejected?: number; dropped?: undefined } | { events?: undefined; dropped: string };
 
 export interface MapOptions {
   logUserPrompt: boolean;

@@ -1,0 +1,213 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { providerConfig, providerConfigArgs, runCodexExec, type CodexExecResult } from './codex-cli.js';
+import type { FakeModel, ModelCall } from './fake-model.js';
+import { SimulatedRunner, githubEnv, type StepResult } from './runner.js';
+import { validateBeaconLog, type LogValidation } from './schema-validator.js';
+
+/**
+ * One job, end to end: the built `start` bundle under the SimulatedRunner, one or more real
+ * `codex exec` runs with CODEX_HOME from start's output, against the fake model, then the built
+ * `finish` as the post step. Everything the post step leaves behind is read back for assertions.
+ */
+
+/** The provider id openai/codex-action writes into config.toml (codex-telemetry.md). */
+export const CODEX_ACTION_PROVIDER = 'codex-action-responses-proxy';
+
+/**
+ * What openai/codex-action's "write proxy config" does to an existing config.toml before it runs
+ * Codex: a root `model_provider` line prepended, its provider table appended, pointing at its
+ * local Responses proxy (here the fake model). Its table has no `env_key`: the proxy adds the key.
+ */
+export function codexActionProxyEdit(existing: string, proxyBaseUrl: string): string {
+  const header = ['# BEGIN codex-action managed model provider', `model_provider = "${CODEX_ACTION_PROVIDER}"`, '# END codex-action managed model provider'].join('\n');
+  const table = [
+    '# BEGIN codex-action managed proxy',
+    `[model_providers.${CODEX_ACTION_PROVIDER}]`,
+    'name = "Codex Action Responses Proxy"',
+    `base_url = "${proxyBaseUrl}"`,
+    'wire_api = "responses"',
+    '# END codex-action managed proxy',
+  ].join('\n');
+  return [header, existing.trim(), table].filter((part) => part.length > 0).join('\n\n') + '\n';
+}
+
+/**
+ * `-c` overrides for everything a test run needs except the provider (model, approvals, sandbox,
+ * no update check), for runs whose provider comes from config.toml. Keys named in `leaveToConfig`
+ * are not overridden, so a merged user config decides them.
+ */
+export function runSettingsArgs(options: { model?: string; leaveToConfig?: string[] } = {}): string[] {
+  const { model_provider: _provider, model_providers: _providers, analytics, ...rootKeys } = providerConfig({ baseUrl: 'unused', model: options.model });
+  const settings: Record<string, unknown> = { ...rootKeys, 'analytics.enabled': analytics.enabled };
+  for (const key of options.leaveToConfig ?? []) delete settings[key];
+  return Object.entries(settings).flatMap(([key, value]) => ['-c', `${key}=${JSON.stringify(value)}`]);
+}
+
+export interface BeaconEventLine {
+  event: { kind: string; action: string; category: string };
+  harness: { name: string };
+  model?: string;
+  session?: { id: string };
+  prompt?: { text: string };
+  tool?: { name?: string; command?: string };
+  command?: { command?: string; exit_code?: number; duration_ms?: number; success?: boolean };
+  approval?: { required?: boolean; decision?: string; reason?: string };
+  gen_ai?: { token?: { type: string }; usage?: Record<string, number> };
+  raw?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export interface FinishedJob {
+  post: StepResult;
+  logPath: string;
+  usagePath: string;
+  /** The runtime log's bytes as text, and its events in order. */
+  logText: string;
+  events: BeaconEventLine[];
+  usageText: string;
+  usage: UsageFileShape;
+  summary: string;
+  /** The independent schema check of the runtime log. */
+  schema: LogValidation;
+}
+
+export interface UsageEntryShape {
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_input_tokens: number;
+  cache_creation_input_tokens: number;
+  reasoning_output_tokens: number;
+  cost_usd: null;
+  events: number;
+  total_tokens: number;
+}
+
+export interface UsageFileShape {
+  totals: UsageEntryShape;
+  by_model: Record<string, UsageEntryShape>;
+  by_harness: Record<string, UsageEntryShape>;
+  token_data_points: Record<string, number>;
+  [key: string]: unknown;
+}
+
+export interface CodexRunOptions {
+  model: FakeModel;
+  prompt: string;
+  /** The model Codex asks for (`-c model=...`); leave undefined to let config.toml decide. */
+  modelName?: string;
+  /**
+   * Where Codex's provider comes from: `-c` overrides (the generated config has none), or the
+   * edit openai/codex-action makes to config.toml.
+   */
+  provider: 'overrides' | 'codex-action-edit';
+  /** Run settings left to config.toml instead of `-c` (see runSettingsArgs). */
+  leaveToConfig?: string[];
+  signalAfterMs?: number;
+  timeoutMs?: number;
+}
+
+export class E2eJob {
+  private codexRuns = 0;
+
+  private constructor(
+    readonly runner: SimulatedRunner,
+    readonly start: Awaited<ReturnType<SimulatedRunner['main']>>,
+  ) {}
+
+  /** The start step of the action with these inputs (action.yml defaults for the rest). Throws when it fails. */
+  static async start(inputs: Record<string, string> = {}, env: Record<string, string> = githubEnv()): Promise<E2eJob> {
+    const runner = new SimulatedRunner(env);
+    const start = await runner.main({ inputs: { 'upload-artifact': 'false', ...inputs } });
+    if (start.exitCode !== 0) {
+      runner.cleanup();
+      throw new Error(`start failed (${start.exitCode}):\n${start.stdout}\n${start.stderr}`);
+    }
+    return new E2eJob(runner, start);
+  }
+
+  get codexHome(): string {
+    return this.start.outputs['codex-home']!;
+  }
+
+  get configPath(): string {
+    return path.join(this.codexHome, 'config.toml');
+  }
+
+  /** One `codex exec` in this job, with CODEX_HOME from start's output and a fresh HOME. */
+  async runCodex(options: CodexRunOptions): Promise<CodexExecResult> {
+    const home = path.join(this.runner.root, `home-${++this.codexRuns}`);
+    fs.mkdirSync(home, { recursive: true });
+    let providerArgs: string[];
+    if (options.provider === 'codex-action-edit') {
+      fs.writeFileSync(this.configPath, codexActionProxyEdit(fs.readFileSync(this.configPath, 'utf8'), options.model.baseUrl));
+      providerArgs = runSettingsArgs({ model: options.modelName, leaveToConfig: [...(options.modelName ? [] : ['model']), ...(options.leaveToConfig ?? [])] });
+    } else {
+      providerArgs = providerConfigArgs({ baseUrl: options.model.baseUrl, model: options.modelName });
+    }
+    return runCodexExec({
+      codexHome: this.codexHome,
+      home,
+      cwd: this.runner.workspace,
+      prompt: options.prompt,
+      extraArgs: providerArgs,
+      timeoutMs: options.timeoutMs ?? 45_000,
+      signalAfterMs: options.signalAfterMs,
+    });
+  }
+
+  /** The post step, and everything it left behind. */
+  async finish(): Promise<FinishedJob> {
+    const post = await this.start.post();
+    const logPath = this.start.outputs['log-path']!;
+    const usagePath = path.join(path.dirname(logPath), 'beacon-usage.json');
+    const logText = fs.existsSync(logPath) ? fs.readFileSync(logPath, 'utf8') : '';
+    const usageText = fs.existsSync(usagePath) ? fs.readFileSync(usagePath, 'utf8') : '{}';
+    return {
+      post,
+      logPath,
+      usagePath,
+      logText,
+      events: logText
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as BeaconEventLine),
+      usageText,
+      usage: JSON.parse(usageText) as UsageFileShape,
+      summary: this.runner.summary(),
+      schema: fs.existsSync(logPath) ? await validateBeaconLog(logPath) : { lines: 0, errors: [{ line: 0, errors: ['no runtime log'] }] },
+    };
+  }
+
+  cleanup(): void {
+    this.runner.cleanup();
+  }
+}
+
+/** The disjoint totals the action must report for a scenario (schema page "Token usage"). */
+export function expectedUsage(calls: ModelCall[]) {
+  const sum = (pick: (call: ModelCall) => number) => calls.reduce((total, call) => total + pick(call), 0);
+  const input = sum((call) => call.usage.input);
+  const cached = sum((call) => call.usage.cached);
+  const output = sum((call) => call.usage.output);
+  return {
+    input_tokens: input - cached,
+    cache_read_input_tokens: cached,
+    output_tokens: output,
+    reasoning_output_tokens: sum((call) => call.usage.reasoning),
+    total_tokens: input + output,
+  };
+}
+
+/** The summary's token table row for one model, formatted independently of src/finish/summary.ts. */
+export function summaryModelRow(model: string, usage: ReturnType<typeof expectedUsage>): string {
+  const n = (value: number) => value.toLocaleString('en-US');
+  return `| \`${model}\` | ${n(usage.input_tokens)} | ${n(usage.cache_read_input_tokens)} | ${n(usage.output_tokens)} | ${n(usage.reasoning_output_tokens)} | ${n(usage.total_tokens)} |`;
+}
+
+/** How many events of each action, e.g. `{ 'session.started': 1, ... }`. */
+export function countByAction(events: BeaconEventLine[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const event of events) counts[event.event.action] = (counts[event.event.action] ?? 0) + 1;
+  return counts;
+}
