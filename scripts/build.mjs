@@ -11,8 +11,13 @@ const entries = process.argv.length > 2 ? process.argv.slice(2).filter((e) => al
 const ncc = path.join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
 
 for (const entry of entries) {
-  fs.rmSync(path.join(root, 'dist', entry), { recursive: true, force: true });
-  execFileSync(process.execPath, [ncc, 'build', `src/${entry}/index.ts`, '-o', `dist/${entry}`, '--target', 'es2022', '-q'], { cwd: root, stdio: 'inherit' });
+  // Build beside dist/ and swap it in, so that a test running meanwhile never finds no bundle.
+  const target = path.join(root, 'dist', entry);
+  const fresh = path.join(root, 'dist', `.${entry}.building`);
+  fs.rmSync(fresh, { recursive: true, force: true });
+  execFileSync(process.execPath, [ncc, 'build', `src/${entry}/index.ts`, '-o', path.relative(root, fresh), '--target', 'es2022', '-q'], { cwd: root, stdio: 'inherit' });
+  fs.rmSync(target, { recursive: true, force: true });
+  fs.renameSync(fresh, target);
 }
 // Bundles are ES modules: tell Node so wherever dist/ is copied.
 fs.writeFileSync(path.join(root, 'dist', 'package.json'), '{ "type": "module" }\n');

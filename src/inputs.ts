@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
+import { checkForwardEndpoint, parseForwardHeaders } from './collector/forward/endpoint.js';
 
 /**
  * The action's inputs (action.yml), read and checked in one place. A wrong value fails the step
@@ -20,6 +21,14 @@ export interface StartInputs {
   codexHome?: string;
   codexConfig?: string;
   exportEnv: boolean;
+  /** Set when `forward-endpoint` is. */
+  forward?: ForwardInputs;
+}
+
+export interface ForwardInputs {
+  endpoint: string;
+  headers: Record<string, string>;
+  required: boolean;
 }
 
 export interface FinishInputs {
@@ -30,6 +39,8 @@ export interface FinishInputs {
   artifactName?: string;
   retentionDays?: number;
   jobSummary: boolean;
+  /** Compare with the previous run through the Actions cache; set only when the input is (unset means on). */
+  compare?: boolean;
 }
 
 const TRUE = ['true', 'True', 'TRUE'];
@@ -92,7 +103,25 @@ export function readStartInputs(read: InputReader): StartInputs {
     }
     inputs.codexConfig = codexConfig;
   }
+  const forward = readForwardInputs(read);
+  if (forward) inputs.forward = forward;
   return inputs;
+}
+
+/** forward-endpoint, forward-headers, forward-required. A header value is never repeated in an error. */
+function readForwardInputs(read: InputReader): ForwardInputs | undefined {
+  const required = booleanInput(read, 'forward-required', false);
+  const endpointText = read('forward-endpoint').trim();
+  // Without an endpoint nothing is forwarded, whatever the headers say.
+  if (!endpointText) {
+    if (required) throw new InputError('Input "forward-required" is true, but "forward-endpoint" is empty.');
+    return undefined;
+  }
+  const endpoint = checkForwardEndpoint(endpointText);
+  if ('problem' in endpoint) throw new InputError(`Input "forward-endpoint" ${endpoint.problem}.`);
+  const headers = parseForwardHeaders(read('forward-headers'));
+  if ('problem' in headers) throw new InputError(`Input "forward-headers" ${headers.problem}.`);
+  return { endpoint: endpoint.value, headers: headers.value, required };
 }
 
 export function readFinishInputs(read: InputReader): FinishInputs {
@@ -103,6 +132,7 @@ export function readFinishInputs(read: InputReader): FinishInputs {
     uploadArtifact: booleanInput(read, 'upload-artifact', true),
     jobSummary: booleanInput(read, 'job-summary', true),
   };
+  if (read('compare').trim() !== '') inputs.compare = booleanInput(read, 'compare', true);
   const retention = integerInput(read, 'retention-days', 1, 90);
   if (retention !== undefined) inputs.retentionDays = retention;
   const artifactName = read('artifact-name').trim();

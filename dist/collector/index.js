@@ -123,10 +123,325 @@ var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_namespaceObject);
-;// CONCATENATED MODULE: ./src/handoff/collector-config.ts
-const SECRET_HEADER = 'x-beacon-secret';
-const HEALTH_PATH = '/health';
-const SHUTDOWN_PATH = '/shutdown';
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+;// CONCATENATED MODULE: ./src/beacon/redact.ts
+/**
+ * Secret redaction for every string we write (the schema page's "Size and secrets", plus GitHub
+ * and AWS tokens). One combined pass per string: this runs on the collector's hot path.
+ */
+const REDACTED = '[REDACTED]';
+// Each alternative captures what to keep (a prefix such as `password=`) in a named group;
+// the rest of the match is the secret.
+const PATTERNS = [
+    // `Authorization: Bearer xyz`, `Bearer xyz`, `Basic xyz`
+    String.raw `(?<scheme>\b(?:Bearer|Basic)\s+)[A-Za-z0-9\-._~+/]{8,}=*`,
+    // `token <value>` only when the value looks like one (long), not "token counting"
+    String.raw `(?<tokenWord>\btoken\s+)(?=[A-Za-z0-9_\-.]*\d)[A-Za-z0-9_\-.]{20,}`,
+    // name=value / name: value, names ending in key, token, secret, password... (quotes allowed
+    // around the name and the value, so JSON text is covered too)
+    String.raw `(?<assign>\b[A-Za-z0-9_.\-]*(?:api[_-]?key|access[_-]?key|secret[_-]?key|private[_-]?key|key|token|secret|password|passwd|pwd|credentials?|authorization|auth)["']?\s*[:=]\s*["']?)(?!\[REDACTED\])(?:(?:Bearer|Basic|token)\s+)?[^\s"'&,;}\]]+`,
+    // OpenAI-style keys (sk-..., sk-proj-...)
+    String.raw `\bsk-(?:proj-|ant-)?[A-Za-z0-9_\-]{16,}`,
+    // GitHub tokens
+    String.raw `\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}`,
+    String.raw `\bgithub_pat_[A-Za-z0-9_]{20,}`,
+    // AWS access key ids
+    String.raw `\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`,
+    // Slack tokens, private key blocks
+    String.raw `\bxox[abprs]-[A-Za-z0-9-]{10,}`,
+    String.raw `-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)`,
+];
+const SECRET = new RegExp(PATTERNS.join('|'), 'gi');
+// A cheap first check: most strings hold none of these, and skipping the big regex is faster.
+const MAYBE_SECRET = /key|token|secret|pass|pwd|auth|cred|bearer|basic|sk-|gh[pousr]_|github_pat_|AKIA|ASIA|xox|PRIVATE/i;
+function redactSecrets(text) {
+    if (!MAYBE_SECRET.test(text))
+        return text;
+    return text.replace(SECRET, (...args) => {
+        const groups = args[args.length - 1];
+        const keep = groups.scheme ?? groups.tokenWord ?? groups.assign ?? '';
+        return keep + REDACTED;
+    });
+}
+// An object key that names a secret (`{"password": "..."}`): its string value is redacted whole.
+const SECRET_KEY_NAME = /(?:^|[_.\-])(?:api[_-]?key|secret|password|passwd|pwd|token|credentials?|authorization|private[_-]?key)$/i;
+/** Redacts every string inside a JSON-like value, in place; returns the value. */
+function redactDeep(value, depth = 0) {
+    if (depth > 64 || value === null || typeof value !== 'object')
+        return value;
+    if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+            const v = value[i];
+            value[i] = typeof v === 'string' ? redactSecrets(v) : redactDeep(v, depth + 1);
+        }
+        return value;
+    }
+    const obj = value;
+    for (const key of Object.keys(obj)) {
+        const v = obj[key];
+        if (typeof v === 'string')
+            obj[key] = v && SECRET_KEY_NAME.test(key) ? REDACTED : redactSecrets(v);
+        else
+            obj[key] = redactDeep(v, depth + 1);
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/collector/forward/endpoint.ts
+/**
+ * The `forward-endpoint` and `forward-headers` inputs: checks and parsing, pure, so that the start
+ * step (which names the input on error) and the tests share them. Nothing leaves loopback in the
+ * clear: a remote endpoint must be https.
+ */
+/** Paths of the OTLP/HTTP signals, appended to the base URL (OTLP specification, "OTLP/HTTP"). */
+const SIGNAL_PATH = { logs: '/v1/logs', metrics: '/v1/metrics' };
+/** 127.0.0.0/8, ::1 and localhost: the only hosts plain http may reach. */
+function isLoopbackHost(hostname) {
+    const host = hostname.toLowerCase();
+    if (host === 'localhost' || host === '[::1]' || host === '::1')
+        return true;
+    const octets = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+    return octets !== null && octets.slice(1).every((o) => Number(o) <= 255);
+}
+/**
+ * The endpoint as a base URL without a trailing slash, or why it cannot be used. The value is
+ * repeated in the problem only when it holds no credentials.
+ */
+function checkForwardEndpoint(text) {
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        return { problem: `must be an OTLP/HTTP base URL such as https://otel.example.com:4318, got "${text}"` };
+    }
+    if (url.username || url.password)
+        return { problem: 'must not hold credentials: pass them in forward-headers (from secrets) instead' };
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        return { problem: `must be an https URL, got "${text}"` };
+    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+        return { problem: `must use https unless it is a loopback address (http://127.0.0.1, http://[::1], http://localhost), got "${text}"` };
+    }
+    if (url.search || url.hash)
+        return { problem: `must not have a query or fragment, got "${text}"` };
+    const base = url.href.replace(/\/+$/, '');
+    const signalPath = Object.values(SIGNAL_PATH).find((p) => url.pathname.replace(/\/+$/, '').endsWith(p));
+    if (signalPath)
+        return { problem: `is the base URL: leave out "${signalPath}" (the action appends /v1/logs and /v1/metrics), got "${text}"` };
+    return { value: base };
+}
+/** The URL one signal is posted to. */
+function signalUrl(endpoint, signal) {
+    return endpoint.replace(/\/+$/, '') + SIGNAL_PATH[signal];
+}
+// RFC 9110 token characters.
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// Set by the exporter itself: a user value would break the request.
+const RESERVED_HEADERS = new Set(['content-type', 'content-length', 'content-encoding', 'transfer-encoding', 'host', 'connection', 'keep-alive', 'te', 'upgrade', 'expect']);
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+/**
+ * `name=value` lines (values usually from secrets). Problems name the line and the header, never
+ * the value. An empty value is refused: an unset secret expands to "".
+ */
+function parseForwardHeaders(text) {
+    const headers = {};
+    const seen = new Set();
+    const lines = text.split(/\r?\n/);
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i].trim();
+        if (line === '')
+            continue;
+        const at = line.indexOf('=');
+        if (at <= 0)
+            return { problem: `line ${i + 1} is not name=value` };
+        const name = line.slice(0, at).trim();
+        const value = line.slice(at + 1).trim();
+        if (!HEADER_NAME.test(name))
+            return { problem: `line ${i + 1}: "${name.slice(0, 64)}" is not a valid header name` };
+        const lower = name.toLowerCase();
+        if (RESERVED_HEADERS.has(lower))
+            return { problem: `line ${i + 1}: "${name}" is set by the action and cannot be given` };
+        if (seen.has(lower))
+            return { problem: `line ${i + 1}: "${name}" is given twice` };
+        if (value === '')
+            return { problem: `line ${i + 1}: the value of "${name}" is empty (is the secret set?)` };
+        if (CONTROL.test(value))
+            return { problem: `line ${i + 1}: the value of "${name}" holds control characters` };
+        seen.add(lower);
+        headers[name] = value;
+    }
+    return { value: headers };
+}
+/** What the end of the job may spend on forwarding, at most (collector flush and token metrics). */
+const DEFAULT_FORWARD_SHUTDOWN_LIMIT_MS = 10_000;
+
+;// CONCATENATED MODULE: ./src/collector/forward/exporter.ts
+/**
+ * One OTLP/HTTP JSON export with the retries the OTLP specification describes
+ * (https://opentelemetry.io/docs/specs/otlp/#otlphttp-response): 429, 502, 503 and 504 and network
+ * errors are retried, after `Retry-After` when the answer gives one, else after an exponential
+ * backoff with jitter; any other answer is final. A 2xx may still reject some records (partial
+ * success): those are counted, never resent. Every wait and request ends by a deadline.
+ */
+
+
+
+
+const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
+const PARTIAL_SUCCESS_FIELD = { logs: 'rejectedLogRecords', metrics: 'rejectedDataPoints' };
+const MAX_RESPONSE_BYTES = 64 * 1024;
+/** `Retry-After`: delay-seconds or an HTTP-date (RFC 9110). */
+function parseRetryAfter(value, now = Date.now()) {
+    if (!value)
+        return undefined;
+    const text = value.trim();
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000;
+    const date = Date.parse(text);
+    return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+}
+/** Exponential backoff with equal jitter: between half and all of min(max, initial × 2^(n-1)). */
+function backoffMs(retry, timing, random = Math.random) {
+    const ceiling = Math.min(timing.maxBackoffMs, timing.initialBackoffMs * 2 ** Math.max(0, retry - 1));
+    return ceiling / 2 + random() * (ceiling / 2);
+}
+function describe(text) {
+    return redactSecrets(text.replace(/\s+/g, ' ').trim()).slice(0, 300);
+}
+/** The OTLP Status message of an error answer (JSON), else the start of the body. */
+function statusMessage(body) {
+    try {
+        const parsed = JSON.parse(body);
+        if (typeof parsed.message === 'string')
+            return describe(parsed.message);
+    }
+    catch {
+        // not JSON: the raw text says more than nothing
+    }
+    return describe(body);
+}
+class OtlpHttpExporter {
+    endpoint;
+    headers;
+    timing;
+    random;
+    agent;
+    constructor(endpoint, headers, timing, random = Math.random) {
+        this.endpoint = endpoint;
+        this.headers = headers;
+        this.timing = timing;
+        this.random = random;
+        const isHttps = endpoint.startsWith('https:');
+        // One connection, kept alive between batches; only one request is in flight at a time anyway.
+        this.agent = isHttps ? new (external_node_https_default()).Agent({ keepAlive: true, maxSockets: 1 }) : new (external_node_http_default()).Agent({ keepAlive: true, maxSockets: 1 });
+    }
+    async export(signal, body, options) {
+        const url = signalUrl(this.endpoint, signal);
+        const payload = Buffer.from(body, 'utf8');
+        let attempts = 0;
+        let lastError = '';
+        for (;;) {
+            if (options.abort?.aborted)
+                return { ok: false, attempts, rejectedRecords: 0, reason: 'shutdown_limit', error: lastError || 'not sent before the time limit' };
+            const remaining = options.deadline() - Date.now();
+            if (remaining <= 0)
+                return { ok: false, attempts, rejectedRecords: 0, reason: options.deadlineReason(), error: lastError || 'not sent before the time limit' };
+            attempts += 1;
+            const attempt = await this.post(url, payload, Math.min(this.timing.requestTimeoutMs, remaining), options.abort);
+            let waitMs;
+            if (attempt.kind === 'answer' && attempt.status >= 200 && attempt.status < 300) {
+                return { ok: true, attempts, ...this.partialSuccess(signal, attempt.body) };
+            }
+            if (attempt.kind === 'answer') {
+                lastError = `HTTP ${attempt.status}${attempt.body ? `: ${statusMessage(attempt.body)}` : ''}`;
+                if (!RETRYABLE_STATUS.has(attempt.status))
+                    return { ok: false, attempts, rejectedRecords: 0, reason: 'rejected', error: lastError };
+                waitMs = attempt.retryAfterMs ?? backoffMs(attempts, this.timing, this.random);
+            }
+            else {
+                lastError = attempt.error;
+                waitMs = backoffMs(attempts, this.timing, this.random);
+            }
+            if (options.abort?.aborted)
+                return { ok: false, attempts, rejectedRecords: 0, reason: 'shutdown_limit', error: lastError };
+            // A wait that ends past the deadline would only delay the give-up.
+            if (Date.now() + waitMs >= options.deadline())
+                return { ok: false, attempts, rejectedRecords: 0, reason: options.deadlineReason(), error: lastError };
+            await sleep(waitMs, options.abort);
+        }
+    }
+    /** Closes the kept-alive connection. */
+    close() {
+        this.agent.destroy();
+    }
+    partialSuccess(signal, body) {
+        if (!body)
+            return { rejectedRecords: 0 };
+        try {
+            const partial = JSON.parse(body).partialSuccess;
+            const rejected = Number(partial?.[PARTIAL_SUCCESS_FIELD[signal]] ?? 0);
+            if (!Number.isFinite(rejected) || rejected <= 0)
+                return { rejectedRecords: 0 };
+            const message = typeof partial?.errorMessage === 'string' ? `: ${describe(partial.errorMessage)}` : '';
+            return { rejectedRecords: rejected, error: `the receiver rejected ${rejected} records${message}` };
+        }
+        catch {
+            return { rejectedRecords: 0 }; // an answer we cannot read is still a 2xx
+        }
+    }
+    post(url, payload, timeoutMs, abort) {
+        return new Promise((resolve) => {
+            const client = url.startsWith('https:') ? (external_node_https_default()) : (external_node_http_default());
+            let settled = false;
+            const done = (attempt) => {
+                if (settled)
+                    return;
+                settled = true;
+                clearTimeout(timer);
+                abort?.removeEventListener('abort', onAbort);
+                resolve(attempt);
+            };
+            const req = client.request(url, {
+                method: 'POST',
+                agent: this.agent,
+                headers: { ...this.headers, 'content-type': 'application/json', 'content-length': String(payload.length), 'user-agent': 'beacon-action' },
+            }, (res) => {
+                const chunks = [];
+                let size = 0;
+                res.on('data', (chunk) => {
+                    size += chunk.length;
+                    if (size <= MAX_RESPONSE_BYTES)
+                        chunks.push(chunk);
+                });
+                res.on('end', () => {
+                    const retryAfter = res.headers['retry-after'];
+                    done({ kind: 'answer', status: res.statusCode ?? 0, retryAfterMs: parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter), body: Buffer.concat(chunks).toString('utf8') });
+                });
+                res.on('error', (error) => done({ kind: 'network', error: describe(error.message) }));
+            });
+            const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+            const onAbort = () => req.destroy(new Error('the time limit was reached'));
+            abort?.addEventListener('abort', onAbort, { once: true });
+            req.on('error', (error) => done({ kind: 'network', error: describe(error.code && !error.message.includes(error.code) ? `${error.code}: ${error.message}` : error.message) }));
+            req.end(payload);
+        });
+    }
+}
+function sleep(ms, abort) {
+    return new Promise((resolve) => {
+        if (abort?.aborted)
+            return resolve();
+        const timer = setTimeout(finish, ms);
+        function finish() {
+            clearTimeout(timer);
+            abort?.removeEventListener('abort', finish);
+            resolve();
+        }
+        abort?.addEventListener('abort', finish, { once: true });
+    });
+}
 
 ;// CONCATENATED MODULE: ./src/beacon/event.ts
 /**
@@ -148,6 +463,371 @@ const ACTION = {
     otherLog: 'otel.log',
     otherMetric: 'otel.metric',
 };
+
+;// CONCATENATED MODULE: ./src/collector/forward/otlp-json.ts
+/**
+ * OTLP/JSON writing (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding): camelCase
+ * keys, 64-bit integers as decimal strings, enums as numbers, trace and span ids as hex. Written by
+ * hand: the SDK's serializers are not part of the action's runtime dependencies.
+ */
+
+/** The scope of everything we send. */
+const SCOPE = { name: 'beacon-action' };
+/** A scalar (or an array of scalars) as an AnyValue; undefined for what OTLP cannot hold (NaN, nested objects). */
+function anyValue(value) {
+    switch (typeof value) {
+        case 'string':
+            return { stringValue: value };
+        case 'boolean':
+            return { boolValue: value };
+        case 'number':
+            if (Number.isSafeInteger(value))
+                return { intValue: String(value) };
+            return Number.isFinite(value) ? { doubleValue: value } : undefined;
+        case 'bigint':
+            return { intValue: value.toString() };
+        default:
+            if (Array.isArray(value)) {
+                const values = value.map(anyValue);
+                if (values.every((v) => v !== undefined && !('arrayValue' in v)))
+                    return { arrayValue: { values: values } };
+                return { stringValue: JSON.stringify(value) };
+            }
+            return undefined;
+    }
+}
+/** Adds `key` = `value` to a list when the value can be represented and is not empty. */
+function pushAttribute(list, key, value) {
+    if (value === undefined || value === null || value === '')
+        return;
+    const v = anyValue(value);
+    if (v)
+        list.push({ key, value: v });
+}
+const RFC3339_UTC = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?Z$/;
+/** `2026-06-13T18:00:05.123456789Z` → nanoseconds since the epoch as a decimal string (every digit kept). */
+function isoToUnixNanos(iso) {
+    const match = RFC3339_UTC.exec(iso);
+    if (!match)
+        return undefined;
+    const ms = Date.parse(`${match[1]}Z`);
+    if (!Number.isFinite(ms))
+        return undefined;
+    const fraction = (match[2] ?? '').slice(0, 9).padEnd(9, '0');
+    return (BigInt(ms / 1000) * 1000000000n + BigInt(fraction)).toString();
+}
+function msToUnixNanos(ms) {
+    return (BigInt(Math.round(ms)) * 1000000n).toString();
+}
+/**
+ * Resource attributes of a run: the CI/CD and VCS semantic conventions where they have a name
+ * (cicd.pipeline.*, vcs.*, host.name, os.type), `service.name` = the harness, `beacon.*` for the rest.
+ */
+function resourceAttributes(attribution, serviceName) {
+    const list = [];
+    const run = attribution.run;
+    pushAttribute(list, 'service.name', serviceName);
+    pushAttribute(list, 'cicd.pipeline.name', run?.workflow);
+    pushAttribute(list, 'cicd.pipeline.run.id', run?.run_id);
+    if (run?.provider === 'github_actions' && attribution.repository && run.run_id) {
+        const attempt = run.run_attempt ? `/attempts/${run.run_attempt}` : '';
+        pushAttribute(list, 'cicd.pipeline.run.url.full', `${attribution.repository}/actions/runs/${run.run_id}${attempt}`);
+    }
+    pushAttribute(list, 'cicd.pipeline.task.name', run?.job);
+    pushAttribute(list, 'vcs.repository.url.full', attribution.repository);
+    pushAttribute(list, 'vcs.ref.head.name', attribution.branch ?? run?.branch);
+    pushAttribute(list, 'vcs.ref.head.revision', run?.commit);
+    pushAttribute(list, 'vcs.change.id', run?.pr_number);
+    if (run?.provider === 'github_actions')
+        pushAttribute(list, 'vcs.provider.name', 'github');
+    pushAttribute(list, 'host.name', attribution.endpoint.hostname);
+    pushAttribute(list, 'os.type', attribution.endpoint.os);
+    pushAttribute(list, 'beacon.origin', attribution.origin);
+    if (run) {
+        // Everything of the run not named above, under beacon.run.* (provider, attempt, event, actor, ...).
+        const named = new Set(['workflow', 'run_id', 'job', 'commit', 'branch', 'pr_number']);
+        for (const [key, value] of Object.entries(run)) {
+            if (!named.has(key))
+                pushAttribute(list, `beacon.run.${key === 'run_attempt' ? 'attempt' : key}`, value);
+        }
+    }
+    pushAttribute(list, 'beacon.schema_version', SCHEMA_VERSION);
+    return list;
+}
+
+;// CONCATENATED MODULE: ./src/collector/forward/log-records.ts
+/**
+ * A Beacon event as an OTLP log record: body = the event's message; attributes = the event's
+ * fields flattened under their Beacon names (`event.action`, `tool.name`, `command.command`,
+ * `session.id`, ...), so a consumer filters by action or tool without parsing anything; `raw` as one
+ * JSON string attribute, `beacon.raw`. What is the same for the whole run (endpoint, CI run,
+ * repository, branch, harness) is on the resource instead (`resourceAttributes`).
+ */
+
+
+/** Per-run fields (on the resource) and fields placed elsewhere in the record. */
+const NOT_ATTRIBUTES = new Set(['timestamp', 'vendor', 'product', 'schema_version', 'severity', 'endpoint', 'origin', 'run', 'repository', 'branch', 'harness', 'message', 'raw']);
+/** OTLP SeverityNumber of each Beacon severity (INFO, INFO2, WARN, ERROR, FATAL). */
+const SEVERITY_NUMBER = { info: 9, low: 10, medium: 13, high: 17, critical: 21 };
+const TRACE_ID = /^[0-9a-f]{32}$/;
+const SPAN_ID = /^[0-9a-f]{16}$/;
+const MAX_DEPTH = 8;
+/**
+ * Whether an event is forwarded as a log record. Token events are not: their usage is normalized
+ * only by the post step, which sends it as the `gen_ai.client.token.usage` metric.
+ */
+function isForwardedAsLog(event) {
+    return event.event.action !== ACTION.tokenUsage;
+}
+function flatten(list, prefix, value, depth) {
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+        if (depth >= MAX_DEPTH) {
+            pushAttribute(list, prefix, JSON.stringify(value));
+            return;
+        }
+        for (const [key, inner] of Object.entries(value))
+            flatten(list, `${prefix}.${key}`, inner, depth + 1);
+        return;
+    }
+    // Empty strings are kept: an empty tool name is still what the event says.
+    if (value === '')
+        list.push({ key: prefix, value: { stringValue: '' } });
+    else
+        pushAttribute(list, prefix, value);
+}
+function logRecordOf(event, observedTimeUnixNano) {
+    const attributes = [];
+    for (const [key, value] of Object.entries(event)) {
+        if (!NOT_ATTRIBUTES.has(key))
+            flatten(attributes, key, value, 0);
+    }
+    if (event.raw !== undefined)
+        attributes.push({ key: 'beacon.raw', value: { stringValue: JSON.stringify(event.raw) } });
+    const record = {
+        observedTimeUnixNano,
+        severityNumber: SEVERITY_NUMBER[event.severity] ?? 9,
+        severityText: event.severity,
+        body: { stringValue: event.message ?? event.event.action },
+        attributes,
+    };
+    const time = isoToUnixNanos(event.timestamp);
+    if (time)
+        record.timeUnixNano = time;
+    if (event.trace?.id && TRACE_ID.test(event.trace.id))
+        record.traceId = event.trace.id;
+    if (event.trace?.span_id && SPAN_ID.test(event.trace.span_id))
+        record.spanId = event.trace.span_id;
+    return record;
+}
+
+;// CONCATENATED MODULE: ./src/collector/forward/forwarder.ts
+
+
+
+const FORWARDER_DEFAULTS = {
+    queueLimit: 10_000,
+    batchMaxRecords: 512,
+    batchMaxBytes: 4 * 1024 * 1024,
+    batchDelayMs: 1_000,
+    retryBudgetMs: 30_000,
+    requestTimeoutMs: 10_000,
+    initialBackoffMs: 250,
+    maxBackoffMs: 5_000,
+};
+/** Records encoded between two yields to the event loop. */
+const ENCODE_SLICE = 64;
+/** The collector's share of `ForwardConfig.shutdownLimitMs`; the post step's token metrics get the rest. */
+const COLLECTOR_FLUSH_SHARE = 0.8;
+function emptyForwardStats() {
+    return { recordsQueued: 0, batchesSent: 0, recordsSent: 0, batchesRetried: 0, retries: 0, batchesDropped: 0, recordsDropped: {} };
+}
+class EventForwarder {
+    attribution;
+    log;
+    stats = emptyForwardStats();
+    options;
+    exporter;
+    resources = new Map();
+    queue = [];
+    head = 0;
+    timer;
+    immediate;
+    pumping;
+    closing = false;
+    shutdownDeadline = Infinity;
+    abort = new AbortController();
+    constructor(config, attribution, options = {}, log = () => { }) {
+        this.attribution = attribution;
+        this.log = log;
+        this.options = { ...FORWARDER_DEFAULTS, ...options };
+        this.exporter = new OtlpHttpExporter(config.endpoint, config.headers, this.options);
+    }
+    get queued() {
+        return this.queue.length - this.head;
+    }
+    accept(events) {
+        try {
+            for (const event of events) {
+                if (!isForwardedAsLog(event))
+                    continue;
+                if (this.closing || this.queued >= this.options.queueLimit) {
+                    this.drop('queue_full', 1);
+                    continue;
+                }
+                this.queue.push(event);
+                this.stats.recordsQueued += 1;
+            }
+            this.schedule();
+        }
+        catch (error) {
+            // Never fail the request: its events are on disk already, and a retry by Codex would duplicate them.
+            this.log(`forwarding: could not queue events: ${error.message}`);
+        }
+    }
+    /**
+     * Sends what is still queued within `limitMs`, then drops and counts the rest; returns the
+     * final counters. Later events are refused.
+     */
+    async close(limitMs) {
+        const started = Date.now();
+        this.closing = true;
+        this.shutdownDeadline = started + limitMs;
+        const limit = setTimeout(() => this.abort.abort(), limitMs);
+        try {
+            while (!this.abort.signal.aborted && (this.queued > 0 || this.pumping)) {
+                this.kick();
+                await this.pumping;
+            }
+        }
+        finally {
+            clearTimeout(limit);
+            clearTimeout(this.timer);
+            if (this.immediate)
+                clearImmediate(this.immediate);
+        }
+        const left = this.queued;
+        if (left > 0) {
+            this.drop('shutdown_limit', left);
+            this.stats.lastError ??= `${left} events were still queued when the time limit of ${limitMs} ms was reached`;
+        }
+        this.queue = [];
+        this.head = 0;
+        this.exporter.close();
+        this.stats.flushMs = Date.now() - started;
+        this.log(`forwarding: ${this.stats.recordsSent} of ${this.stats.recordsQueued} events sent in ${this.stats.batchesSent} batches, ${this.stats.retries} retries, dropped ${JSON.stringify(this.stats.recordsDropped)}; flush took ${this.stats.flushMs} ms`);
+        return this.stats;
+    }
+    /** Starts sending now when a batch is full (or at shutdown), else within the batch delay. */
+    schedule() {
+        if (this.pumping || this.queued === 0)
+            return;
+        if (this.closing || this.queued >= this.options.batchMaxRecords) {
+            // Not in this call: accept() runs while Codex waits for its answer.
+            this.immediate ??= setImmediate(() => {
+                this.immediate = undefined;
+                this.kick();
+            });
+        }
+        else {
+            this.timer ??= setTimeout(() => {
+                this.timer = undefined;
+                this.kick();
+            }, this.options.batchDelayMs);
+        }
+    }
+    kick() {
+        if (this.pumping || this.queued === 0)
+            return;
+        clearTimeout(this.timer);
+        this.timer = undefined;
+        this.pumping = this.pump()
+            .catch((error) => this.log(`forwarding: unexpected error: ${error.stack ?? String(error)}`))
+            .finally(() => {
+            this.pumping = undefined;
+            if (!this.abort.signal.aborted)
+                this.schedule();
+        });
+    }
+    async pump() {
+        while (this.queued > 0 && !this.abort.signal.aborted) {
+            await this.sendBatch();
+            // Leftovers smaller than a batch wait for the batch delay, unless we are shutting down.
+            if (!this.closing && this.queued < this.options.batchMaxRecords)
+                break;
+        }
+    }
+    async sendBatch() {
+        const observed = msToUnixNanos(Date.now());
+        const byService = new Map();
+        let bytes = 0;
+        let count = 0;
+        while (this.queued > 0 && count < this.options.batchMaxRecords && bytes < this.options.batchMaxBytes) {
+            const event = this.queue[this.head];
+            this.head += 1;
+            const record = JSON.stringify(logRecordOf(event, observed));
+            const service = event.harness.name;
+            let records = byService.get(service);
+            if (!records)
+                byService.set(service, (records = []));
+            records.push(record);
+            bytes += record.length;
+            count += 1;
+            // Let Codex's requests in between: encoding a large batch in one go would hold them up.
+            if (count % ENCODE_SLICE === 0)
+                await new Promise((resolve) => setImmediate(resolve));
+        }
+        this.compact();
+        const body = this.logsBody(byService);
+        const started = Date.now();
+        const outcome = await this.exporter.export('logs', body, {
+            deadline: () => Math.min(started + this.options.retryBudgetMs, this.shutdownDeadline),
+            deadlineReason: () => (this.shutdownDeadline <= started + this.options.retryBudgetMs ? 'shutdown_limit' : 'retries_exhausted'),
+            abort: this.abort.signal,
+        });
+        if (outcome.attempts > 1) {
+            this.stats.batchesRetried += 1;
+            this.stats.retries += outcome.attempts - 1;
+        }
+        if (outcome.ok) {
+            this.stats.batchesSent += 1;
+            this.stats.recordsSent += count - Math.min(count, outcome.rejectedRecords);
+            if (outcome.rejectedRecords > 0) {
+                this.drop('rejected', Math.min(count, outcome.rejectedRecords));
+                this.stats.lastError = outcome.error;
+            }
+            return;
+        }
+        this.stats.batchesDropped += 1;
+        this.drop(outcome.reason ?? 'rejected', count);
+        this.stats.lastError = outcome.error;
+        this.log(`forwarding: a batch of ${count} events was dropped (${outcome.reason}): ${outcome.error}`);
+    }
+    logsBody(byService) {
+        const resourceLogs = [];
+        for (const [service, records] of byService) {
+            let resource = this.resources.get(service);
+            if (!resource)
+                this.resources.set(service, (resource = JSON.stringify({ attributes: resourceAttributes(this.attribution, service) })));
+            resourceLogs.push(`{"resource":${resource},"scopeLogs":[{"scope":${JSON.stringify(SCOPE)},"logRecords":[${records.join(',')}]}]}`);
+        }
+        return `{"resourceLogs":[${resourceLogs.join(',')}]}`;
+    }
+    /** Drops the sent part of the queue's array now and then, so that it does not grow forever. */
+    compact() {
+        if (this.head > 1024 && this.head * 2 > this.queue.length) {
+            this.queue = this.queue.slice(this.head);
+            this.head = 0;
+        }
+    }
+    drop(reason, count) {
+        this.stats.recordsDropped[reason] = (this.stats.recordsDropped[reason] ?? 0) + count;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/handoff/collector-config.ts
+const SECRET_HEADER = 'x-beacon-secret';
+const HEALTH_PATH = '/health';
+const SHUTDOWN_PATH = '/shutdown';
 
 ;// CONCATENATED MODULE: ./src/beacon/envelope.ts
 
@@ -2711,8 +3391,24 @@ class HttpError extends Error {
         this.headers = headers;
     }
 }
+const DEFAULT_TIMEOUTS = { headersMs: 5_000, requestMs: 15_000, idleMs: 5_000, keepAliveMs: 5_000, drainMs: 10_000 };
+/**
+ * The defaults, or what the collector config's `timeouts` says: a knob for tests (so they need not
+ * wait 15 s for a timeout), not part of CollectorConfig; the start step never writes it.
+ */
+function timeoutsOf(config) {
+    const given = config.timeouts ?? {};
+    const timeouts = { ...DEFAULT_TIMEOUTS };
+    for (const key of Object.keys(timeouts)) {
+        const value = given[key];
+        if (typeof value === 'number' && Number.isFinite(value) && value > 0)
+            timeouts[key] = value;
+    }
+    return timeouts;
+}
 function createCollector(config, writer, stats, sinks = []) {
     const secret = Buffer.from(config.secret, 'utf8');
+    const timeouts = timeoutsOf(config);
     const settings = {
         attribution: config.attribution,
         options: { logUserPrompt: config.logUserPrompt, includeSpans: config.includeSpans },
@@ -2819,7 +3515,10 @@ function createCollector(config, writer, stats, sinks = []) {
         const response = encodeExportResponse(signal, encoding, mapped.rejected, mapped.rejected ? `${mapped.rejected} records could not be mapped` : undefined);
         answer(res, 200, response.body, response.contentType);
     }
-    const server = external_node_http_default().createServer(async (req, res) => {
+    // Node checks the header and request deadlines every connectionsCheckingInterval (30 s by
+    // default): check often enough that the deadlines mean what they say.
+    const checkEveryMs = Math.max(50, Math.min(1_000, Math.floor(Math.min(timeouts.headersMs, timeouts.requestMs) / 4)));
+    const server = external_node_http_default().createServer({ connectionsCheckingInterval: checkEveryMs }, async (req, res) => {
         inFlight += 1;
         const path = (req.url ?? '/').split('?')[0];
         const signal = SIGNAL_PATHS[path];
@@ -2851,10 +3550,16 @@ function createCollector(config, writer, stats, sinks = []) {
         }
         catch (error) {
             const httpError = error instanceof HttpError ? error : new HttpError(500, error.message ?? String(error));
+            // Do not read the rest of an oversized or unwanted body: close the connection after answering,
+            // and say so, or a keep-alive client would send its next request into a closed socket.
+            if (!req.complete) {
+                res.setHeader('connection', 'close');
+                // Held now: req.socket is null once the body stream was abandoned (413 mid-body), and once
+                // a `connection: close` answer is finished; touching it then crashed the collector.
+                const socket = req.socket ?? res.socket;
+                res.once('finish', () => socket?.destroy());
+            }
             fail(res, encoding, httpError);
-            // Do not read the rest of an oversized or unwanted body: close the connection after answering.
-            if (!req.complete)
-                res.once('finish', () => req.socket.destroy());
         }
         finally {
             inFlight -= 1;
@@ -2862,10 +3567,15 @@ function createCollector(config, writer, stats, sinks = []) {
                 idle?.();
         }
     });
-    // Slow or silent clients cannot hold the collector: bounded header and request time, idle sockets closed.
-    server.headersTimeout = 5_000;
-    server.requestTimeout = 15_000;
-    server.keepAliveTimeout = 5_000;
+    // Slow or silent clients cannot hold the collector: bounded header and request time, idle sockets
+    // closed (Node's deadlines only start with a request's first byte: a silent connection needs the
+    // socket timeout), and a cap on connections.
+    server.headersTimeout = Math.min(timeouts.headersMs, timeouts.requestMs);
+    server.requestTimeout = timeouts.requestMs;
+    server.keepAliveTimeout = timeouts.keepAliveMs;
+    // No 'timeout' listener: the socket is destroyed. Observed on Node 20 and 24: a socket timeout
+    // longer than headersTimeout never fires on a connection that sent nothing, hence the min.
+    server.setTimeout(Math.min(timeouts.idleMs, server.headersTimeout));
     server.maxConnections = 256;
     return {
         server,
@@ -2881,7 +3591,7 @@ function createCollector(config, writer, stats, sinks = []) {
             // Late requests get 503 + Retry-After while the ones in flight finish; then close.
             closing = true;
             if (inFlight > 0) {
-                await Promise.race([new Promise((resolve) => (idle = resolve)), new Promise((r) => setTimeout(r, 10_000).unref())]);
+                await Promise.race([new Promise((resolve) => (idle = resolve)), new Promise((r) => setTimeout(r, timeouts.drainMs).unref())]);
             }
             const closed = new Promise((resolve) => server.close(() => resolve()));
             server.closeAllConnections();
@@ -3029,69 +3739,6 @@ function serializeWithinLimits(event) {
     return line + '\n';
 }
 
-;// CONCATENATED MODULE: ./src/beacon/redact.ts
-/**
- * Secret redaction for every string we write (the schema page's "Size and secrets", plus GitHub
- * and AWS tokens). One combined pass per string: this runs on the collector's hot path.
- */
-const REDACTED = '[REDACTED]';
-// Each alternative captures what to keep (a prefix such as `password=`) in a named group;
-// the rest of the match is the secret.
-const PATTERNS = [
-    // `Authorization: Bearer xyz`, `Bearer xyz`, `Basic xyz`
-    String.raw `(?<scheme>\b(?:Bearer|Basic)\s+)[A-Za-z0-9\-._~+/]{8,}=*`,
-    // `token <value>` only when the value looks like one (long), not "token counting"
-    String.raw `(?<tokenWord>\btoken\s+)(?=[A-Za-z0-9_\-.]*\d)[A-Za-z0-9_\-.]{20,}`,
-    // name=value / name: value, names ending in key, token, secret, password... (quotes allowed
-    // around the name and the value, so JSON text is covered too)
-    String.raw `(?<assign>\b[A-Za-z0-9_.\-]*(?:api[_-]?key|access[_-]?key|secret[_-]?key|private[_-]?key|key|token|secret|password|passwd|pwd|credentials?|authorization|auth)["']?\s*[:=]\s*["']?)(?!\[REDACTED\])(?:(?:Bearer|Basic|token)\s+)?[^\s"'&,;}\]]+`,
-    // OpenAI-style keys (sk-..., sk-proj-...)
-    String.raw `\bsk-(?:proj-|ant-)?[A-Za-z0-9_\-]{16,}`,
-    // GitHub tokens
-    String.raw `\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}`,
-    String.raw `\bgithub_pat_[A-Za-z0-9_]{20,}`,
-    // AWS access key ids
-    String.raw `\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`,
-    // Slack tokens, private key blocks
-    String.raw `\bxox[abprs]-[A-Za-z0-9-]{10,}`,
-    String.raw `-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)`,
-];
-const SECRET = new RegExp(PATTERNS.join('|'), 'gi');
-// A cheap first check: most strings hold none of these, and skipping the big regex is faster.
-const MAYBE_SECRET = /key|token|secret|pass|pwd|auth|cred|bearer|basic|sk-|gh[pousr]_|github_pat_|AKIA|ASIA|xox|PRIVATE/i;
-function redactSecrets(text) {
-    if (!MAYBE_SECRET.test(text))
-        return text;
-    return text.replace(SECRET, (...args) => {
-        const groups = args[args.length - 1];
-        const keep = groups.scheme ?? groups.tokenWord ?? groups.assign ?? '';
-        return keep + REDACTED;
-    });
-}
-// An object key that names a secret (`{"password": "..."}`): its string value is redacted whole.
-const SECRET_KEY_NAME = /(?:^|[_.\-])(?:api[_-]?key|secret|password|passwd|pwd|token|credentials?|authorization|private[_-]?key)$/i;
-/** Redacts every string inside a JSON-like value, in place; returns the value. */
-function redactDeep(value, depth = 0) {
-    if (depth > 64 || value === null || typeof value !== 'object')
-        return value;
-    if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) {
-            const v = value[i];
-            value[i] = typeof v === 'string' ? redactSecrets(v) : redactDeep(v, depth + 1);
-        }
-        return value;
-    }
-    const obj = value;
-    for (const key of Object.keys(obj)) {
-        const v = obj[key];
-        if (typeof v === 'string')
-            obj[key] = v && SECRET_KEY_NAME.test(key) ? REDACTED : redactSecrets(v);
-        else
-            obj[key] = redactDeep(v, depth + 1);
-    }
-    return value;
-}
-
 ;// CONCATENATED MODULE: ./src/beacon/sanitize.ts
 
 
@@ -3182,6 +3829,7 @@ class CaptureWriter {
 
 
 
+
 function log(message) {
     process.stderr.write(`${new Date().toISOString()} collector: ${message}\n`);
 }
@@ -3192,7 +3840,9 @@ async function main() {
     const config = JSON.parse(external_node_fs_default().readFileSync(configPath, 'utf8'));
     const stats = new StatsRecorder();
     const writer = new CaptureWriter(config.capturePath);
-    const collector = createCollector(config, writer, stats);
+    // Only with the forward-endpoint input: otherwise nothing leaves loopback.
+    const forwarder = config.forward ? new EventForwarder(config.forward, config.attribution, {}, log) : undefined;
+    const collector = createCollector(config, writer, stats, forwarder ? [forwarder] : []);
     const port = await collector.listen();
     let stopping;
     const stop = (reason) => (stopping ??= (async () => {
@@ -3200,6 +3850,8 @@ async function main() {
         await collector.stop();
         stats.stats.eventsWritten = writer.eventsWritten;
         writer.close();
+        if (forwarder && config.forward)
+            stats.stats.forward = await forwarder.close(config.forward.shutdownLimitMs * COLLECTOR_FLUSH_SHARE);
         stats.writeTo(config.statsPath, reason);
         log(`stopped: ${writer.eventsWritten} events written`);
         process.exit(0);

@@ -1,6 +1,179 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 57983:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   KL: () => (/* binding */ redactDeep),
+/* harmony export */   fp: () => (/* binding */ redactSecrets)
+/* harmony export */ });
+/* unused harmony export REDACTED */
+/**
+ * Secret redaction for every string we write (the schema page's "Size and secrets", plus GitHub
+ * and AWS tokens). One combined pass per string: this runs on the collector's hot path.
+ */
+const REDACTED = '[REDACTED]';
+// Each alternative captures what to keep (a prefix such as `password=`) in a named group;
+// the rest of the match is the secret.
+const PATTERNS = [
+    // `Authorization: Bearer xyz`, `Bearer xyz`, `Basic xyz`
+    String.raw `(?<scheme>\b(?:Bearer|Basic)\s+)[A-Za-z0-9\-._~+/]{8,}=*`,
+    // `token <value>` only when the value looks like one (long), not "token counting"
+    String.raw `(?<tokenWord>\btoken\s+)(?=[A-Za-z0-9_\-.]*\d)[A-Za-z0-9_\-.]{20,}`,
+    // name=value / name: value, names ending in key, token, secret, password... (quotes allowed
+    // around the name and the value, so JSON text is covered too)
+    String.raw `(?<assign>\b[A-Za-z0-9_.\-]*(?:api[_-]?key|access[_-]?key|secret[_-]?key|private[_-]?key|key|token|secret|password|passwd|pwd|credentials?|authorization|auth)["']?\s*[:=]\s*["']?)(?!\[REDACTED\])(?:(?:Bearer|Basic|token)\s+)?[^\s"'&,;}\]]+`,
+    // OpenAI-style keys (sk-..., sk-proj-...)
+    String.raw `\bsk-(?:proj-|ant-)?[A-Za-z0-9_\-]{16,}`,
+    // GitHub tokens
+    String.raw `\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}`,
+    String.raw `\bgithub_pat_[A-Za-z0-9_]{20,}`,
+    // AWS access key ids
+    String.raw `\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`,
+    // Slack tokens, private key blocks
+    String.raw `\bxox[abprs]-[A-Za-z0-9-]{10,}`,
+    String.raw `-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)`,
+];
+const SECRET = new RegExp(PATTERNS.join('|'), 'gi');
+// A cheap first check: most strings hold none of these, and skipping the big regex is faster.
+const MAYBE_SECRET = /key|token|secret|pass|pwd|auth|cred|bearer|basic|sk-|gh[pousr]_|github_pat_|AKIA|ASIA|xox|PRIVATE/i;
+function redactSecrets(text) {
+    if (!MAYBE_SECRET.test(text))
+        return text;
+    return text.replace(SECRET, (...args) => {
+        const groups = args[args.length - 1];
+        const keep = groups.scheme ?? groups.tokenWord ?? groups.assign ?? '';
+        return keep + REDACTED;
+    });
+}
+// An object key that names a secret (`{"password": "..."}`): its string value is redacted whole.
+const SECRET_KEY_NAME = /(?:^|[_.\-])(?:api[_-]?key|secret|password|passwd|pwd|token|credentials?|authorization|private[_-]?key)$/i;
+/** Redacts every string inside a JSON-like value, in place; returns the value. */
+function redactDeep(value, depth = 0) {
+    if (depth > 64 || value === null || typeof value !== 'object')
+        return value;
+    if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+            const v = value[i];
+            value[i] = typeof v === 'string' ? redactSecrets(v) : redactDeep(v, depth + 1);
+        }
+        return value;
+    }
+    const obj = value;
+    for (const key of Object.keys(obj)) {
+        const v = obj[key];
+        if (typeof v === 'string')
+            obj[key] = v && SECRET_KEY_NAME.test(key) ? REDACTED : redactSecrets(v);
+        else
+            obj[key] = redactDeep(v, depth + 1);
+    }
+    return value;
+}
+
+
+/***/ }),
+
+/***/ 19784:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   B_: () => (/* binding */ checkForwardEndpoint),
+/* harmony export */   OH: () => (/* binding */ signalUrl),
+/* harmony export */   oz: () => (/* binding */ DEFAULT_FORWARD_SHUTDOWN_LIMIT_MS),
+/* harmony export */   r9: () => (/* binding */ parseForwardHeaders)
+/* harmony export */ });
+/* unused harmony exports SIGNAL_PATH, isLoopbackHost */
+/**
+ * The `forward-endpoint` and `forward-headers` inputs: checks and parsing, pure, so that the start
+ * step (which names the input on error) and the tests share them. Nothing leaves loopback in the
+ * clear: a remote endpoint must be https.
+ */
+/** Paths of the OTLP/HTTP signals, appended to the base URL (OTLP specification, "OTLP/HTTP"). */
+const SIGNAL_PATH = { logs: '/v1/logs', metrics: '/v1/metrics' };
+/** 127.0.0.0/8, ::1 and localhost: the only hosts plain http may reach. */
+function isLoopbackHost(hostname) {
+    const host = hostname.toLowerCase();
+    if (host === 'localhost' || host === '[::1]' || host === '::1')
+        return true;
+    const octets = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+    return octets !== null && octets.slice(1).every((o) => Number(o) <= 255);
+}
+/**
+ * The endpoint as a base URL without a trailing slash, or why it cannot be used. The value is
+ * repeated in the problem only when it holds no credentials.
+ */
+function checkForwardEndpoint(text) {
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        return { problem: `must be an OTLP/HTTP base URL such as https://otel.example.com:4318, got "${text}"` };
+    }
+    if (url.username || url.password)
+        return { problem: 'must not hold credentials: pass them in forward-headers (from secrets) instead' };
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        return { problem: `must be an https URL, got "${text}"` };
+    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+        return { problem: `must use https unless it is a loopback address (http://127.0.0.1, http://[::1], http://localhost), got "${text}"` };
+    }
+    if (url.search || url.hash)
+        return { problem: `must not have a query or fragment, got "${text}"` };
+    const base = url.href.replace(/\/+$/, '');
+    const signalPath = Object.values(SIGNAL_PATH).find((p) => url.pathname.replace(/\/+$/, '').endsWith(p));
+    if (signalPath)
+        return { problem: `is the base URL: leave out "${signalPath}" (the action appends /v1/logs and /v1/metrics), got "${text}"` };
+    return { value: base };
+}
+/** The URL one signal is posted to. */
+function signalUrl(endpoint, signal) {
+    return endpoint.replace(/\/+$/, '') + SIGNAL_PATH[signal];
+}
+// RFC 9110 token characters.
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// Set by the exporter itself: a user value would break the request.
+const RESERVED_HEADERS = new Set(['content-type', 'content-length', 'content-encoding', 'transfer-encoding', 'host', 'connection', 'keep-alive', 'te', 'upgrade', 'expect']);
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+/**
+ * `name=value` lines (values usually from secrets). Problems name the line and the header, never
+ * the value. An empty value is refused: an unset secret expands to "".
+ */
+function parseForwardHeaders(text) {
+    const headers = {};
+    const seen = new Set();
+    const lines = text.split(/\r?\n/);
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i].trim();
+        if (line === '')
+            continue;
+        const at = line.indexOf('=');
+        if (at <= 0)
+            return { problem: `line ${i + 1} is not name=value` };
+        const name = line.slice(0, at).trim();
+        const value = line.slice(at + 1).trim();
+        if (!HEADER_NAME.test(name))
+            return { problem: `line ${i + 1}: "${name.slice(0, 64)}" is not a valid header name` };
+        const lower = name.toLowerCase();
+        if (RESERVED_HEADERS.has(lower))
+            return { problem: `line ${i + 1}: "${name}" is set by the action and cannot be given` };
+        if (seen.has(lower))
+            return { problem: `line ${i + 1}: "${name}" is given twice` };
+        if (value === '')
+            return { problem: `line ${i + 1}: the value of "${name}" is empty (is the secret set?)` };
+        if (CONTROL.test(value))
+            return { problem: `line ${i + 1}: the value of "${name}" holds control characters` };
+        seen.add(lower);
+        headers[name] = value;
+    }
+    return { value: headers };
+}
+/** What the end of the job may spend on forwarding, at most (collector flush and token metrics). */
+const DEFAULT_FORWARD_SHUTDOWN_LIMIT_MS = 10_000;
+
+
+/***/ }),
+
 /***/ 10709:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -106,6 +279,8 @@ function workspacePaths(workDir) {
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var smol_toml__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3292);
+/* harmony import */ var _collector_forward_endpoint_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(19784);
+
 
 
 class InputError extends Error {
@@ -174,7 +349,28 @@ function readStartInputs(read) {
         }
         inputs.codexConfig = codexConfig;
     }
+    const forward = readForwardInputs(read);
+    if (forward)
+        inputs.forward = forward;
     return inputs;
+}
+/** forward-endpoint, forward-headers, forward-required. A header value is never repeated in an error. */
+function readForwardInputs(read) {
+    const required = booleanInput(read, 'forward-required', false);
+    const endpointText = read('forward-endpoint').trim();
+    // Without an endpoint nothing is forwarded, whatever the headers say.
+    if (!endpointText) {
+        if (required)
+            throw new InputError('Input "forward-required" is true, but "forward-endpoint" is empty.');
+        return undefined;
+    }
+    const endpoint = (0,_collector_forward_endpoint_js__WEBPACK_IMPORTED_MODULE_2__/* .checkForwardEndpoint */ .B_)(endpointText);
+    if ('problem' in endpoint)
+        throw new InputError(`Input "forward-endpoint" ${endpoint.problem}.`);
+    const headers = (0,_collector_forward_endpoint_js__WEBPACK_IMPORTED_MODULE_2__/* .parseForwardHeaders */ .r9)(read('forward-headers'));
+    if ('problem' in headers)
+        throw new InputError(`Input "forward-headers" ${headers.problem}.`);
+    return { endpoint: endpoint.value, headers: headers.value, required };
 }
 function readFinishInputs(read) {
     const inputs = {
@@ -184,6 +380,8 @@ function readFinishInputs(read) {
         uploadArtifact: booleanInput(read, 'upload-artifact', true),
         jobSummary: booleanInput(read, 'job-summary', true),
     };
+    if (read('compare').trim() !== '')
+        inputs.compare = booleanInput(read, 'compare', true);
     const retention = integerInput(read, 'retention-days', 1, 90);
     if (retention !== undefined)
         inputs.retentionDays = retention;
@@ -439,6 +637,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
+
+/***/ }),
+
+/***/ 80481:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
 
 /***/ }),
 
@@ -2181,69 +2386,8 @@ function attributionFromEnv(env, hostname = external_node_os_default().hostname(
     return attribution;
 }
 
-;// CONCATENATED MODULE: ./src/beacon/redact.ts
-/**
- * Secret redaction for every string we write (the schema page's "Size and secrets", plus GitHub
- * and AWS tokens). One combined pass per string: this runs on the collector's hot path.
- */
-const REDACTED = '[REDACTED]';
-// Each alternative captures what to keep (a prefix such as `password=`) in a named group;
-// the rest of the match is the secret.
-const PATTERNS = [
-    // `Authorization: Bearer xyz`, `Bearer xyz`, `Basic xyz`
-    String.raw `(?<scheme>\b(?:Bearer|Basic)\s+)[A-Za-z0-9\-._~+/]{8,}=*`,
-    // `token <value>` only when the value looks like one (long), not "token counting"
-    String.raw `(?<tokenWord>\btoken\s+)(?=[A-Za-z0-9_\-.]*\d)[A-Za-z0-9_\-.]{20,}`,
-    // name=value / name: value, names ending in key, token, secret, password... (quotes allowed
-    // around the name and the value, so JSON text is covered too)
-    String.raw `(?<assign>\b[A-Za-z0-9_.\-]*(?:api[_-]?key|access[_-]?key|secret[_-]?key|private[_-]?key|key|token|secret|password|passwd|pwd|credentials?|authorization|auth)["']?\s*[:=]\s*["']?)(?!\[REDACTED\])(?:(?:Bearer|Basic|token)\s+)?[^\s"'&,;}\]]+`,
-    // OpenAI-style keys (sk-..., sk-proj-...)
-    String.raw `\bsk-(?:proj-|ant-)?[A-Za-z0-9_\-]{16,}`,
-    // GitHub tokens
-    String.raw `\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}`,
-    String.raw `\bgithub_pat_[A-Za-z0-9_]{20,}`,
-    // AWS access key ids
-    String.raw `\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`,
-    // Slack tokens, private key blocks
-    String.raw `\bxox[abprs]-[A-Za-z0-9-]{10,}`,
-    String.raw `-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)`,
-];
-const SECRET = new RegExp(PATTERNS.join('|'), 'gi');
-// A cheap first check: most strings hold none of these, and skipping the big regex is faster.
-const MAYBE_SECRET = /key|token|secret|pass|pwd|auth|cred|bearer|basic|sk-|gh[pousr]_|github_pat_|AKIA|ASIA|xox|PRIVATE/i;
-function redactSecrets(text) {
-    if (!MAYBE_SECRET.test(text))
-        return text;
-    return text.replace(SECRET, (...args) => {
-        const groups = args[args.length - 1];
-        const keep = groups.scheme ?? groups.tokenWord ?? groups.assign ?? '';
-        return keep + REDACTED;
-    });
-}
-// An object key that names a secret (`{"password": "..."}`): its string value is redacted whole.
-const SECRET_KEY_NAME = /(?:^|[_.\-])(?:api[_-]?key|secret|password|passwd|pwd|token|credentials?|authorization|private[_-]?key)$/i;
-/** Redacts every string inside a JSON-like value, in place; returns the value. */
-function redactDeep(value, depth = 0) {
-    if (depth > 64 || value === null || typeof value !== 'object')
-        return value;
-    if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) {
-            const v = value[i];
-            value[i] = typeof v === 'string' ? redactSecrets(v) : redactDeep(v, depth + 1);
-        }
-        return value;
-    }
-    const obj = value;
-    for (const key of Object.keys(obj)) {
-        const v = obj[key];
-        if (typeof v === 'string')
-            obj[key] = v && SECRET_KEY_NAME.test(key) ? REDACTED : redactSecrets(v);
-        else
-            obj[key] = redactDeep(v, depth + 1);
-    }
-    return value;
-}
-
+// EXTERNAL MODULE: ./src/beacon/redact.ts
+var redact = __nccwpck_require__(57983);
 // EXTERNAL MODULE: ./src/handoff/workspace.ts
 var workspace = __nccwpck_require__(84651);
 // EXTERNAL MODULE: ./node_modules/smol-toml/dist/index.js + 8 modules
@@ -2324,6 +2468,8 @@ function buildCodexConfig(sources, settings) {
     return { toml: (0,dist/* stringify */.As)(config) + '\n', warnings, notices };
 }
 
+// EXTERNAL MODULE: ./src/collector/forward/endpoint.ts
+var endpoint = __nccwpck_require__(19784);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(31421);
 // EXTERNAL MODULE: ./src/handoff/collector-client.ts
@@ -2511,6 +2657,7 @@ var state = __nccwpck_require__(25121);
 
 
 
+
 /**
  * The main step: inputs → CODEX_HOME config → collector spawned and ready → outputs.
  * The collector is spawned first and boots while this process does the rest: the step is on every
@@ -2534,8 +2681,12 @@ async function startCapture(readInput) {
         logUserPrompt: inputs.logUserPrompt,
         maxBodyBytes: MAX_BODY_BYTES,
         maxLifetimeMs: Number(process.env.BEACON_COLLECTOR_MAX_LIFETIME_MS) || DEFAULT_MAX_LIFETIME_MS,
-        attribution: redactDeep(attributionFromEnv(process.env)),
+        attribution: (0,redact/* redactDeep */.KL)(attributionFromEnv(process.env)),
     };
+    if (inputs.forward) {
+        const shutdownLimitMs = Number(process.env.BEACON_FORWARD_SHUTDOWN_LIMIT_MS) || endpoint/* DEFAULT_FORWARD_SHUTDOWN_LIMIT_MS */.oz;
+        collectorConfig.forward = { endpoint: inputs.forward.endpoint, headers: inputs.forward.headers, required: inputs.forward.required, shutdownLimitMs };
+    }
     writePrivateJson(paths.collectorConfig, collectorConfig);
     // The collector bundle beside ours (dist/start → dist/collector). Not `new URL(..., import.meta.url)`:
     // ncc would copy the file it points at as an asset.
@@ -2544,6 +2695,8 @@ async function startCapture(readInput) {
     try {
         const core = runnerCommands;
         core.setSecret(secret);
+        for (const value of Object.values(inputs.forward?.headers ?? {}))
+            core.setSecret(value);
         // Saved before anything can fail, so that the post step cleans up after a half-done start.
         core.saveState(state/* STATE_WORK_DIR */.a, paths.workDir);
         core.saveState(state/* STATE_ROLE */.N, 'start');
@@ -2598,6 +2751,8 @@ async function finishStart(core, inputs, paths, secret, script, collector) {
     core.setOutput('log-path', paths.runtimeLog);
     if (inputs.exportEnv)
         core.exportVariable('CODEX_HOME', codexHome);
+    if (inputs.forward)
+        core.info(`Kept events are also forwarded to ${inputs.forward.endpoint} (OTLP/HTTP JSON).`);
     core.info(`CODEX_HOME ${codexHome} sends Codex telemetry to the collector; the runtime log will be ${paths.runtimeLog}.`);
 }
 
@@ -2611,13 +2766,13 @@ async function finishStart(core, inputs, paths, secret, script, collector) {
 
 /** What `core.getInput` does: `INPUT_<NAME>` with spaces as underscores, upper case, trimmed. */
 const readInput = (name) => (process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
-const loadCore = () => __nccwpck_require__.e(/* import() */ 659).then(__nccwpck_require__.bind(__nccwpck_require__, 91659));
+const loadCore = () => __nccwpck_require__.e(/* import() */ 838).then(__nccwpck_require__.bind(__nccwpck_require__, 33838));
 async function main() {
     try {
         // The post step's inputs are checked here too: a wrong value fails now, not at the end.
         if ((0,src_inputs/* readFinishInputs */.P_)(readInput).mode === 'finish') {
             // A later use of the action with `mode: finish`: loaded only then, so start stays small and fast.
-            const { finishCapture } = await Promise.all(/* import() */[__nccwpck_require__.e(659), __nccwpck_require__.e(495), __nccwpck_require__.e(626)]).then(__nccwpck_require__.bind(__nccwpck_require__, 53626));
+            const { finishCapture } = await Promise.all(/* import() */[__nccwpck_require__.e(838), __nccwpck_require__.e(580), __nccwpck_require__.e(628)]).then(__nccwpck_require__.bind(__nccwpck_require__, 35628));
             await finishCapture('finish-step');
         }
         else {

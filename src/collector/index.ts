@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import type { CollectorConfig, ReadyFile } from '../handoff/collector-config.js';
+import { COLLECTOR_FLUSH_SHARE, EventForwarder } from './forward/forwarder.js';
 import { createCollector } from './server.js';
 import { StatsRecorder } from './stats.js';
 import { CaptureWriter } from './writer.js';
@@ -20,7 +21,9 @@ async function main(): Promise<void> {
 
   const stats = new StatsRecorder();
   const writer = new CaptureWriter(config.capturePath);
-  const collector = createCollector(config, writer, stats);
+  // Only with the forward-endpoint input: otherwise nothing leaves loopback.
+  const forwarder = config.forward ? new EventForwarder(config.forward, config.attribution, {}, log) : undefined;
+  const collector = createCollector(config, writer, stats, forwarder ? [forwarder] : []);
   const port = await collector.listen();
 
   let stopping: Promise<void> | undefined;
@@ -30,6 +33,7 @@ async function main(): Promise<void> {
       await collector.stop();
       stats.stats.eventsWritten = writer.eventsWritten;
       writer.close();
+      if (forwarder && config.forward) stats.stats.forward = await forwarder.close(config.forward.shutdownLimitMs * COLLECTOR_FLUSH_SHARE);
       stats.writeTo(config.statsPath, reason);
       log(`stopped: ${writer.eventsWritten} events written`);
       process.exit(0);

@@ -54,8 +54,39 @@ export interface EventSink {
   accept(events: readonly BeaconEvent[]): void;
 }
 
+/** How long slow or silent clients may hold a connection, in ms. */
+export interface CollectorTimeouts {
+  /** The request headers must arrive within this. */
+  headersMs: number;
+  /** The whole request, body included, must arrive within this (a trickled body is cut off). */
+  requestMs: number;
+  /** A connection without traffic for this long is closed, one that never sent a byte included. */
+  idleMs: number;
+  /** A keep-alive connection idle between requests is closed after this. */
+  keepAliveMs: number;
+  /** A shutdown waits this long at most for the requests in flight. */
+  drainMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: CollectorTimeouts = { headersMs: 5_000, requestMs: 15_000, idleMs: 5_000, keepAliveMs: 5_000, drainMs: 10_000 };
+
+/**
+ * The defaults, or what the collector config's `timeouts` says: a knob for tests (so they need not
+ * wait 15 s for a timeout), not part of CollectorConfig; the start step never writes it.
+ */
+export function timeoutsOf(config: CollectorConfig): CollectorTimeouts {
+  const given = (config as CollectorConfig & { timeouts?: Partial<Record<keyof CollectorTimeouts, unknown>> }).timeouts ?? {};
+  const timeouts = { ...DEFAULT_TIMEOUTS };
+  for (const key of Object.keys(timeouts) as (keyof CollectorTimeouts)[]) {
+    const value = given[key];
+    if (typeof value === 'number' && Number.isFinite(value) && value > 0) timeouts[key] = value;
+  }
+  return timeouts;
+}
+
 export function createCollector(config: CollectorConfig, writer: CaptureWriter, stats: StatsRecorder, sinks: EventSink[] = []): Collector {
   const secret = Buffer.from(config.secret, 'utf8');
+  const timeouts = timeoutsOf(config);
   const settings: MapSettings = {
     attribution: config.attribution,
     options: { logUserPrompt: config.logUserPrompt, includeSpans: config.includeSpans },
@@ -155,7 +186,10 @@ export function createCollector(config: CollectorConfig, writer: CaptureWriter, 
     answer(res, 200, response.body, response.contentType);
   }
 
-  const server = http.createServer(async (req, res) => {
+  // Node checks the header and request deadlines every connectionsCheckingInterval (30 s by
+  // default): check often enough that the deadlines mean what they say.
+  const checkEveryMs = Math.max(50, Math.min(1_000, Math.floor(Math.min(timeouts.headersMs, timeouts.requestMs) / 4)));
+  const server = http.createServer({ connectionsCheckingInterval: checkEveryMs }, async (req, res) => {
     inFlight += 1;
     const path = (req.url ?? '/').split('?')[0]!;
     const signal = SIGNAL_PATHS[path];
@@ -178,18 +212,30 @@ export function createCollector(config: CollectorConfig, writer: CaptureWriter, 
       }
     } catch (error) {
       const httpError = error instanceof HttpError ? error : new HttpError(500, (error as Error).message ?? String(error));
+      // Do not read the rest of an oversized or unwanted body: close the connection after answering,
+      // and say so, or a keep-alive client would send its next request into a closed socket.
+      if (!req.complete) {
+        res.setHeader('connection', 'close');
+        // Held now: req.socket is null once the body stream was abandoned (413 mid-body), and once
+        // a `connection: close` answer is finished; touching it then crashed the collector.
+        const socket = req.socket ?? res.socket;
+        res.once('finish', () => socket?.destroy());
+      }
       fail(res, encoding, httpError);
-      // Do not read the rest of an oversized or unwanted body: close the connection after answering.
-      if (!req.complete) res.once('finish', () => req.socket.destroy());
     } finally {
       inFlight -= 1;
       if (inFlight === 0) idle?.();
     }
   });
-  // Slow or silent clients cannot hold the collector: bounded header and request time, idle sockets closed.
-  server.headersTimeout = 5_000;
-  server.requestTimeout = 15_000;
-  server.keepAliveTimeout = 5_000;
+  // Slow or silent clients cannot hold the collector: bounded header and request time, idle sockets
+  // closed (Node's deadlines only start with a request's first byte: a silent connection needs the
+  // socket timeout), and a cap on connections.
+  server.headersTimeout = Math.min(timeouts.headersMs, timeouts.requestMs);
+  server.requestTimeout = timeouts.requestMs;
+  server.keepAliveTimeout = timeouts.keepAliveMs;
+  // No 'timeout' listener: the socket is destroyed. Observed on Node 20 and 24: a socket timeout
+  // longer than headersTimeout never fires on a connection that sent nothing, hence the min.
+  server.setTimeout(Math.min(timeouts.idleMs, server.headersTimeout));
   server.maxConnections = 256;
 
   return {
@@ -207,7 +253,7 @@ export function createCollector(config: CollectorConfig, writer: CaptureWriter, 
       // Late requests get 503 + Retry-After while the ones in flight finish; then close.
       closing = true;
       if (inFlight > 0) {
-        await Promise.race([new Promise<void>((resolve) => (idle = resolve)), new Promise((r) => setTimeout(r, 10_000).unref())]);
+        await Promise.race([new Promise<void>((resolve) => (idle = resolve)), new Promise((r) => setTimeout(r, timeouts.drainMs).unref())]);
       }
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

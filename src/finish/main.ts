@@ -5,6 +5,8 @@ import { WORK_DIR_ENV, workspacePaths, type RunFile, type WorkspacePaths } from 
 import { readFinishInputs, type FinishInputs } from '../inputs.js';
 import { STATE_ROLE, STATE_WORK_DIR } from '../start/state.js';
 import { defaultArtifactName, uploadRuntimeArtifact, type RuntimeArtifactResult } from './artifact.js';
+import { RunComparison } from './compare.js';
+import { forwardRun, type ForwardingReport } from './forward-usage.js';
 import { processCaptureLog } from './process-log.js';
 import { totalTokens } from './report.js';
 import { stopCollector, type StopOutcome } from './stop-collector.js';
@@ -68,7 +70,9 @@ export async function finishCapture(trigger: FinishTrigger): Promise<void> {
   describeStop(outcome);
 
   const report = await processCaptureLog({ capturePath: paths.capture, logPath: paths.runtimeLog });
-  const usage = buildUsageFile(report, { logName: 'beacon-runtime.jsonl' });
+  // Before the usage file and the summary: both carry what this run is compared with.
+  const comparison = await RunComparison.begin({ enabled: inputs.compare !== false, artifactName: inputs.artifactName, log: { info: core.info } });
+  const usage = buildUsageFile(report, { logName: 'beacon-runtime.jsonl', ...(comparison.baseline ? { baseline: comparison.baseline } : {}) });
   writeUsageFile(paths.usage, usage);
   const stats = readJson<CollectorStats>(paths.stats);
   const validation = validateRun(report, stats, {
@@ -79,11 +83,17 @@ export async function finishCapture(trigger: FinishTrigger): Promise<void> {
   for (const warning of validation.warnings) core.warning(`beacon: ${warning}`);
   for (const diagnosis of validation.diagnoses) core.info(`beacon: ${diagnosis}`);
 
+  const forwarding = await forward(paths, stats);
   const artifact = inputs.uploadArtifact ? await upload(paths, inputs) : undefined;
 
   if (inputs.jobSummary) {
     try {
-      const markdown = renderSummary(report, usage, validation, artifact?.status === 'uploaded' ? { artifact: { name: artifact.name, url: artifact.url } } : {});
+      const comparisonMarkdown = comparison.summaryMarkdown(report, usage);
+      const markdown = renderSummary(report, usage, validation, {
+        ...(artifact?.status === 'uploaded' ? { artifact: { name: artifact.name, url: artifact.url } } : {}),
+        ...(forwarding ? { forwarding } : {}),
+        ...(comparisonMarkdown ? { comparison: comparisonMarkdown } : {}),
+      });
       await core.summary.addRaw(markdown).write();
     } catch (error) {
       core.warning(`beacon: the job summary could not be written: ${(error as Error).message}`);
@@ -103,8 +113,24 @@ export async function finishCapture(trigger: FinishTrigger): Promise<void> {
     core.setOutput('usage-json', paths.usage);
   }
   fs.writeFileSync(paths.finished, JSON.stringify({ finishedAt: new Date().toISOString(), trigger }), { mode: 0o600 });
+  await comparison.saveRecord(report, usage);
 
   if (validation.failures.length > 0) core.setFailed(`beacon: ${validation.failures.join(' ')}`);
+  if (forwarding?.required && forwarding.problems.length > 0) core.setFailed(`beacon: forwarding (forward-required): ${forwarding.problems.join('; ')}.`);
+  // A cache call given up on keeps running inside @actions/cache (retries, or a request with no
+  // timeout) and would hold the step open; like actions/cache itself, end the step now.
+  if (comparison.abandoned) process.exit();
+}
+
+/** With forward-endpoint: the token metrics go out now; what was lost is a warning, or a failure under forward-required. */
+async function forward(paths: WorkspacePaths, stats: CollectorStats | undefined): Promise<ForwardingReport | undefined> {
+  const config = readJson<CollectorConfig>(paths.collectorConfig);
+  if (!config?.forward) return undefined;
+  const report = await forwardRun({ config: config.forward, attribution: config.attribution, logPath: paths.runtimeLog, collectorStats: stats });
+  const events = report.logs ? `${report.logs.recordsSent} events in ${report.logs.batchesSent} batches (${report.logs.retries} retries)` : 'an unknown number of events';
+  core.info(`beacon: forwarded to ${report.endpoint}: ${events}; token metrics: ${report.metrics.status} (${report.metrics.dataPoints} data points, ${report.metrics.durationMs} ms).`);
+  if (!report.required) for (const problem of report.problems) core.warning(`beacon: forwarding: ${problem}.`);
+  return report;
 }
 
 async function upload(paths: WorkspacePaths, inputs: FinishInputs): Promise<RuntimeArtifactResult> {

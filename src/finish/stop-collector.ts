@@ -79,15 +79,20 @@ export async function stopCollector(options: StopOptions & { configPath: string 
   } catch {
     answeredPid = undefined; // refused (gone) or hung: decided below
   }
-  if (answeredPid === pid) {
+  // The answer proves nothing: whatever holds the port now can answer 200 with any pid. Before
+  // waiting for a process or killing it, check that it is ours wherever the OS lets us tell.
+  const recognise = () => (options.script ? looksLikeOurCollector(pid, options.script, options.configPath) : undefined);
+  if (answeredPid === pid && recognise() !== false) {
     const started = Date.now();
     if (await waitForExit(pid, exitTimeoutMs)) return { status: 'stopped', pid, waitedMs: Date.now() - started };
-    // It answered with our secret, so it is ours: kill it.
-    kill(pid);
-    return { status: 'killed', pid, reason: `it did not exit within ${exitTimeoutMs} ms of the shutdown request` };
+    // Still there: ours, or on an OS where we cannot tell, the process that answered as ours.
+    if (recognise() !== false) {
+      kill(pid);
+      return { status: 'killed', pid, reason: `it did not exit within ${exitTimeoutMs} ms of the shutdown request` };
+    }
   }
   if (!isAlive(pid)) return { status: 'already-exited', pid };
-  const ours = options.script ? looksLikeOurCollector(pid, options.script, options.configPath) : undefined;
+  const ours = recognise();
   if (ours) {
     kill(pid);
     await waitForExit(pid, 2_000);

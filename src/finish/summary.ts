@@ -1,3 +1,4 @@
+import type { ForwardingReport } from './forward-usage.js';
 import type { RunReport } from './report.js';
 import type { UsageEntry, UsageFile } from './usage-file.js';
 import type { ValidationResult } from './validate.js';
@@ -12,10 +13,14 @@ import type { ValidationResult } from './validate.js';
 export interface SummaryExtras {
   /** The uploaded artifact, if any. */
   artifact?: { name: string; url?: string };
+  /** The comparison with the previous run (its section, or a one-line note), as Markdown from compare-summary.ts, which escapes its values. */
+  comparison?: string;
   /** Heading of the summary. */
   title?: string;
   /** Byte ceiling of the whole summary (GitHub refuses a step summary over 1 MiB). */
   maxBytes?: number;
+  /** What reached the organization's OpenTelemetry pipeline (forward-endpoint). */
+  forwarding?: ForwardingReport;
 }
 
 /** 1 MiB minus room for the runner's own additions. */
@@ -216,6 +221,7 @@ export function renderSummary(report: RunReport, usage: UsageFile, validation: V
     headline(report, usage),
     '### Token usage by model',
     tokenTable(usage),
+    extras.comparison ?? '',
     '### Agent activity',
     activity(report),
     tokenPie(usage),
@@ -224,6 +230,38 @@ export function renderSummary(report: RunReport, usage: UsageFile, validation: V
     '### Validation',
     validationSection(validation),
     artifactLine(extras.artifact),
+    forwardingSection(extras.forwarding),
   ].filter((section) => section !== '');
   return limitBytes(sections.join('\n\n') + '\n', extras.maxBytes ?? SUMMARY_MAX_BYTES);
+}
+
+/** The "Forwarding" section: batches and records sent, retried and dropped, and why. */
+function forwardingSection(forwarding: ForwardingReport | undefined): string {
+  if (!forwarding) return '';
+  const { logs, metrics } = forwarding;
+  const dropped = (n: number) => (n > 0 ? `**${formatInt(n)}**` : '0');
+  const rows: string[][] = [];
+  if (logs) {
+    const lost = Object.values(logs.recordsDropped).reduce((a, b) => a + b, 0);
+    const retried = logs.batchesRetried > 0 ? `${formatInt(logs.batchesRetried)} (${formatInt(logs.retries)} retries)` : '0';
+    rows.push(['Logs (events)', formatInt(logs.batchesSent), formatInt(logs.recordsSent), retried, `${formatInt(logs.batchesDropped)} / ${dropped(lost)}`]);
+  } else {
+    rows.push(['Logs (events)', 'unknown', 'unknown', 'unknown', 'unknown']);
+  }
+  const metricsSent = metrics.status === 'sent';
+  const metricsRetried = metrics.retries > 0 ? `1 (${formatInt(metrics.retries)} retries)` : '0';
+  if (metrics.status === 'nothing-to-send') rows.push(['Metrics (token usage)', '0', '0', '0', '0 / 0']);
+  else if (metricsSent) rows.push(['Metrics (token usage)', '1', formatInt(metrics.dataPoints - metrics.rejectedPoints), metricsRetried, `0 / ${dropped(metrics.rejectedPoints)}`]);
+  else rows.push(['Metrics (token usage)', '0', '0', metricsRetried, `1 / ${dropped(metrics.dataPoints)}`]);
+  const parts = [
+    `To ${codeSpan(shorten(forwarding.endpoint, 200))} over OTLP/HTTP: the kept events as log records, the token usage as the \`gen_ai.client.token.usage\` metric (data points).`,
+    table(['Signal', 'Batches sent', 'Records sent', 'Batches retried', 'Batches / records dropped'], ['l', 'r', 'r', 'r', 'r'], rows),
+  ];
+  if (forwarding.problems.length > 0) {
+    const consequence = forwarding.required ? 'forward-required is true: the step fails.' : 'A warning only (forward-required is false).';
+    parts.push(`**Lost**\n\n${forwarding.problems.map((p) => `- ${plainLine(p)}`).join('\n')}\n\n${consequence}`);
+  } else {
+    parts.push('Everything arrived.');
+  }
+  return `### Forwarding\n\n${parts.join('\n\n')}`;
 }

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type { Baseline } from './compare-record.js';
 import { totalTokens, type RunReport, type UsageTotals } from './report.js';
 
 /**
@@ -24,7 +25,10 @@ import { totalTokens, type RunReport, type UsageTotals } from './report.js';
  *   "by_repository": { "<server>/<owner>/<repo>" | "(none)": {...} },
  *   "by_harness":    { "codex_cli": {...} },
  *   "token_data_points": { "<token_type>": <points seen> },
- *   "notes": ["no cost: ...", "no per-session split: ..."]
+ *   "notes": ["no cost: ...", "no per-session split: ..."],
+ *   "baseline": {...}                       // the previous run's usage record the summary compared
+ *                                            // with (compare-record.ts), with its cache_key; absent
+ *                                            // when there was no comparison
  * }
  * Breakdowns are objects keyed by group, keys sorted; past 200 keys the rest is summed in "(other)".
  */
@@ -50,6 +54,7 @@ export interface UsageFile {
   by_harness: Record<string, UsageEntry>;
   token_data_points: Record<string, number>;
   notes: string[];
+  baseline?: Baseline;
 }
 
 export const USAGE_NOTES = {
@@ -78,7 +83,7 @@ function breakdown(groups: Record<string, UsageTotals>): Record<string, UsageEnt
   );
 }
 
-export function buildUsageFile(report: RunReport, options: { logName?: string } = {}): UsageFile {
+export function buildUsageFile(report: RunReport, options: { logName?: string; baseline?: Baseline } = {}): UsageFile {
   return {
     source: 'beacon-action',
     ...(options.logName ? { log: options.logName } : {}),
@@ -89,6 +94,7 @@ export function buildUsageFile(report: RunReport, options: { logName?: string } 
     by_harness: breakdown(report.usage.byHarness),
     token_data_points: Object.fromEntries(Object.keys(report.tokenPoints).sort().map((key) => [key, report.tokenPoints[key]!])),
     notes: [USAGE_NOTES.noCost, USAGE_NOTES.noSessionSplit],
+    ...(options.baseline ? { baseline: options.baseline } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import { redactDeep } from '../beacon/redact.js';
 import type { CollectorConfig } from '../handoff/collector-config.js';
 import { WORK_DIR_ENV, type RunFile } from '../handoff/workspace.js';
 import { buildCodexConfig } from '../harness/codex-config.js';
+import { DEFAULT_FORWARD_SHUTDOWN_LIMIT_MS } from '../collector/forward/endpoint.js';
 import { readStartInputs, type InputReader, type StartInputs } from '../inputs.js';
 import { spawnCollector } from './launch-collector.js';
 import { runnerCommands, type RunnerCommands } from './runner-commands.js';
@@ -40,6 +41,10 @@ export async function startCapture(readInput: InputReader): Promise<void> {
     maxLifetimeMs: Number(process.env.BEACON_COLLECTOR_MAX_LIFETIME_MS) || DEFAULT_MAX_LIFETIME_MS,
     attribution: redactDeep(attributionFromEnv(process.env)),
   };
+  if (inputs.forward) {
+    const shutdownLimitMs = Number(process.env.BEACON_FORWARD_SHUTDOWN_LIMIT_MS) || DEFAULT_FORWARD_SHUTDOWN_LIMIT_MS;
+    collectorConfig.forward = { endpoint: inputs.forward.endpoint, headers: inputs.forward.headers, required: inputs.forward.required, shutdownLimitMs };
+  }
   writePrivateJson(paths.collectorConfig, collectorConfig);
   // The collector bundle beside ours (dist/start → dist/collector). Not `new URL(..., import.meta.url)`:
   // ncc would copy the file it points at as an asset.
@@ -49,6 +54,7 @@ export async function startCapture(readInput: InputReader): Promise<void> {
   try {
     const core = runnerCommands;
     core.setSecret(secret);
+    for (const value of Object.values(inputs.forward?.headers ?? {})) core.setSecret(value);
     // Saved before anything can fail, so that the post step cleans up after a half-done start.
     core.saveState(STATE_WORK_DIR, paths.workDir);
     core.saveState(STATE_ROLE, 'start');
@@ -101,5 +107,6 @@ async function finishStart(core: RunnerCommands, inputs: StartInputs, paths: Ret
   core.setOutput('collector-endpoint', endpoint);
   core.setOutput('log-path', paths.runtimeLog);
   if (inputs.exportEnv) core.exportVariable('CODEX_HOME', codexHome);
+  if (inputs.forward) core.info(`Kept events are also forwarded to ${inputs.forward.endpoint} (OTLP/HTTP JSON).`);
   core.info(`CODEX_HOME ${codexHome} sends Codex telemetry to the collector; the runtime log will be ${paths.runtimeLog}.`);
 }

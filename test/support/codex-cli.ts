@@ -7,6 +7,9 @@ import { stringify } from 'smol-toml';
 /**
  * Helpers to run the real Codex CLI offline against the fake model in ./fake-model.ts
  * (codex-telemetry.md "Running the real CLI offline").
+ *
+ * scripts/demo.mjs imports this file with Node's built-in type stripping: keep to erasable
+ * TypeScript (no enums, namespaces or parameter properties) and no relative imports.
  */
 
 /** The provider id the generated config uses (`openai` is reserved by Codex). */
@@ -23,6 +26,8 @@ const PLATFORM_PACKAGES: Record<string, { pkg: string; triple: string }> = {
   'linux-arm64': { pkg: '@openai/codex-linux-arm64', triple: 'aarch64-unknown-linux-musl' },
   'darwin-x64': { pkg: '@openai/codex-darwin-x64', triple: 'x86_64-apple-darwin' },
   'darwin-arm64': { pkg: '@openai/codex-darwin-arm64', triple: 'aarch64-apple-darwin' },
+  'win32-x64': { pkg: '@openai/codex-win32-x64', triple: 'x86_64-pc-windows-msvc' },
+  'win32-arm64': { pkg: '@openai/codex-win32-arm64', triple: 'aarch64-pc-windows-msvc' },
 };
 
 /**
@@ -35,7 +40,7 @@ export function codexBinary(): string {
   // The platform package is a dependency of @openai/codex, so resolve it from there.
   const requireFromCodex = createRequire(createRequire(import.meta.url).resolve('@openai/codex/package.json'));
   const packageRoot = path.dirname(requireFromCodex.resolve(`${platform.pkg}/package.json`));
-  return path.join(packageRoot, 'vendor', platform.triple, 'bin', 'codex');
+  return path.join(packageRoot, 'vendor', platform.triple, 'bin', process.platform === 'win32' ? 'codex.exe' : 'codex');
 }
 
 export interface ProviderConfigOptions {
@@ -78,17 +83,22 @@ export function providerConfigToml(options: ProviderConfigOptions): string {
 }
 
 /**
- * The provider settings as `-c key=value` overrides, for a run whose CODEX_HOME config.toml
- * is written by someone else (the action's `start` step).
+ * The provider settings as `-c dotted.key=value` overrides, one per leaf (a table given whole
+ * would replace that table of config.toml), for a run whose CODEX_HOME config.toml is written by
+ * someone else (the action's `start` step). Keys in `leaveOut` (dotted, or a table's prefix, e.g.
+ * `model` or `model_providers`) are not overridden, so config.toml decides them.
  */
-export function providerConfigArgs(options: ProviderConfigOptions): string[] {
-  const { model_providers, analytics, ...rootKeys } = providerConfig(options);
+export function providerConfigArgs(options: ProviderConfigOptions, leaveOut: string[] = []): string[] {
   const overrides: string[] = [];
-  for (const [key, value] of Object.entries(rootKeys)) overrides.push(`${key}=${tomlValue(value)}`);
-  overrides.push(`analytics.enabled=${tomlValue(analytics.enabled)}`);
-  for (const [key, value] of Object.entries(model_providers[FAKE_PROVIDER_ID]!)) {
-    overrides.push(`model_providers.${FAKE_PROVIDER_ID}.${key}=${tomlValue(value)}`);
-  }
+  const walk = (value: unknown, key: string) => {
+    if (leaveOut.some((left) => key === left || key.startsWith(`${left}.`))) return;
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [child, childValue] of Object.entries(value)) walk(childValue, key ? `${key}.${child}` : child);
+      return;
+    }
+    overrides.push(`${key}=${tomlValue(value)}`);
+  };
+  walk(providerConfig(options), '');
   return overrides.flatMap((override) => ['-c', override]);
 }
 
@@ -163,6 +173,8 @@ export interface CodexExecOptions {
   timeoutMs: number;
   /** Send SIGTERM to Codex after this many ms, like a cancelled job. */
   signalAfterMs?: number;
+  /** Send SIGTERM to Codex once this settles (e.g. when its first telemetry has arrived), like a cancelled job. */
+  terminateWhen?: Promise<unknown>;
 }
 
 export interface CodexExecResult {
@@ -205,9 +217,13 @@ export function runCodexExec(options: CodexExecOptions): Promise<CodexExecResult
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
 
   let timedOut = false;
+  const terminate = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  };
+  options.terminateWhen?.then(terminate, terminate);
   const timers: NodeJS.Timeout[] = [];
   if (options.signalAfterMs !== undefined) {
-    timers.push(setTimeout(() => child.kill('SIGTERM'), options.signalAfterMs));
+    timers.push(setTimeout(terminate, options.signalAfterMs));
   }
   timers.push(
     setTimeout(() => {

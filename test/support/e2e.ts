@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { providerConfig, providerConfigArgs, runCodexExec, type CodexExecResult } from './codex-cli.js';
+import { providerConfigArgs, runCodexExec, type CodexExecResult } from './codex-cli.js';
 import type { FakeModel, ModelCall } from './fake-model.js';
+import type { CollectorStats } from '../../src/handoff/collector-config.js';
 import { SimulatedRunner, githubEnv, type StepResult } from './runner.js';
 import { validateBeaconLog, type LogValidation } from './schema-validator.js';
 
@@ -32,18 +33,6 @@ export function codexActionProxyEdit(existing: string, proxyBaseUrl: string): st
   return [header, existing.trim(), table].filter((part) => part.length > 0).join('\n\n') + '\n';
 }
 
-/**
- * `-c` overrides for everything a test run needs except the provider (model, approvals, sandbox,
- * no update check), for runs whose provider comes from config.toml. Keys named in `leaveToConfig`
- * are not overridden, so a merged user config decides them.
- */
-export function runSettingsArgs(options: { model?: string; leaveToConfig?: string[] } = {}): string[] {
-  const { model_provider: _provider, model_providers: _providers, analytics, ...rootKeys } = providerConfig({ baseUrl: 'unused', model: options.model });
-  const settings: Record<string, unknown> = { ...rootKeys, 'analytics.enabled': analytics.enabled };
-  for (const key of options.leaveToConfig ?? []) delete settings[key];
-  return Object.entries(settings).flatMap(([key, value]) => ['-c', `${key}=${JSON.stringify(value)}`]);
-}
-
 export interface BeaconEventLine {
   event: { kind: string; action: string; category: string };
   harness: { name: string };
@@ -68,6 +57,10 @@ export interface FinishedJob {
   usageText: string;
   usage: UsageFileShape;
   summary: string;
+  /** The collector's own counters (collector-stats.json). */
+  stats: CollectorStats | undefined;
+  /** The action's private work folder (runtime log, usage file, capture, collector files). */
+  workDir: string;
   /** The independent schema check of the runtime log. */
   schema: LogValidation;
 }
@@ -94,21 +87,25 @@ export interface UsageFileShape {
 export interface CodexRunOptions {
   model: FakeModel;
   prompt: string;
-  /** The model Codex asks for (`-c model=...`); leave undefined to let config.toml decide. */
+  /** The model Codex asks for (`-c model=...`); undefined lets config.toml (or Codex's default) decide. */
   modelName?: string;
   /**
    * Where Codex's provider comes from: `-c` overrides (the generated config has none), or the
    * edit openai/codex-action makes to config.toml.
    */
   provider: 'overrides' | 'codex-action-edit';
-  /** Run settings left to config.toml instead of `-c` (see runSettingsArgs). */
+  /** Settings left to config.toml instead of `-c` overrides (dotted keys, e.g. `approval_policy`). */
   leaveToConfig?: string[];
-  signalAfterMs?: number;
+  /** Extra environment for Codex. */
+  env?: Record<string, string>;
+  /** SIGTERM for Codex once this settles (see waitForCaptured). */
+  terminateWhen?: Promise<unknown>;
   timeoutMs?: number;
 }
 
 export class E2eJob {
   private codexRuns = 0;
+  private finished = false;
 
   private constructor(
     readonly runner: SimulatedRunner,
@@ -138,31 +135,48 @@ export class E2eJob {
   async runCodex(options: CodexRunOptions): Promise<CodexExecResult> {
     const home = path.join(this.runner.root, `home-${++this.codexRuns}`);
     fs.mkdirSync(home, { recursive: true });
-    let providerArgs: string[];
+    const leaveOut = [...(options.leaveToConfig ?? [])];
+    if (options.modelName === undefined) leaveOut.push('model');
     if (options.provider === 'codex-action-edit') {
       fs.writeFileSync(this.configPath, codexActionProxyEdit(fs.readFileSync(this.configPath, 'utf8'), options.model.baseUrl));
-      providerArgs = runSettingsArgs({ model: options.modelName, leaveToConfig: [...(options.modelName ? [] : ['model']), ...(options.leaveToConfig ?? [])] });
-    } else {
-      providerArgs = providerConfigArgs({ baseUrl: options.model.baseUrl, model: options.modelName });
+      leaveOut.push('model_provider', 'model_providers');
     }
     return runCodexExec({
       codexHome: this.codexHome,
       home,
       cwd: this.runner.workspace,
       prompt: options.prompt,
-      extraArgs: providerArgs,
+      extraArgs: providerConfigArgs({ baseUrl: options.model.baseUrl, model: options.modelName }, leaveOut),
+      env: options.env,
       timeoutMs: options.timeoutMs ?? 45_000,
-      signalAfterMs: options.signalAfterMs,
+      terminateWhen: options.terminateWhen,
     });
+  }
+
+  /**
+   * Resolves true as soon as the collector has written an event with this action to its capture
+   * (it writes each request before acknowledging it), false after `timeoutMs`.
+   */
+  async waitForCaptured(action: string, timeoutMs: number): Promise<boolean> {
+    const capture = path.join(path.dirname(this.start.outputs['log-path']!), 'capture.jsonl');
+    const needle = `"action":"${action}"`;
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (fs.existsSync(capture) && fs.readFileSync(capture, 'utf8').includes(needle)) return true;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return false;
   }
 
   /** The post step, and everything it left behind. */
   async finish(): Promise<FinishedJob> {
+    this.finished = true;
     const post = await this.start.post();
     const logPath = this.start.outputs['log-path']!;
     const usagePath = path.join(path.dirname(logPath), 'beacon-usage.json');
     const logText = fs.existsSync(logPath) ? fs.readFileSync(logPath, 'utf8') : '';
     const usageText = fs.existsSync(usagePath) ? fs.readFileSync(usagePath, 'utf8') : '{}';
+    const statsPath = path.join(path.dirname(logPath), 'collector-stats.json');
     return {
       post,
       logPath,
@@ -175,12 +189,35 @@ export class E2eJob {
       usageText,
       usage: JSON.parse(usageText) as UsageFileShape,
       summary: this.runner.summary(),
+      stats: fs.existsSync(statsPath) ? (JSON.parse(fs.readFileSync(statsPath, 'utf8')) as CollectorStats) : undefined,
+      workDir: path.dirname(logPath),
       schema: fs.existsSync(logPath) ? await validateBeaconLog(logPath) : { lines: 0, errors: [{ line: 0, errors: ['no runtime log'] }] },
     };
   }
 
-  cleanup(): void {
+  /** Runs the post step if the test did not get that far (it stops the collector), then removes the job's files. */
+  async dispose(): Promise<void> {
+    if (!this.finished) await this.start.post().catch(() => undefined);
+    this.killLeftoverCollector();
     this.runner.cleanup();
+  }
+
+  /** A post step that failed leaves the collector running: end it, if it is still the process we started. */
+  private killLeftoverCollector(): void {
+    const workDir = path.dirname(this.start.outputs['log-path'] ?? '');
+    let pid: number | undefined;
+    try {
+      pid = (JSON.parse(fs.readFileSync(path.join(workDir, 'run.json'), 'utf8')) as { collector: { pid: number } }).collector.pid;
+      // Its command line names its config in our work folder; a recycled pid would not.
+      if (!fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(workDir)) return;
+    } catch {
+      return;
+    }
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
   }
 }
 
@@ -197,12 +234,6 @@ export function expectedUsage(calls: ModelCall[]) {
     reasoning_output_tokens: sum((call) => call.usage.reasoning),
     total_tokens: input + output,
   };
-}
-
-/** The summary's token table row for one model, formatted independently of src/finish/summary.ts. */
-export function summaryModelRow(model: string, usage: ReturnType<typeof expectedUsage>): string {
-  const n = (value: number) => value.toLocaleString('en-US');
-  return `| \`${model}\` | ${n(usage.input_tokens)} | ${n(usage.cache_read_input_tokens)} | ${n(usage.output_tokens)} | ${n(usage.reasoning_output_tokens)} | ${n(usage.total_tokens)} |`;
 }
 
 /** How many events of each action, e.g. `{ 'session.started': 1, ... }`. */

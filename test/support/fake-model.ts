@@ -11,6 +11,9 @@ import type { AddressInfo } from 'node:net';
  *   final answer: response.created, response.output_item.added, response.output_text.delta,
  *                 response.output_item.done, response.completed
  * Every other path (e.g. `/v1/analytics/codex/turn-costs`) gets a quick 200 `{}`.
+ *
+ * scripts/demo.mjs imports this file with Node's built-in type stripping: keep to erasable
+ * TypeScript (no enums, namespaces or parameter properties) and no relative imports.
  */
 
 /** Token usage a response reports, in the scenario's short names. */

@@ -7,6 +7,10 @@ import path from 'node:path';
  * A simulated GitHub runner for the built bundles: real files for GITHUB_OUTPUT, GITHUB_STATE,
  * GITHUB_ENV and GITHUB_STEP_SUMMARY, inputs as INPUT_* with action.yml's defaults filled in,
  * STATE_* handed to the post step of the same use, exported variables to every later step.
+ *
+ * scripts/demo.mjs and scripts/self-test-codex.mjs load this file with Node's built-in type
+ * stripping (Node 24, no build step): keep it to erasable TypeScript (no parameter properties,
+ * enums or namespaces; `import type` for types) and import only `node:` modules.
  */
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -18,7 +22,8 @@ export function actionDefaults(): Record<string, string> {
   const inputsBlock = text.split(/^inputs:\s*$/m)[1]!.split(/^\S/m)[0]!;
   const defaults: Record<string, string> = {};
   let current: string | undefined;
-  for (const line of inputsBlock.split('\n')) {
+  // A Windows checkout may have turned action.yml's line ends into CRLF.
+  for (const line of inputsBlock.split(/\r?\n/)) {
     const name = /^ {2}([a-z0-9-]+):\s*$/.exec(line);
     if (name) {
       current = name[1]!;
@@ -31,10 +36,13 @@ export function actionDefaults(): Record<string, string> {
   return defaults;
 }
 
-/** Parses the `name<<DELIMITER\nvalue\nDELIMITER` file format of @actions/core. */
+/**
+ * Parses the `name<<DELIMITER\nvalue\nDELIMITER` file format of @actions/core, whose line ends are
+ * `os.EOL` (CRLF on Windows, which the runner there reads as one line end too).
+ */
 export function parseCommandFile(text: string): Record<string, string> {
   const result: Record<string, string> = {};
-  const lines = text.split('\n');
+  const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
@@ -75,12 +83,12 @@ export class SimulatedRunner {
   readonly workspace: string;
   /** Variables exported with GITHUB_ENV so far: every later step sees them. */
   readonly exported: Record<string, string> = {};
+  /** The variables every step gets (a hosted runner's GITHUB_*, RUNNER_*). */
+  readonly baseEnv: Record<string, string>;
   private stepCount = 0;
 
-  constructor(
-    readonly baseEnv: Record<string, string> = githubEnv(),
-    root?: string,
-  ) {
+  constructor(baseEnv: Record<string, string> = githubEnv(), root?: string) {
+    this.baseEnv = baseEnv;
     this.root = root ?? fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-runner-'));
     this.runnerTemp = path.join(this.root, 'runner-temp');
     this.workspace = path.join(this.root, 'workspace');
@@ -111,8 +119,7 @@ export class SimulatedRunner {
     };
     for (const file of Object.values(files)) fs.writeFileSync(file, '');
     const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? os.homedir(),
+      ...machineEnv(),
       ...this.baseEnv,
       RUNNER_TEMP: this.runnerTemp,
       GITHUB_WORKSPACE: this.workspace,
@@ -147,6 +154,23 @@ export class SimulatedRunner {
   }
 }
 
+/**
+ * What a step gets of the machine's own environment: only what programs need to run at all (on
+ * Windows, Node and Codex cannot resolve temp or profile folders, or spawn a shell, without these),
+ * never anything of the job that runs the tests (tokens, GITHUB_*).
+ */
+const MACHINE_VARIABLES = ['PATH', 'TMPDIR', 'TEMP', 'TMP', 'SystemRoot', 'SystemDrive', 'windir', 'ComSpec', 'PATHEXT', 'USERPROFILE', 'APPDATA', 'LOCALAPPDATA', 'ProgramData'];
+
+export function machineEnv(): Record<string, string> {
+  const env: Record<string, string> = { PATH: '', HOME: process.env.HOME ?? os.homedir() };
+  for (const name of MACHINE_VARIABLES) {
+    // process.env is case-insensitive on Windows (Path, PATH).
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}
+
 export function runNode(script: string, env: Record<string, string>, timeoutMs: number, cwd?: string): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -158,6 +182,10 @@ export function runNode(script: string, env: Record<string, string>, timeoutMs: 
       child.kill('SIGKILL');
       reject(new Error(`${script} did not finish within ${timeoutMs} ms\n${stdout}\n${stderr}`));
     }, timeoutMs);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
     // 'close', not 'exit': we want all of its output. (The collector never holds these pipes.)
     child.on('close', (exitCode) => {
       clearTimeout(timer);

@@ -78,3 +78,6 @@ export function parseForwardHeaders(text: string): Checked<Record<string, string
   }
   return { value: headers };
 }
+
+/** What the end of the job may spend on forwarding, at most (collector flush and token metrics). */
+export const DEFAULT_FORWARD_SHUTDOWN_LIMIT_MS = 10_000;

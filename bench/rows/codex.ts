@@ -1,0 +1,101 @@
+/**
+ * User-facing overhead: the real `codex exec` (the native binary of node_modules/@openai/codex) on a
+ * fake-model scenario with one tool call, with our collector (CODEX_HOME from a real start step)
+ * against the same run with every Codex exporter "none". Paired runs, alternating; wall time of
+ * `codex exec` from spawn to exit, which includes Codex's final telemetry flush (it waits for the
+ * collector's answers before it exits).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { workspacePaths } from '../../src/handoff/workspace.js';
+import { providerConfigArgs, runCodexExec } from '../../test/support/codex-cli.js';
+import { startFakeModel, type ModelCall } from '../../test/support/fake-model.js';
+import { runStartStep, stopStartedCollector } from '../lib/action.js';
+import { QUICK, REPS, SCRATCH } from '../lib/env.js';
+import { emit, pairedRatios, progress, summarize } from '../lib/stats.js';
+
+const SCENARIO: ModelCall[] = [
+  { kind: 'tool_call', command: 'echo beacon-bench', usage: { input: 1200, cached: 1000, output: 50, reasoning: 20, total: 1250 } },
+  { kind: 'final_answer', text: 'Printed it.', usage: { input: 1400, cached: 1150, output: 30, reasoning: 10, total: 1430 } },
+];
+const PROMPT = 'Print beacon-bench, then say so.';
+const RUN_TIMEOUT_MS = 60_000;
+
+let runs = 0;
+
+async function codexRun(codexHome: string): Promise<number> {
+  const home = fs.mkdtempSync(path.join(SCRATCH, `home-${++runs}-`));
+  const model = await startFakeModel({ calls: SCENARIO });
+  try {
+    const result = await runCodexExec({ codexHome, home, prompt: PROMPT, timeoutMs: RUN_TIMEOUT_MS, extraArgs: providerConfigArgs({ baseUrl: model.baseUrl }) });
+    if (result.exitCode !== 0 || result.timedOut) throw new Error(`codex exec failed (${result.exitCode}${result.timedOut ? ', timed out' : ''}):\n${result.stderr.slice(-2000)}`);
+    if (model.responsesRequests().length !== SCENARIO.length) throw new Error(`codex made ${model.responsesRequests().length} model calls, expected ${SCENARIO.length}`);
+    return result.durationMs;
+  } finally {
+    await model.close();
+  }
+}
+
+/** Without telemetry: every exporter off, the same provider settings (as -c overrides). */
+async function baselineRun(): Promise<number> {
+  const codexHome = fs.mkdtempSync(path.join(SCRATCH, 'codex-home-none-'));
+  fs.writeFileSync(path.join(codexHome, 'config.toml'), '[otel]\nexporter = "none"\nmetrics_exporter = "none"\ntrace_exporter = "none"\n');
+  return codexRun(codexHome);
+}
+
+/** With our start step's CODEX_HOME and collector; checks the run's events reached the capture. */
+async function subjectRun(): Promise<number> {
+  const start = await runStartStep({ 'upload-artifact': 'false' });
+  try {
+    const ms = await codexRun(start.outputs['codex-home']!);
+    await stopStartedCollector(start.workDir);
+    const capture = fs.readFileSync(workspacePaths(start.workDir).capture, 'utf8');
+    for (const action of ['"command.executed"', '"token.usage"']) {
+      if (!capture.includes(action)) throw new Error(`the capture has no ${action} event: the collector did not get Codex's telemetry`);
+    }
+    return ms;
+  } catch (error) {
+    await stopStartedCollector(start.workDir).catch(() => undefined);
+    throw error;
+  }
+}
+
+const baseline: number[] = [];
+const subject: number[] = [];
+// One unmeasured pair first: the first codex run of a machine pays for cold caches.
+if (!QUICK) {
+  await baselineRun();
+  await subjectRun();
+}
+for (let rep = 1; rep <= REPS + (QUICK ? 0 : 2); rep++) {
+  // Alternate which goes first, so a drift in machine load does not favour one side.
+  if (rep % 2 === 1) {
+    baseline.push(await baselineRun());
+    subject.push(await subjectRun());
+  } else {
+    subject.push(await subjectRun());
+    baseline.push(await baselineRun());
+  }
+  progress(`codex ${rep}: exporters none ${baseline.at(-1)} ms, with our collector ${subject.at(-1)} ms`);
+}
+
+const ratio = summarize(pairedRatios(subject, baseline));
+emit({
+  id: 'codex',
+  title: 'User-facing overhead: real codex exec, one tool call',
+  measures: [
+    {
+      label: 'codex exec wall time',
+      unit: 'ms',
+      subject: summarize(subject),
+      baselineLabel: 'all Codex exporters "none"',
+      baseline: summarize(baseline),
+      ratio,
+      target: { text: '≤ 1.05x', met: ratio.median <= 1.05 },
+    },
+  ],
+  notes: [
+    `${subject.length} pairs, alternating which runs first, after one unmeasured pair; a fresh fake model, HOME and CODEX_HOME each run; provider settings as -c overrides on both sides.`,
+    'With our collector: CODEX_HOME and config.toml from a real start step (binary OTLP, logs and metrics, traces off); each run checked to have put command.executed and token.usage events in the capture.',
+  ],
+});

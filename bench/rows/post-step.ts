@@ -1,0 +1,107 @@
+/**
+ * Post step: normalize, validate and summarize a capture (src/finish: processCaptureLog, the usage
+ * file, validateRun, renderSummary) against reading it and JSON.parse of every line. Each pass runs
+ * in a fresh plain-JS process (post-step-worker.ts, transpiled: no TypeScript loader in it) so that
+ * its time and VmHWM are its own. Five interleaved pairs on a 250,000-event capture give the ratio
+ * and its spread; one pair on a 1,000,000-event capture gives the full-size figures; five passes on
+ * a 25,000-event capture show whether peak RSS grows with the log.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { jobCapture, writeRepeated } from '../lib/capture.js';
+import { NODE, QUICK, REPS, SCRATCH } from '../lib/env.js';
+import { timedRun } from '../lib/proc.js';
+import { emit, pairedRatios, progress, summarize } from '../lib/stats.js';
+import { transpiled } from '../lib/transpile.js';
+
+const SIZES = QUICK ? { small: 100, mid: 1_000, big: 2_000 } : { small: 25_000, mid: 250_000, big: 1_000_000 };
+
+interface Pass {
+  ms: number;
+  hwmMb: number;
+  events: number;
+  malformed?: number;
+  summaryBytes?: number;
+  totalTokens?: number;
+}
+
+async function pass(mode: 'subject' | 'baseline', capture: string): Promise<Pass> {
+  const logPath = path.join(SCRATCH, 'beacon-runtime.jsonl');
+  const run = await timedRun(NODE, [WORKER, mode, capture, logPath], { timeoutMs: 180_000 });
+  fs.rmSync(logPath, { force: true });
+  if (run.exitCode !== 0) throw new Error(`post-step worker (${mode}) failed:\n${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as Pass;
+}
+
+const WORKER = transpiled(path.join(import.meta.dirname, 'post-step-worker.ts'));
+// ~1,000 events a block: 400 tool calls in 100 turns, token exports every 20 log exports.
+const block = jobCapture({ toolCalls: 400, turns: 100 });
+const write = (name: string, events: number) => {
+  const file = path.join(SCRATCH, `capture-${name}.jsonl`);
+  return { file, ...writeRepeated(file, block, events) };
+};
+const small = write('small', SIZES.small);
+const mid = write('mid', SIZES.mid);
+const describe = (c: { events: number; bytes: number }) => `${c.events.toLocaleString('en-US')} events (${(c.bytes / 1e6).toFixed(0)} MB)`;
+
+const check = (result: Pass, events: number) => {
+  if (result.events !== events || (result.malformed ?? 0) !== 0) throw new Error(`a pass saw ${result.events} events (${result.malformed ?? 0} malformed), expected ${events}`);
+};
+
+const baseline: Pass[] = [];
+const subject: Pass[] = [];
+const smallSubject: Pass[] = [];
+for (let rep = 1; rep <= REPS; rep++) {
+  baseline.push(await pass('baseline', mid.file));
+  subject.push(await pass('subject', mid.file));
+  smallSubject.push(await pass('subject', small.file));
+  check(baseline.at(-1)!, mid.events);
+  check(subject.at(-1)!, mid.events);
+  check(smallSubject.at(-1)!, small.events);
+  progress(`post step ${rep}/${REPS}, ${describe(mid)}: read+JSON.parse ${baseline.at(-1)!.ms.toFixed(0)} ms, post step ${subject.at(-1)!.ms.toFixed(0)} ms, peak ${subject.at(-1)!.hwmMb.toFixed(0)} MB (${small.events} events: ${smallSubject.at(-1)!.hwmMb.toFixed(0)} MB)`);
+}
+fs.rmSync(mid.file);
+const big = write('big', SIZES.big);
+const bigBaseline = await pass('baseline', big.file);
+const bigSubject = await pass('subject', big.file);
+check(bigBaseline, big.events);
+check(bigSubject, big.events);
+progress(`post step, ${describe(big)}: read+JSON.parse ${bigBaseline.ms.toFixed(0)} ms, post step ${bigSubject.ms.toFixed(0)} ms, peak ${bigSubject.hwmMb.toFixed(0)} MB`);
+fs.rmSync(big.file);
+fs.rmSync(small.file);
+
+const ms = (passes: Pass[]) => passes.map((p) => p.ms);
+const hwm = (passes: Pass[]) => passes.map((p) => p.hwmMb);
+const ratio = summarize(pairedRatios(ms(subject), ms(baseline)));
+const growth = summarize(pairedRatios(hwm(subject), hwm(smallSubject)));
+const count = (n: number) => n.toLocaleString('en-US');
+emit({
+  id: 'post-step',
+  title: 'Post step: normalize, validate and summarize a capture',
+  measures: [
+    { label: `post step time, ${count(mid.events)} events`, unit: 'ms', subject: summarize(ms(subject)), baselineLabel: 'read + JSON.parse of every line', baseline: summarize(ms(baseline)), ratio, target: { text: '≤ 1.5x', met: ratio.median <= 1.5 } },
+    {
+      label: `post step time, ${count(big.events)} events (one pair)`,
+      unit: 'ms',
+      subject: summarize([bigSubject.ms]),
+      baselineLabel: 'read + JSON.parse',
+      baseline: summarize([bigBaseline.ms]),
+      ratio: summarize([bigSubject.ms / bigBaseline.ms]),
+      target: { text: '≤ 1.5x', met: bigSubject.ms / bigBaseline.ms <= 1.5 },
+    },
+    { label: `peak RSS, ${count(mid.events)} events`, unit: 'MB', subject: summarize(hwm(subject)), baselineLabel: 'read + JSON.parse', baseline: summarize(hwm(baseline)) },
+    { label: `peak RSS, ${count(big.events)} events (one pair)`, unit: 'MB', subject: summarize([bigSubject.hwmMb]), baselineLabel: 'read + JSON.parse', baseline: summarize([bigBaseline.hwmMb]) },
+    { label: `peak RSS, ${count(small.events)} events`, unit: 'MB', subject: summarize(hwm(smallSubject)) },
+    {
+      label: `peak RSS growth, ${count(mid.events)} events / ${count(small.events)}`,
+      unit: 'x',
+      subject: growth,
+      target: { text: 'not growing with log size (≤ 1.2x for 10x the events)', met: growth.median <= 1.2 },
+    },
+  ],
+  notes: [
+    `Captures: the collector's own output for Codex-shaped traffic (decode → keep/map → toJsonLine), a block of ${block.events} events (${block.tokenEvents} of them token events) repeated: ${describe(small)}, ${describe(mid)}, ${describe(big)}; ${Math.round(big.bytes / big.events)} bytes an event.`,
+    'Each pass in a fresh plain-JS process, timed inside it (module loading excluded), VmHWM of that process; the runtime log is written beside the capture and removed after each pass. Checked: every pass saw every event, none malformed, validation passed.',
+    `Summary ${subject[0]!.summaryBytes} bytes; tokens counted ${subject[0]!.totalTokens?.toLocaleString('en-US')}.`,
+  ],
+});

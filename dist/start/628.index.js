@@ -1,0 +1,3087 @@
+export const id = 628;
+export const ids = [628];
+export const modules = {
+
+/***/ 35628:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  finishCapture: () => (/* binding */ finishCapture)
+});
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(73024);
+var external_node_fs_default = /*#__PURE__*/__webpack_require__.n(external_node_fs_);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var core = __webpack_require__(33838);
+// EXTERNAL MODULE: ./src/handoff/workspace.ts
+var workspace = __webpack_require__(84651);
+// EXTERNAL MODULE: ./src/inputs.ts
+var src_inputs = __webpack_require__(38422);
+// EXTERNAL MODULE: ./src/start/state.ts
+var state = __webpack_require__(25121);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(77598);
+// EXTERNAL MODULE: ./node_modules/@actions/artifact/lib/artifact.js + 107 modules
+var artifact = __webpack_require__(67458);
+;// CONCATENATED MODULE: ./src/finish/artifact.ts
+/**
+ * Upload of the Beacon runtime files as a workflow artifact, with `@actions/artifact` 6.
+ *
+ * The upload is best effort: `uploadRuntimeArtifact` never throws, it says what happened and the
+ * caller decides how loud to be (a failure becomes a warning, a skip a plain line).
+ */
+
+
+/** How many other names to try after the requested one was taken: `<name>-2`, `<name>-3`. */
+const CONFLICT_RETRIES = 2;
+/**
+ * A name unique per job and attempt, matrix legs included, with nothing for the user to set.
+ *
+ * Matrix legs share `GITHUB_JOB`, and the `matrix` context is not in a step's environment. What a
+ * JavaScript action step does get, per job, is the job run's backend id: the last part of the
+ * `Actions.Results:<runBackendId>:<jobBackendId>` scope of `ACTIONS_RUNTIME_TOKEN`. It is the very
+ * id the artifact service scopes uploads by, so it differs between legs and is the same for every
+ * step of one job (the post step and a `mode: finish` step agree). Without the token (outside
+ * Actions, where nothing is uploaded anyway) `RUNNER_TRACKING_ID`, a per-job GUID the runner sets,
+ * stands in. `RUNNER_NAME` is not used: a self-hosted runner runs several legs under one name.
+ * Only a short hash goes into the name: it need not be readable, and the id is not ours to show.
+ */
+function defaultArtifactName(env = process.env) {
+    const job = nameSafe(env.GITHUB_JOB) || 'job';
+    const attempt = nameSafe(env.GITHUB_RUN_ATTEMPT) || '1';
+    const jobIdentity = jobRunBackendId(env.ACTIONS_RUNTIME_TOKEN) ?? env.RUNNER_TRACKING_ID;
+    const base = `beacon-runtime-${job}-${attempt}`;
+    return jobIdentity ? `${base}-${(0,external_node_crypto_.createHash)('sha256').update(jobIdentity).digest('hex').slice(0, 8)}` : base;
+}
+async function uploadRuntimeArtifact(upload) {
+    const { name, files, rootDirectory, retentionDays, log } = upload;
+    // The client reads these from process.env when it is called, so this check does too.
+    const env = process.env;
+    if (!env.ACTIONS_RUNTIME_TOKEN || !env.ACTIONS_RESULTS_URL) {
+        return {
+            status: 'skipped',
+            reason: 'not running in a GitHub Actions JavaScript step (ACTIONS_RUNTIME_TOKEN or ACTIONS_RESULTS_URL is not set)',
+        };
+    }
+    if (files.length === 0)
+        return { status: 'skipped', reason: 'there are no runtime files to upload' };
+    // The client would refuse too, but only after printing its own warning annotation.
+    const serverHost = hostOf(env.GITHUB_SERVER_URL);
+    if (serverHost !== undefined && isEnterpriseServer(serverHost)) {
+        return {
+            status: 'failed',
+            reason: `artifact upload is not supported on GitHub Enterprise Server (${serverHost}) by @actions/artifact 6`,
+        };
+    }
+    const client = new artifact/* DefaultArtifactClient */.t9();
+    const triedNames = [];
+    for (let attempt = 0; attempt <= CONFLICT_RETRIES; attempt++) {
+        const candidate = attempt === 0 ? name : `${name}-${attempt + 1}`;
+        triedNames.push(candidate);
+        try {
+            const options = retentionDays ? { retentionDays } : {};
+            const { id, size } = await client.uploadArtifact(candidate, files, rootDirectory, options);
+            if (id === undefined)
+                return { status: 'failed', reason: `the artifact service did not return an id for "${candidate}"` };
+            // A warning: a later job downloading by the requested name would not find it.
+            if (candidate !== name)
+                log.warning(`beacon: the artifact name "${name}" was taken in this run; uploaded as "${candidate}" instead.`);
+            const url = artifactUrl(env, id);
+            log.info(`beacon: uploaded artifact "${candidate}" (${size ?? 0} bytes)${url ? `: ${url}` : ''}.`);
+            return { status: 'uploaded', name: candidate, requestedName: name, id, size: size ?? 0, ...(url ? { url } : {}) };
+        }
+        catch (error) {
+            const message = firstLine(error);
+            if (!isNameConflict(message))
+                return { status: 'failed', reason: `the artifact service did not take the upload: ${message}` };
+        }
+    }
+    return {
+        status: 'failed',
+        reason: `the artifact names ${triedNames.map((n) => `"${n}"`).join(', ')} are all taken in this workflow run`,
+    };
+}
+function artifactUrl(env, id) {
+    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env;
+    if (!server || !repository || !runId)
+        return undefined;
+    return `${server.replace(/\/+$/, '')}/${repository}/actions/runs/${runId}/artifacts/${id}`;
+}
+// The service answers a taken name with Twirp `already_exists`, which the client reports as
+// "Failed request: (409) Conflict: an artifact with this name already exists on the workflow run".
+function isNameConflict(message) {
+    return message.includes('(409)') || /already exists/i.test(message);
+}
+/** The job run's backend id from the token's `Actions.Results` scope; the signature is not checked. */
+function jobRunBackendId(token) {
+    const payload = token?.split('.')[1];
+    if (!payload)
+        return undefined;
+    try {
+        const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+        if (typeof claims.scp !== 'string')
+            return undefined;
+        for (const scope of claims.scp.split(' ')) {
+            const [kind, , jobId] = scope.split(':');
+            if (kind === 'Actions.Results' && jobId)
+                return jobId;
+        }
+    }
+    catch {
+        // Not a JWT: fall back like outside Actions.
+    }
+    return undefined;
+}
+// Same rule as the client's isGhes(): github.com, *.ghe.com (data residency) and *.localhost are
+// served by the results service; any other host is an Enterprise Server.
+function isEnterpriseServer(host) {
+    const lower = host.toLowerCase();
+    return lower !== 'github.com' && !lower.endsWith('.ghe.com') && !lower.endsWith('.localhost');
+}
+function hostOf(url) {
+    if (!url)
+        return undefined;
+    try {
+        return new URL(url).hostname;
+    }
+    catch {
+        return undefined;
+    }
+}
+// Keep what artifact names allow (the client rejects " : < > | * ? \ / and line breaks).
+function nameSafe(value) {
+    return (value ?? '').trim().replace(/[^A-Za-z0-9._-]+/g, '_');
+}
+// The client's errors can run to several lines (a NetworkError appends a paragraph on self-hosted
+// runners); the first one says what went wrong.
+function firstLine(error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return message.split('\n')[0].trim();
+}
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(76760);
+var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./node_modules/@actions/cache/lib/cache.js + 91 modules
+var cache = __webpack_require__(18091);
+;// CONCATENATED MODULE: ./src/finish/compare-record.ts
+/**
+ * The usage record one run leaves in the Actions cache for the next run of the same job to compare
+ * with: totals, per-model tokens, events, tool calls, Codex version and where the run came from.
+ * Small on purpose (a few KiB at most: models are capped, names cut), so the cache cost is nil.
+ *
+ * A restored record is data from outside this run (any earlier run of the branch wrote it), so
+ * `parseUsageRecord` checks every field before anything is shown or linked.
+ */
+const RECORD_SCHEMA = 'beacon-usage-record/1';
+const RECORD_LIMITS = {
+    /** Models kept by name (largest total first); the rest are summed under OTHER_MODELS. A CI job uses one to three. */
+    models: 12,
+    modelChars: 64,
+    codexVersions: 3,
+    versionChars: 40,
+    refChars: 255,
+    /** A restored file larger than this is not read. */
+    fileBytes: 64 * 1024,
+};
+const OTHER_MODELS = '(other models)';
+const RECORD_TOKEN_FIELDS = ['input_tokens', 'cache_read_input_tokens', 'output_tokens', 'reasoning_output_tokens', 'total_tokens'];
+function toolCallCount(report) {
+    return Object.values(report.tools).reduce((n, t) => n + t.calls, 0) + report.otherToolCalls;
+}
+function recordTokens(entry) {
+    return {
+        input_tokens: entry.input_tokens,
+        cache_read_input_tokens: entry.cache_read_input_tokens,
+        output_tokens: entry.output_tokens,
+        reasoning_output_tokens: entry.reasoning_output_tokens,
+        total_tokens: entry.total_tokens,
+    };
+}
+function addTokens(into, more) {
+    for (const field of RECORD_TOKEN_FIELDS)
+        into[field] += more[field];
+}
+function zeroTokens() {
+    return { input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 0, reasoning_output_tokens: 0, total_tokens: 0 };
+}
+/** Keeps the largest `RECORD_LIMITS.models` models by name and sums the rest, so the record stays small. */
+function cappedModels(byModel) {
+    const sorted = Object.entries(byModel).sort((a, b) => b[1].total_tokens - a[1].total_tokens || (a[0] < b[0] ? -1 : 1));
+    // A Map, then Object.fromEntries: a model may be called "__proto__".
+    const kept = new Map();
+    let other;
+    for (const [index, [model, entry]] of sorted.entries()) {
+        const name = model.slice(0, RECORD_LIMITS.modelChars);
+        if (index < RECORD_LIMITS.models && !kept.has(name)) {
+            kept.set(name, recordTokens(entry));
+        }
+        else {
+            other ??= zeroTokens();
+            addTokens(other, recordTokens(entry));
+        }
+    }
+    if (other) {
+        const existing = kept.get(OTHER_MODELS);
+        if (existing)
+            addTokens(existing, other);
+        else
+            kept.set(OTHER_MODELS, other);
+    }
+    return Object.fromEntries(kept);
+}
+function buildUsageRecord(report, usage, origin, now = new Date()) {
+    return {
+        schema: RECORD_SCHEMA,
+        run_id: origin.runId,
+        run_attempt: origin.runAttempt,
+        commit: origin.commit,
+        ref: origin.ref.slice(0, RECORD_LIMITS.refChars),
+        created_at: now.toISOString(),
+        codex_versions: report.codexVersions.slice(0, RECORD_LIMITS.codexVersions).map((v) => v.slice(0, RECORD_LIMITS.versionChars)),
+        events: report.events,
+        codex_events: report.codexEvents,
+        tool_calls: toolCallCount(report),
+        totals: recordTokens(usage.totals),
+        by_model: cappedModels(usage.by_model),
+    };
+}
+function serializeUsageRecord(record) {
+    return JSON.stringify(record) + '\n';
+}
+// What links and key checks rely on: a run id is digits, a commit is a hex object id.
+const RUN_ID = /^\d{1,20}$/;
+const ATTEMPT = /^\d{1,6}$/;
+const COMMIT = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+function isObject(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+function isCount(value) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+function parseTokens(value, where) {
+    if (!isObject(value))
+        return `${where} is not an object`;
+    const tokens = zeroTokens();
+    for (const field of RECORD_TOKEN_FIELDS) {
+        const n = value[field];
+        if (!isCount(n))
+            return `${where}.${field} is not a whole number of tokens`;
+        tokens[field] = n;
+    }
+    return tokens;
+}
+function boundedString(value, max) {
+    return typeof value === 'string' && value.length > 0 && value.length <= max && !/[\u0000-\u001f\u007f]/.test(value);
+}
+/** A record read back from the cache, or why it cannot be used. */
+function parseUsageRecord(text) {
+    if (Buffer.byteLength(text) > RECORD_LIMITS.fileBytes)
+        return { error: `the record is larger than ${RECORD_LIMITS.fileBytes} bytes` };
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch {
+        return { error: 'the record is not JSON' };
+    }
+    if (!isObject(value))
+        return { error: 'the record is not a JSON object' };
+    if (value.schema !== RECORD_SCHEMA)
+        return { error: `the record's schema is ${JSON.stringify(value.schema)}, not "${RECORD_SCHEMA}"` };
+    if (typeof value.run_id !== 'string' || !RUN_ID.test(value.run_id))
+        return { error: 'run_id is not a run id' };
+    if (typeof value.run_attempt !== 'string' || !ATTEMPT.test(value.run_attempt))
+        return { error: 'run_attempt is not a number' };
+    if (typeof value.commit !== 'string' || !COMMIT.test(value.commit))
+        return { error: 'commit is not a commit id' };
+    if (!boundedString(value.ref, RECORD_LIMITS.refChars))
+        return { error: 'ref is not a ref name' };
+    if (typeof value.created_at !== 'string' || Number.isNaN(Date.parse(value.created_at)))
+        return { error: 'created_at is not a time' };
+    if (!Array.isArray(value.codex_versions) || value.codex_versions.length > RECORD_LIMITS.codexVersions || !value.codex_versions.every((v) => boundedString(v, RECORD_LIMITS.versionChars))) {
+        return { error: 'codex_versions is not a short list of versions' };
+    }
+    for (const field of ['events', 'codex_events', 'tool_calls']) {
+        if (!isCount(value[field]))
+            return { error: `${field} is not a whole number` };
+    }
+    const totals = parseTokens(value.totals, 'totals');
+    if (typeof totals === 'string')
+        return { error: totals };
+    if (!isObject(value.by_model))
+        return { error: 'by_model is not an object' };
+    const models = Object.entries(value.by_model);
+    // One more than the cap: the summed OTHER_MODELS entry.
+    if (models.length > RECORD_LIMITS.models + 1)
+        return { error: `by_model has more than ${RECORD_LIMITS.models + 1} models` };
+    const byModel = [];
+    for (const [model, entry] of models) {
+        if (!boundedString(model, RECORD_LIMITS.modelChars))
+            return { error: 'a model name in by_model is empty, too long or has control characters' };
+        const tokens = parseTokens(entry, `by_model[${JSON.stringify(model)}]`);
+        if (typeof tokens === 'string')
+            return { error: tokens };
+        byModel.push([model, tokens]);
+    }
+    return {
+        schema: RECORD_SCHEMA,
+        run_id: value.run_id,
+        run_attempt: value.run_attempt,
+        commit: value.commit,
+        ref: value.ref,
+        created_at: value.created_at,
+        codex_versions: value.codex_versions,
+        events: value.events,
+        codex_events: value.codex_events,
+        tool_calls: value.tool_calls,
+        totals,
+        by_model: Object.fromEntries(byModel),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/finish/compare-math.ts
+
+/** When a change is large: input tokens up by half or more, tool calls at least doubled. */
+const LARGE_CHANGE = {
+    inputRatio: 1.5,
+    toolCallsRatio: 2,
+};
+function change(previous, current) {
+    const delta = current - previous;
+    return { previous, current, delta, percent: previous === 0 ? null : (delta / previous) * 100 };
+}
+/**
+ * `current` reached `ratio` × `previous` and grew. From zero any growth counts: ratio × 0 is 0.
+ * Compared in integers where possible so 1.5 × 1000 is exactly 1500.
+ */
+function reachedRatio(c, ratio) {
+    return c.current > c.previous && c.current * 10 >= Math.round(ratio * 10) * c.previous;
+}
+function compareRecords(previous, current) {
+    const totals = Object.fromEntries(RECORD_TOKEN_FIELDS.map((field) => [field, change(previous.totals[field], current.totals[field])]));
+    const events = change(previous.events, current.events);
+    const toolCalls = change(previous.tool_calls, current.tool_calls);
+    const names = new Set([...Object.keys(current.by_model), ...Object.keys(previous.by_model)]);
+    const models = [...names].map((model) => {
+        const before = Object.hasOwn(previous.by_model, model) ? previous.by_model[model] : undefined;
+        const now = Object.hasOwn(current.by_model, model) ? current.by_model[model] : undefined;
+        return {
+            model,
+            presence: before && now ? 'both' : now ? 'new' : 'gone',
+            total: change(before?.total_tokens ?? 0, now?.total_tokens ?? 0),
+        };
+    });
+    models.sort((a, b) => b.total.current - a.total.current || b.total.previous - a.total.previous || (a.model < b.model ? -1 : 1));
+    const findings = [];
+    if (reachedRatio(totals.input_tokens, LARGE_CHANGE.inputRatio))
+        findings.push({ kind: 'input-up', change: totals.input_tokens });
+    for (const m of models)
+        if (m.presence === 'new')
+            findings.push({ kind: 'new-model', model: m.model });
+    if (reachedRatio(toolCalls, LARGE_CHANGE.toolCallsRatio))
+        findings.push({ kind: 'tool-calls-up', change: toolCalls });
+    return { totals, events, toolCalls, models, findings };
+}
+
+;// CONCATENATED MODULE: ./src/finish/summary.ts
+/** 1 MiB minus room for the runner's own additions. */
+const SUMMARY_MAX_BYTES = 1024 * 1024 - 8 * 1024;
+const SUMMARY_LIMITS = {
+    models: 50,
+    tools: 50,
+    commands: 100,
+    commandChars: 200,
+    nameChars: 100,
+};
+const SUMMARY_NOTES = {
+    noCost: 'No cost: Codex emits none.',
+    noSessionSplit: 'No per-session token split: the metric has no conversation id.',
+};
+const CUT_NOTE = '\n\n*The summary was cut here to stay under the 1 MiB limit of a job summary.*\n';
+function formatInt(n) {
+    return Math.round(n)
+        .toString()
+        .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+function formatMs(ms) {
+    if (ms < 1000)
+        return `${formatInt(ms)} ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)} s`;
+    return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+/** Cuts a display string to `max` UTF-16 units, never inside a surrogate pair. */
+function shorten(text, max) {
+    if (text.length <= max)
+        return text;
+    let end = max - 1;
+    const code = text.charCodeAt(end - 1);
+    if (code >= 0xd800 && code <= 0xdbff)
+        end -= 1;
+    return text.slice(0, end) + '…';
+}
+/**
+ * A Markdown code span that shows `text` literally: control characters (newlines would end a table
+ * row) become spaces, and the fence is one backtick longer than the longest backtick run inside,
+ * which is how CommonMark "escapes" backticks in code.
+ */
+function codeSpan(text) {
+    const flat = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
+    if (flat === '')
+        return '*(empty)*';
+    let longestRun = 0;
+    for (const run of flat.match(/`+/g) ?? [])
+        longestRun = Math.max(longestRun, run.length);
+    const fence = '`'.repeat(longestRun + 1);
+    // One space each side is stripped by the renderer; it keeps a leading/trailing backtick or space intact.
+    const pad = /^[` ]|[` ]$/.test(flat) ? ' ' : '';
+    return `${fence}${pad}${flat}${pad}${fence}`;
+}
+/** A table cell: an unescaped pipe would end the cell, even inside a code span (GFM). */
+function tableCell(markdown) {
+    return markdown.replace(/\|/g, '\\|');
+}
+/** Our own sentences may carry values from outside (an error message): keep them plain text, one line. */
+function plainLine(text) {
+    return text
+        .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;');
+}
+function table(header, align, rows) {
+    const lines = [`| ${header.join(' | ')} |`, `| ${align.map((a) => (a === 'r' ? '---:' : '---')).join(' | ')} |`];
+    for (const row of rows)
+        lines.push(`| ${row.join(' | ')} |`);
+    return lines.join('\n');
+}
+function notShown(n, what) {
+    return n > 0 ? `\n\n*${formatInt(n)} more ${what} not shown.*` : '';
+}
+function usageRow(label, entry) {
+    return [
+        label,
+        formatInt(entry.input_tokens),
+        formatInt(entry.cache_read_input_tokens),
+        formatInt(entry.output_tokens),
+        formatInt(entry.reasoning_output_tokens),
+        formatInt(entry.total_tokens),
+    ];
+}
+function headline(report, usage) {
+    const models = report.models.length ? report.models.slice(0, 5).map((m) => codeSpan(shorten(m, SUMMARY_LIMITS.nameChars))).join(', ') : 'none seen';
+    const moreModels = report.models.length > 5 ? ` and ${report.models.length - 5} more` : '';
+    const version = report.codexVersions.length ? report.codexVersions.slice(0, 3).map((v) => codeSpan(shorten(v, 40))).join(', ') : 'unknown';
+    return [
+        `**Models:** ${models}${moreModels}`,
+        `**Total tokens:** ${formatInt(usage.totals.total_tokens)}`,
+        `**Events:** ${formatInt(report.events)} (${formatInt(report.codexEvents)} from Codex)`,
+        `**Codex:** ${version}`,
+    ].join(' · ');
+}
+function tokenTable(usage) {
+    const models = Object.entries(usage.by_model).sort((a, b) => b[1].total_tokens - a[1].total_tokens || (a[0] < b[0] ? -1 : 1));
+    if (models.length === 0)
+        return '*No token usage was captured.*';
+    const rows = models.slice(0, SUMMARY_LIMITS.models).map(([model, totals]) => usageRow(tableCell(codeSpan(shorten(model, SUMMARY_LIMITS.nameChars))), totals));
+    if (models.length > 1)
+        rows.push(usageRow('**All models**', usage.totals));
+    return (table(['Model', 'Input', 'Cached input', 'Output', 'Reasoning', 'Total'], ['l', 'r', 'r', 'r', 'r', 'r'], rows) +
+        notShown(models.length - SUMMARY_LIMITS.models, 'models') +
+        '\n\nInput excludes cached input; output includes reasoning; total = input + cached input + output.');
+}
+function activity(report) {
+    const parts = [];
+    parts.push([
+        `- Sessions: ${formatInt(report.sessions)}${report.sessionsCapped ? '+' : ''}`,
+        `- Prompts: ${formatInt(report.prompts)}`,
+        `- Tool calls: ${formatInt(Object.values(report.tools).reduce((n, t) => n + t.calls, 0) + report.otherToolCalls)}`,
+        `- Commands run: ${formatInt(report.commands.total)}`,
+        `- Approvals requested: ${formatInt(report.approvals.requested)}, denied: ${formatInt(report.approvals.denied)}`,
+    ].join('\n'));
+    const tools = Object.entries(report.tools).sort((a, b) => b[1].calls - a[1].calls || (a[0] < b[0] ? -1 : 1));
+    if (tools.length > 0) {
+        const rows = tools
+            .slice(0, SUMMARY_LIMITS.tools)
+            .map(([name, t]) => [tableCell(codeSpan(shorten(name, SUMMARY_LIMITS.nameChars))), formatInt(t.calls), formatInt(t.succeeded), formatInt(t.failed), formatMs(t.totalDurationMs), formatMs(t.maxDurationMs)]);
+        const otherCalls = report.otherToolCalls > 0 ? `\n\n*${formatInt(report.otherToolCalls)} calls of other tools not listed.*` : '';
+        parts.push('**Tool calls**\n\n' +
+            table(['Tool', 'Calls', 'Succeeded', 'Failed', 'Total duration', 'Max duration'], ['l', 'r', 'r', 'r', 'r', 'r'], rows) +
+            notShown(tools.length - SUMMARY_LIMITS.tools, 'tools') +
+            otherCalls);
+    }
+    const listed = report.commands.listed.slice(0, SUMMARY_LIMITS.commands);
+    if (listed.length > 0) {
+        const rows = listed.map((c) => [
+            tableCell(codeSpan(shorten(c.command, SUMMARY_LIMITS.commandChars))),
+            c.exitCode === undefined ? '' : String(c.exitCode),
+            c.durationMs === undefined ? '' : formatMs(c.durationMs),
+        ]);
+        parts.push('**Commands run**\n\n' + table(['Command', 'Exit code', 'Duration'], ['l', 'r', 'r'], rows) + notShown(report.commands.total - listed.length, 'commands'));
+    }
+    return parts.join('\n\n');
+}
+function tokenPie(usage) {
+    const t = usage.totals;
+    const slices = [
+        ['Input (uncached)', t.input_tokens],
+        ['Cached input', t.cache_read_input_tokens],
+        ['Output (without reasoning)', Math.max(0, t.output_tokens - t.reasoning_output_tokens)],
+        ['Reasoning', t.reasoning_output_tokens],
+    ];
+    const shown = slices.filter(([, n]) => n > 0);
+    if (shown.length === 0)
+        return '';
+    const lines = ['pie showData', '    title Token mix', ...shown.map(([label, n]) => `    "${label}" : ${n}`)];
+    return `<details><summary>Token mix</summary>\n\n\`\`\`mermaid\n${lines.join('\n')}\n\`\`\`\n\n</details>`;
+}
+function validationSection(validation) {
+    const list = (items) => items.map((item) => `- ${plainLine(item)}`).join('\n');
+    const parts = [];
+    if (validation.failures.length)
+        parts.push(`**Failed**\n\n${list(validation.failures)}`);
+    if (validation.warnings.length)
+        parts.push(`**Warnings**\n\n${list(validation.warnings)}`);
+    if (validation.diagnoses.length)
+        parts.push(`**Likely causes**\n\n${list(validation.diagnoses)}`);
+    if (parts.length === 0)
+        parts.push('All checks passed.');
+    return parts.join('\n\n');
+}
+function artifactLine(artifact) {
+    if (!artifact)
+        return '';
+    const name = codeSpan(shorten(artifact.name, SUMMARY_LIMITS.nameChars));
+    const url = artifact.url && /^https?:\/\/[^\s<>()]+$/.test(artifact.url) ? artifact.url : undefined;
+    return url ? `**Artifact:** [${name}](${url})` : `**Artifact:** ${name}`;
+}
+/** Keeps the summary under `maxBytes`: cut at a line boundary (never inside a UTF-8 sequence) and say so. */
+function limitBytes(markdown, maxBytes) {
+    if (Buffer.byteLength(markdown) <= maxBytes)
+        return markdown;
+    const bytes = Buffer.from(markdown, 'utf8');
+    const room = Math.max(0, maxBytes - Buffer.byteLength(CUT_NOTE));
+    const lastNewline = bytes.lastIndexOf(0x0a, room - 1);
+    return bytes.toString('utf8', 0, lastNewline > 0 ? lastNewline : 0) + CUT_NOTE;
+}
+function renderSummary(report, usage, validation, extras = {}) {
+    const sections = [
+        `## ${plainLine(extras.title ?? 'Codex telemetry')}`,
+        headline(report, usage),
+        '### Token usage by model',
+        tokenTable(usage),
+        extras.comparison ?? '',
+        '### Agent activity',
+        activity(report),
+        tokenPie(usage),
+        '### Notes',
+        `- ${SUMMARY_NOTES.noCost}\n- ${SUMMARY_NOTES.noSessionSplit}`,
+        '### Validation',
+        validationSection(validation),
+        artifactLine(extras.artifact),
+        forwardingSection(extras.forwarding),
+    ].filter((section) => section !== '');
+    return limitBytes(sections.join('\n\n') + '\n', extras.maxBytes ?? SUMMARY_MAX_BYTES);
+}
+/** The "Forwarding" section: batches and records sent, retried and dropped, and why. */
+function forwardingSection(forwarding) {
+    if (!forwarding)
+        return '';
+    const { logs, metrics } = forwarding;
+    const dropped = (n) => (n > 0 ? `**${formatInt(n)}**` : '0');
+    const rows = [];
+    if (logs) {
+        const lost = Object.values(logs.recordsDropped).reduce((a, b) => a + b, 0);
+        const retried = logs.batchesRetried > 0 ? `${formatInt(logs.batchesRetried)} (${formatInt(logs.retries)} retries)` : '0';
+        rows.push(['Logs (events)', formatInt(logs.batchesSent), formatInt(logs.recordsSent), retried, `${formatInt(logs.batchesDropped)} / ${dropped(lost)}`]);
+    }
+    else {
+        rows.push(['Logs (events)', 'unknown', 'unknown', 'unknown', 'unknown']);
+    }
+    const metricsSent = metrics.status === 'sent';
+    const metricsRetried = metrics.retries > 0 ? `1 (${formatInt(metrics.retries)} retries)` : '0';
+    if (metrics.status === 'nothing-to-send')
+        rows.push(['Metrics (token usage)', '0', '0', '0', '0 / 0']);
+    else if (metricsSent)
+        rows.push(['Metrics (token usage)', '1', formatInt(metrics.dataPoints - metrics.rejectedPoints), metricsRetried, `0 / ${dropped(metrics.rejectedPoints)}`]);
+    else
+        rows.push(['Metrics (token usage)', '0', '0', metricsRetried, `1 / ${dropped(metrics.dataPoints)}`]);
+    const parts = [
+        `To ${codeSpan(shorten(forwarding.endpoint, 200))} over OTLP/HTTP: the kept events as log records, the token usage as the \`gen_ai.client.token.usage\` metric (data points).`,
+        table(['Signal', 'Batches sent', 'Records sent', 'Batches retried', 'Batches / records dropped'], ['l', 'r', 'r', 'r', 'r'], rows),
+    ];
+    if (forwarding.problems.length > 0) {
+        const consequence = forwarding.required ? 'forward-required is true: the step fails.' : 'A warning only (forward-required is false).';
+        parts.push(`**Lost**\n\n${forwarding.problems.map((p) => `- ${plainLine(p)}`).join('\n')}\n\n${consequence}`);
+    }
+    else {
+        parts.push('Everything arrived.');
+    }
+    return `### Forwarding\n\n${parts.join('\n\n')}`;
+}
+
+;// CONCATENATED MODULE: ./src/finish/compare-summary.ts
+
+const COMPARISON_MODELS = 20;
+/** `+620 (+62.0%)`, `-5 (-100.0%)`, `+3 (new)`, `0`: the delta and its share of the previous value. */
+function formatChange(c) {
+    if (c.delta === 0)
+        return c.previous === 0 ? '0' : '0 (0.0%)';
+    const sign = c.delta > 0 ? '+' : '';
+    const delta = `${sign}${formatInt(c.delta)}`;
+    if (c.percent === null)
+        return `${delta} (new)`;
+    return `${delta} (${sign}${c.percent.toFixed(1)}%)`;
+}
+/** A plain sentence for a large change. Model names are shown in code spans. */
+function findingSentence(finding) {
+    switch (finding.kind) {
+        case 'input-up': {
+            const c = finding.change;
+            return c.previous === 0
+                ? `Input tokens (excluding cached input) went from none to ${formatInt(c.current)}.`
+                : `Input tokens (excluding cached input) went from ${formatInt(c.previous)} to ${formatInt(c.current)}, up ${c.percent.toFixed(1)}%.`;
+        }
+        case 'new-model':
+            return `Model ${codeSpan(shorten(finding.model, SUMMARY_LIMITS.nameChars))} was not used in the previous run.`;
+        case 'tool-calls-up': {
+            const c = finding.change;
+            return c.previous === 0
+                ? `Tool calls went from none to ${formatInt(c.current)}.`
+                : `Tool calls went from ${formatInt(c.previous)} to ${formatInt(c.current)}, ${(c.current / c.previous).toFixed(1)} times as many.`;
+        }
+    }
+}
+function linkBase(base) {
+    const server = base.serverUrl?.replace(/\/+$/, '');
+    if (!server || !/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?$/.test(server))
+        return undefined;
+    if (!base.repository || !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(base.repository))
+        return undefined;
+    return `${server}/${base.repository}`;
+}
+/** `refs/heads/main` → `main`, for display. */
+function refDisplayName(ref) {
+    return ref.replace(/^refs\/(heads|tags)\//, '');
+}
+function formatTime(iso) {
+    const date = new Date(iso);
+    return Number.isNaN(date.getTime()) ? '' : `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+function previousRunLine(view, base) {
+    const { baseline } = view;
+    const repo = linkBase(base);
+    // The record's run id and commit passed parseUsageRecord: digits and hex only.
+    const run = repo ? `[run ${baseline.run_id}](${repo}/actions/runs/${baseline.run_id})` : `run ${baseline.run_id}`;
+    const attempt = baseline.run_attempt !== '1' ? ` (attempt ${baseline.run_attempt})` : '';
+    const short = baseline.commit.slice(0, 7);
+    const commit = repo ? `[\`${short}\`](${repo}/commit/${baseline.commit})` : `\`${short}\``;
+    const branch = codeSpan(shorten(refDisplayName(view.comparedRef), SUMMARY_LIMITS.nameChars));
+    const where = view.pullRequest ? `the latest recorded run of this job on the base branch ${branch}` : `the latest recorded run of this job on ${branch}`;
+    const when = formatTime(baseline.created_at);
+    return `Compared with ${where}: ${run}${attempt}, commit ${commit}${when ? `, ${when}` : ''}.`;
+}
+function row(label, c) {
+    return `| ${label} | ${formatInt(c.current)} | ${formatInt(c.previous)} | ${formatChange(c)} |`;
+}
+function renderComparison(view, base = {}) {
+    if (view.status === 'none')
+        return `*No usage comparison: ${plainText(view.note)}*`;
+    const { comparison } = view;
+    const parts = ['### Compared with the previous run', previousRunLine(view, base)];
+    if (comparison.findings.length)
+        parts.push(comparison.findings.map((f) => `- ${findingSentence(f)}`).join('\n'));
+    const t = comparison.totals;
+    parts.push([
+        '| | This run | Previous run | Change |',
+        '| --- | ---: | ---: | ---: |',
+        row('Input', t.input_tokens),
+        row('Cached input', t.cache_read_input_tokens),
+        row('Output', t.output_tokens),
+        row('Reasoning', t.reasoning_output_tokens),
+        row('**Total tokens**', t.total_tokens),
+        row('Events', comparison.events),
+        row('Tool calls', comparison.toolCalls),
+    ].join('\n'));
+    if (comparison.models.length) {
+        const shown = comparison.models.slice(0, COMPARISON_MODELS);
+        const lines = ['| Model | Tokens this run | Previous run | Change |', '| --- | ---: | ---: | ---: |'];
+        for (const m of shown)
+            lines.push(row(tableCell(codeSpan(shorten(m.model, SUMMARY_LIMITS.nameChars))), m.total));
+        const more = comparison.models.length - shown.length;
+        parts.push(lines.join('\n') + (more > 0 ? `\n\n*${formatInt(more)} more models not shown.*` : ''));
+    }
+    return parts.join('\n\n');
+}
+/** Notes may carry an error message from the cache client: one line, no Markdown or HTML. */
+function plainText(text) {
+    return text
+        .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+        .replace(/[\\`*_[\]<>|#~]/g, (c) => `\\${c}`)
+        .replace(/&/g, '&amp;');
+}
+
+;// CONCATENATED MODULE: ./src/finish/compare.ts
+/**
+ * Usage over time: each run leaves a small usage record in the Actions cache, and the next run of
+ * the same job finds the most recent one and compares (issue 9).
+ *
+ * Service. `@actions/cache` 6 speaks to one of two services and picks by itself: cache service v2
+ * (Twirp JSON on ACTIONS_RESULTS_URL: CreateCacheEntry, FinalizeCacheEntryUpload,
+ * GetCacheEntryDownloadURL, with the archive in Azure Blob Storage) when the runner sets
+ * ACTIONS_CACHE_SERVICE_V2, which every github.com and ghe.com runner has done since the legacy
+ * service was shut down in early 2025; the legacy v1 REST service (ACTIONS_CACHE_URL) only on
+ * GitHub Enterprise Server, where the client forces v1. We call the client and let it choose;
+ * the tests fake v2, the service current runners use.
+ *
+ * Keys. `beacon-usage-v1-<job>-<hash>-<run_id>-<attempt>`, where the hash covers the branch (full
+ * ref) and what tells matrix legs apart and stays the same from run to run: the workflow file,
+ * GITHUB_JOB, RUNNER_OS, RUNNER_ARCH, ImageOS and the `artifact-name` input. The matrix values
+ * themselves are not in a step's environment, and the per-run ids that `defaultArtifactName` uses
+ * change every run, so they cannot be part of a key meant to be found again. Legs that differ only
+ * in other matrix values (say, the model) share a key unless each sets its own `artifact-name`;
+ * when one leg then finds another's record of the same run, it says so instead of comparing.
+ * Restore asks for `<prefix><run_id>-<attempt>` with the restore key `<prefix>`: the service
+ * answers the most recently created record under that prefix.
+ *
+ * Scope. A cache entry belongs to the ref that saved it; a run can read its own ref's entries and
+ * those of the default branch, a pull request also its base branch's. A push (or schedule,
+ * dispatch) run compares with its own branch and saves; a pull request run compares with its base
+ * branch (GITHUB_BASE_REF) and saves nothing: its entry would be readable only by later runs of the
+ * same pull request (and under pull_request_target it would land in the base branch's scope,
+ * making a pull request the base branch's baseline).
+ *
+ * Never in the way. No cache service (outside Actions, a runner without it): a one-line note.
+ * Errors are the client's to log (it turns them into a warning and a miss); each call is bounded in
+ * time (`CACHE_TIME_LIMITS`), because the client retries a failing service for about 30 s and puts
+ * no timeout on a request that never answers. A call given up on keeps running inside the client,
+ * so `abandoned` tells the caller to end the step itself once it is done, as actions/cache does.
+ *
+ * Files. The record is one small JSON file at a fixed path under RUNNER_TEMP: the client hashes
+ * the path list into the entry's version, so the path must be the same string in every run (it is
+ * on hosted runners, and on a self-hosted runner from run to run). The client archives it with tar
+ * (and zstd when present) through @actions/exec, as actions/cache does on all hosted runners,
+ * Windows included (GNU tar from Git for Windows, or bsdtar with zstd).
+ */
+
+
+
+
+
+
+
+const RECORD_KEY_PREFIX = 'beacon-usage-v1';
+/**
+ * A restore or save of one tiny entry takes well under a second on hosted runners. The restore
+ * stops short of the client's first retry (3 s after a failed request), so a failing service
+ * costs the post step at most this; the save, the last thing the step does, gets a little more.
+ */
+const CACHE_TIME_LIMITS = { restoreMs: 3_000, saveMs: 5_000 };
+function legIdentity(env, artifactName) {
+    const workflowRef = env.GITHUB_WORKFLOW_REF ?? '';
+    const at = workflowRef.lastIndexOf('@');
+    return {
+        workflow: (at > 0 ? workflowRef.slice(0, at) : workflowRef) || env.GITHUB_WORKFLOW || '',
+        job: env.GITHUB_JOB ?? '',
+        os: env.RUNNER_OS ?? '',
+        arch: env.RUNNER_ARCH ?? '',
+        image: env.ImageOS ?? '',
+        artifactName: artifactName ?? '',
+    };
+}
+/**
+ * `beacon-usage-v1-<job>-<hash>-`. The hash (a fixed 16 hex digits) covers the ref and the whole
+ * leg identity, so one prefix never matches another leg's or branch's keys; the job name is only
+ * there to make keys readable in the cache list. Keys have no commas and stay far below 512 chars.
+ */
+function recordKeyPrefix(ref, leg) {
+    const hash = (0,external_node_crypto_.createHash)('sha256')
+        .update(JSON.stringify([ref, leg.workflow, leg.job, leg.os, leg.arch, leg.image, leg.artifactName]))
+        .digest('hex')
+        .slice(0, 16);
+    const job = leg.job.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 40) || 'job';
+    return `${RECORD_KEY_PREFIX}-${job}-${hash}-`;
+}
+/**
+ * What this run compares with and saves to, or why it cannot. Availability is the client's own
+ * check (`isFeatureAvailable`), which reads `process.env`; the rest reads `env`.
+ */
+function planComparison(env, options = {}) {
+    if (env.GITHUB_ACTIONS !== 'true')
+        return { ok: false, reason: 'not running in GitHub Actions' };
+    if (!env.ACTIONS_RUNTIME_TOKEN || !cache/* isFeatureAvailable */.w3()) {
+        return { ok: false, reason: 'the Actions cache service is not available to this step (ACTIONS_RESULTS_URL, or ACTIONS_CACHE_URL on GitHub Enterprise Server, is not set)' };
+    }
+    const runId = env.GITHUB_RUN_ID ?? '';
+    const runAttempt = env.GITHUB_RUN_ATTEMPT || '1';
+    const commit = (env.GITHUB_SHA ?? '').toLowerCase();
+    const ref = env.GITHUB_REF ?? '';
+    if (!/^\d{1,20}$/.test(runId) || !/^\d{1,6}$/.test(runAttempt) || !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit) || !ref || ref.length > RECORD_LIMITS.refChars) {
+        return { ok: false, reason: 'the run variables GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT, GITHUB_SHA or GITHUB_REF are missing or malformed' };
+    }
+    if (!env.RUNNER_TEMP)
+        return { ok: false, reason: 'RUNNER_TEMP is not set' };
+    const leg = legIdentity(env, options.artifactName);
+    const baseRef = env.GITHUB_BASE_REF;
+    const pullRequest = Boolean(baseRef);
+    const comparedRef = pullRequest ? `refs/heads/${baseRef}` : ref;
+    const restorePrefix = recordKeyPrefix(comparedRef, leg);
+    const ownKey = `${recordKeyPrefix(ref, leg)}${runId}-${runAttempt}`;
+    const plan = {
+        recordPath: external_node_path_default().join(env.RUNNER_TEMP, 'beacon-usage-record', 'usage-record.json'),
+        comparedRef,
+        pullRequest,
+        restorePrefix,
+        primaryKey: `${restorePrefix}${runId}-${runAttempt}`,
+        origin: { runId, runAttempt, commit, ref },
+    };
+    if (pullRequest)
+        plan.noSaveReason = 'a pull request run compares with its base branch and leaves no record of its own';
+    else
+        plan.saveKey = ownKey;
+    return { ok: true, plan };
+}
+/** Waits for `work` at most `ms`; a late `work` keeps running, and its rejection is caught here. */
+async function withinTime(work, ms) {
+    let timer;
+    const late = new Promise((resolve) => {
+        timer = setTimeout(() => resolve({ state: 'late' }), ms);
+    });
+    const settled = work.then((value) => ({ state: 'done', value }), (error) => ({ state: 'error', error }));
+    try {
+        return await Promise.race([settled, late]);
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
+function compare_firstLine(error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return message.split('\n')[0].trim();
+}
+function seconds(ms) {
+    return `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
+}
+function removeFile(file) {
+    external_node_fs_default().rmSync(file, { force: true });
+}
+function readSmallFile(file) {
+    try {
+        if (external_node_fs_default().statSync(file).size > RECORD_LIMITS.fileBytes)
+            return undefined;
+        return external_node_fs_default().readFileSync(file, 'utf8');
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The two cache calls of one finish. Never throws. */
+class UsageRecordCache {
+    plan;
+    log;
+    limits;
+    /** A cache call was given up on while still running in the client: the caller should end the step when done. */
+    abandoned = false;
+    restoreAbandoned = false;
+    constructor(plan, log, limits = CACHE_TIME_LIMITS) {
+        this.plan = plan;
+        this.log = log;
+        this.limits = limits;
+    }
+    async restore() {
+        const { plan, log } = this;
+        const branch = plan.comparedRef.replace(/^refs\/heads\//, '');
+        try {
+            // A file left by anything earlier must not pass for the restored record.
+            removeFile(plan.recordPath);
+            const outcome = await withinTime(cache/* restoreCache */.P3([plan.recordPath], plan.primaryKey, [plan.restorePrefix], { timeoutInMs: this.limits.restoreMs, segmentTimeoutInMs: this.limits.restoreMs }), this.limits.restoreMs);
+            if (outcome.state === 'late') {
+                this.abandoned = this.restoreAbandoned = true;
+                return { status: 'none', note: `the Actions cache did not answer within ${seconds(this.limits.restoreMs)}` };
+            }
+            if (outcome.state === 'error')
+                return { status: 'none', note: `the Actions cache could not be read: ${compare_firstLine(outcome.error)}` };
+            const matchedKey = outcome.value;
+            if (!matchedKey) {
+                log.info(`beacon: no earlier usage record under ${plan.restorePrefix}* (a first run, or the last record was evicted after 7 days unused; a cache error, if any, is logged above).`);
+                return { status: 'none', note: `no earlier usage record of this job on ${branch} could be restored from the Actions cache` };
+            }
+            const text = readSmallFile(plan.recordPath);
+            removeFile(plan.recordPath);
+            if (text === undefined)
+                return { status: 'none', note: `the entry ${matchedKey} was restored but held no readable usage record` };
+            const record = parseUsageRecord(text);
+            if ('error' in record)
+                return { status: 'none', note: `the usage record restored from ${matchedKey} cannot be used: ${record.error}` };
+            if (record.run_id === plan.origin.runId && record.run_attempt === plan.origin.runAttempt) {
+                return {
+                    status: 'none',
+                    note: 'the only record found was written by another job of this same run under the same key (matrix legs that differ only in matrix values share it: give each leg its own artifact-name)',
+                };
+            }
+            log.info(`beacon: comparing with run ${record.run_id} (commit ${record.commit.slice(0, 7)}, ${record.ref}), restored from the Actions cache entry ${matchedKey}.`);
+            return { status: 'found', baseline: { ...record, cache_key: matchedKey } };
+        }
+        catch (error) {
+            return { status: 'none', note: `the Actions cache could not be read: ${compare_firstLine(error)}` };
+        }
+    }
+    async save(record) {
+        const { plan, log } = this;
+        if (!plan.saveKey)
+            return { status: 'skipped', reason: plan.noSaveReason ?? 'no key to save under' };
+        // A late restore may still extract the previous record over the file we would save.
+        if (this.restoreAbandoned)
+            return { status: 'skipped', reason: 'the restore did not finish in time, so the cache is not written either' };
+        const text = serializeUsageRecord(record);
+        try {
+            external_node_fs_default().mkdirSync(external_node_path_default().dirname(plan.recordPath), { recursive: true });
+            external_node_fs_default().writeFileSync(plan.recordPath, text);
+            const outcome = await withinTime(cache/* saveCache */.Io([plan.recordPath], plan.saveKey), this.limits.saveMs);
+            if (outcome.state === 'late') {
+                this.abandoned = true;
+                return { status: 'failed', reason: `the Actions cache did not take it within ${seconds(this.limits.saveMs)}` };
+            }
+            removeFile(plan.recordPath);
+            if (outcome.state === 'error')
+                return { status: 'failed', reason: compare_firstLine(outcome.error) };
+            // The client logs why when it returns -1 (a failed request, a taken key).
+            if (outcome.value <= 0)
+                return { status: 'failed', reason: 'the cache client did not save it (its message is above)' };
+            log.info(`beacon: saved this run's usage record (${Buffer.byteLength(text)} bytes) to the Actions cache as ${plan.saveKey}.`);
+            return { status: 'saved', key: plan.saveKey, bytes: Buffer.byteLength(text) };
+        }
+        catch (error) {
+            return { status: 'failed', reason: compare_firstLine(error) };
+        }
+    }
+}
+/**
+ * One finish's comparison, for main.ts: `begin` restores the previous record (before the usage
+ * file and the summary are written), `summaryMarkdown` renders the section or the note,
+ * `saveRecord` leaves this run's record at the end. Never throws.
+ */
+class RunComparison {
+    log;
+    linkEnv;
+    result;
+    constructor(log, linkEnv, 
+    /** Undefined when compare is off; a note when there is nothing to compare with. */
+    result) {
+        this.log = log;
+        this.linkEnv = linkEnv;
+        this.result = result;
+    }
+    static async begin(options) {
+        const env = options.env ?? process.env;
+        const { log } = options;
+        if (!options.enabled) {
+            log.info('beacon: no usage comparison (compare: false).');
+            return new RunComparison(log, env, undefined);
+        }
+        const planned = planComparison(env, options.artifactName === undefined ? {} : { artifactName: options.artifactName });
+        if (!planned.ok) {
+            log.info(`beacon: no usage comparison: ${planned.reason}.`);
+            return new RunComparison(log, env, { note: planned.reason });
+        }
+        const recordCache = new UsageRecordCache(planned.plan, log, options.limits);
+        const restored = await recordCache.restore();
+        if (restored.status === 'none')
+            log.info(`beacon: no usage comparison: ${restored.note}.`);
+        return new RunComparison(log, env, { plan: planned.plan, cache: recordCache, restored });
+    }
+    /** The record the summary compared with, for beacon-usage.json. */
+    get baseline() {
+        return this.result && 'restored' in this.result && this.result.restored.status === 'found' ? this.result.restored.baseline : undefined;
+    }
+    /** A cache call is still running in the client after its time ran out: end the step once done. */
+    get abandoned() {
+        return Boolean(this.result && 'cache' in this.result && this.result.cache.abandoned);
+    }
+    /** The comparison section (or its one-line note); undefined with compare: false. */
+    summaryMarkdown(report, usage) {
+        const { result } = this;
+        if (!result)
+            return undefined;
+        const links = { serverUrl: this.linkEnv.GITHUB_SERVER_URL, repository: this.linkEnv.GITHUB_REPOSITORY };
+        let view;
+        if ('note' in result)
+            view = { status: 'none', note: result.note };
+        else if (result.restored.status === 'none')
+            view = { status: 'none', note: result.restored.note };
+        else {
+            const current = buildUsageRecord(report, usage, result.plan.origin);
+            view = {
+                status: 'compared',
+                baseline: result.restored.baseline,
+                comparison: compareRecords(result.restored.baseline, current),
+                comparedRef: result.plan.comparedRef,
+                pullRequest: result.plan.pullRequest,
+            };
+        }
+        return renderComparison(view, links);
+    }
+    /** Leaves this run's record for the next run: only a run that captured Codex events is worth comparing with. */
+    async saveRecord(report, usage) {
+        const { result } = this;
+        if (!result || !('cache' in result))
+            return undefined;
+        const saved = report.codexEvents === 0
+            ? { status: 'skipped', reason: 'no Codex events were captured, so it would be no baseline for the next run' }
+            : await result.cache.save(buildUsageRecord(report, usage, result.plan.origin));
+        if (saved.status === 'skipped')
+            this.log.info(`beacon: this run's usage record is not saved: ${saved.reason}.`);
+        if (saved.status === 'failed')
+            this.log.info(`beacon: this run's usage record was not saved: ${saved.reason}.`);
+        return saved;
+    }
+}
+
+// EXTERNAL MODULE: external "node:readline"
+var external_node_readline_ = __webpack_require__(80481);
+var external_node_readline_default = /*#__PURE__*/__webpack_require__.n(external_node_readline_);
+;// CONCATENATED MODULE: ./src/beacon/event.ts
+/**
+ * Beacon runtime events, schema 1.0: the contract of every line we write
+ * (see the project's shared `beacon-runtime-schema.md`). Readers ignore unknown keys but reject a
+ * known key of the wrong type, so every field here has exactly the type the readers expect.
+ */
+const SCHEMA_VERSION = '1.0';
+/** The actions and harness name the reports and the post step key on. */
+const event_ACTION = {
+    sessionStarted: 'session.started',
+    promptSubmitted: 'prompt.submitted',
+    approvalRequested: 'approval.requested',
+    approvalDenied: 'approval.denied',
+    commandExecuted: 'command.executed',
+    toolInvoked: 'tool.invoked',
+    tokenUsage: 'token.usage',
+    span: 'span.recorded',
+    otherLog: 'otel.log',
+    otherMetric: 'otel.metric',
+};
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __webpack_require__(37067);
+var external_node_http_default = /*#__PURE__*/__webpack_require__.n(external_node_http_);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __webpack_require__(44708);
+var external_node_https_default = /*#__PURE__*/__webpack_require__.n(external_node_https_);
+// EXTERNAL MODULE: ./src/beacon/redact.ts
+var redact = __webpack_require__(57983);
+// EXTERNAL MODULE: ./src/collector/forward/endpoint.ts
+var endpoint = __webpack_require__(19784);
+;// CONCATENATED MODULE: ./src/collector/forward/exporter.ts
+/**
+ * One OTLP/HTTP JSON export with the retries the OTLP specification describes
+ * (https://opentelemetry.io/docs/specs/otlp/#otlphttp-response): 429, 502, 503 and 504 and network
+ * errors are retried, after `Retry-After` when the answer gives one, else after an exponential
+ * backoff with jitter; any other answer is final. A 2xx may still reject some records (partial
+ * success): those are counted, never resent. Every wait and request ends by a deadline.
+ */
+
+
+
+
+const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
+const PARTIAL_SUCCESS_FIELD = { logs: 'rejectedLogRecords', metrics: 'rejectedDataPoints' };
+const MAX_RESPONSE_BYTES = 64 * 1024;
+/** `Retry-After`: delay-seconds or an HTTP-date (RFC 9110). */
+function parseRetryAfter(value, now = Date.now()) {
+    if (!value)
+        return undefined;
+    const text = value.trim();
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000;
+    const date = Date.parse(text);
+    return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+}
+/** Exponential backoff with equal jitter: between half and all of min(max, initial × 2^(n-1)). */
+function backoffMs(retry, timing, random = Math.random) {
+    const ceiling = Math.min(timing.maxBackoffMs, timing.initialBackoffMs * 2 ** Math.max(0, retry - 1));
+    return ceiling / 2 + random() * (ceiling / 2);
+}
+function describe(text) {
+    return (0,redact/* redactSecrets */.fp)(text.replace(/\s+/g, ' ').trim()).slice(0, 300);
+}
+/** The OTLP Status message of an error answer (JSON), else the start of the body. */
+function statusMessage(body) {
+    try {
+        const parsed = JSON.parse(body);
+        if (typeof parsed.message === 'string')
+            return describe(parsed.message);
+    }
+    catch {
+        // not JSON: the raw text says more than nothing
+    }
+    return describe(body);
+}
+class exporter_OtlpHttpExporter {
+    endpoint;
+    headers;
+    timing;
+    random;
+    agent;
+    constructor(endpoint, headers, timing, random = Math.random) {
+        this.endpoint = endpoint;
+        this.headers = headers;
+        this.timing = timing;
+        this.random = random;
+        const isHttps = endpoint.startsWith('https:');
+        // One connection, kept alive between batches; only one request is in flight at a time anyway.
+        this.agent = isHttps ? new (external_node_https_default()).Agent({ keepAlive: true, maxSockets: 1 }) : new (external_node_http_default()).Agent({ keepAlive: true, maxSockets: 1 });
+    }
+    async export(signal, body, options) {
+        const url = (0,endpoint/* signalUrl */.OH)(this.endpoint, signal);
+        const payload = Buffer.from(body, 'utf8');
+        let attempts = 0;
+        let lastError = '';
+        for (;;) {
+            if (options.abort?.aborted)
+                return { ok: false, attempts, rejectedRecords: 0, reason: 'shutdown_limit', error: lastError || 'not sent before the time limit' };
+            const remaining = options.deadline() - Date.now();
+            if (remaining <= 0)
+                return { ok: false, attempts, rejectedRecords: 0, reason: options.deadlineReason(), error: lastError || 'not sent before the time limit' };
+            attempts += 1;
+            const attempt = await this.post(url, payload, Math.min(this.timing.requestTimeoutMs, remaining), options.abort);
+            let waitMs;
+            if (attempt.kind === 'answer' && attempt.status >= 200 && attempt.status < 300) {
+                return { ok: true, attempts, ...this.partialSuccess(signal, attempt.body) };
+            }
+            if (attempt.kind === 'answer') {
+                lastError = `HTTP ${attempt.status}${attempt.body ? `: ${statusMessage(attempt.body)}` : ''}`;
+                if (!RETRYABLE_STATUS.has(attempt.status))
+                    return { ok: false, attempts, rejectedRecords: 0, reason: 'rejected', error: lastError };
+                waitMs = attempt.retryAfterMs ?? backoffMs(attempts, this.timing, this.random);
+            }
+            else {
+                lastError = attempt.error;
+                waitMs = backoffMs(attempts, this.timing, this.random);
+            }
+            if (options.abort?.aborted)
+                return { ok: false, attempts, rejectedRecords: 0, reason: 'shutdown_limit', error: lastError };
+            // A wait that ends past the deadline would only delay the give-up.
+            if (Date.now() + waitMs >= options.deadline())
+                return { ok: false, attempts, rejectedRecords: 0, reason: options.deadlineReason(), error: lastError };
+            await sleep(waitMs, options.abort);
+        }
+    }
+    /** Closes the kept-alive connection. */
+    close() {
+        this.agent.destroy();
+    }
+    partialSuccess(signal, body) {
+        if (!body)
+            return { rejectedRecords: 0 };
+        try {
+            const partial = JSON.parse(body).partialSuccess;
+            const rejected = Number(partial?.[PARTIAL_SUCCESS_FIELD[signal]] ?? 0);
+            if (!Number.isFinite(rejected) || rejected <= 0)
+                return { rejectedRecords: 0 };
+            const message = typeof partial?.errorMessage === 'string' ? `: ${describe(partial.errorMessage)}` : '';
+            return { rejectedRecords: rejected, error: `the receiver rejected ${rejected} records${message}` };
+        }
+        catch {
+            return { rejectedRecords: 0 }; // an answer we cannot read is still a 2xx
+        }
+    }
+    post(url, payload, timeoutMs, abort) {
+        return new Promise((resolve) => {
+            const client = url.startsWith('https:') ? (external_node_https_default()) : (external_node_http_default());
+            let settled = false;
+            const done = (attempt) => {
+                if (settled)
+                    return;
+                settled = true;
+                clearTimeout(timer);
+                abort?.removeEventListener('abort', onAbort);
+                resolve(attempt);
+            };
+            const req = client.request(url, {
+                method: 'POST',
+                agent: this.agent,
+                headers: { ...this.headers, 'content-type': 'application/json', 'content-length': String(payload.length), 'user-agent': 'beacon-action' },
+            }, (res) => {
+                const chunks = [];
+                let size = 0;
+                res.on('data', (chunk) => {
+                    size += chunk.length;
+                    if (size <= MAX_RESPONSE_BYTES)
+                        chunks.push(chunk);
+                });
+                res.on('end', () => {
+                    const retryAfter = res.headers['retry-after'];
+                    done({ kind: 'answer', status: res.statusCode ?? 0, retryAfterMs: parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter), body: Buffer.concat(chunks).toString('utf8') });
+                });
+                res.on('error', (error) => done({ kind: 'network', error: describe(error.message) }));
+            });
+            const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+            const onAbort = () => req.destroy(new Error('the time limit was reached'));
+            abort?.addEventListener('abort', onAbort, { once: true });
+            req.on('error', (error) => done({ kind: 'network', error: describe(error.code && !error.message.includes(error.code) ? `${error.code}: ${error.message}` : error.message) }));
+            req.end(payload);
+        });
+    }
+}
+function sleep(ms, abort) {
+    return new Promise((resolve) => {
+        if (abort?.aborted)
+            return resolve();
+        const timer = setTimeout(finish, ms);
+        function finish() {
+            clearTimeout(timer);
+            abort?.removeEventListener('abort', finish);
+            resolve();
+        }
+        abort?.addEventListener('abort', finish, { once: true });
+    });
+}
+
+;// CONCATENATED MODULE: ./src/collector/forward/otlp-json.ts
+/**
+ * OTLP/JSON writing (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding): camelCase
+ * keys, 64-bit integers as decimal strings, enums as numbers, trace and span ids as hex. Written by
+ * hand: the SDK's serializers are not part of the action's runtime dependencies.
+ */
+
+/** The scope of everything we send. */
+const otlp_json_SCOPE = { name: 'beacon-action' };
+/** A scalar (or an array of scalars) as an AnyValue; undefined for what OTLP cannot hold (NaN, nested objects). */
+function anyValue(value) {
+    switch (typeof value) {
+        case 'string':
+            return { stringValue: value };
+        case 'boolean':
+            return { boolValue: value };
+        case 'number':
+            if (Number.isSafeInteger(value))
+                return { intValue: String(value) };
+            return Number.isFinite(value) ? { doubleValue: value } : undefined;
+        case 'bigint':
+            return { intValue: value.toString() };
+        default:
+            if (Array.isArray(value)) {
+                const values = value.map(anyValue);
+                if (values.every((v) => v !== undefined && !('arrayValue' in v)))
+                    return { arrayValue: { values: values } };
+                return { stringValue: JSON.stringify(value) };
+            }
+            return undefined;
+    }
+}
+/** Adds `key` = `value` to a list when the value can be represented and is not empty. */
+function otlp_json_pushAttribute(list, key, value) {
+    if (value === undefined || value === null || value === '')
+        return;
+    const v = anyValue(value);
+    if (v)
+        list.push({ key, value: v });
+}
+const RFC3339_UTC = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?Z$/;
+/** `2026-06-13T18:00:05.123456789Z` → nanoseconds since the epoch as a decimal string (every digit kept). */
+function otlp_json_isoToUnixNanos(iso) {
+    const match = RFC3339_UTC.exec(iso);
+    if (!match)
+        return undefined;
+    const ms = Date.parse(`${match[1]}Z`);
+    if (!Number.isFinite(ms))
+        return undefined;
+    const fraction = (match[2] ?? '').slice(0, 9).padEnd(9, '0');
+    return (BigInt(ms / 1000) * 1000000000n + BigInt(fraction)).toString();
+}
+function otlp_json_msToUnixNanos(ms) {
+    return (BigInt(Math.round(ms)) * 1000000n).toString();
+}
+/**
+ * Resource attributes of a run: the CI/CD and VCS semantic conventions where they have a name
+ * (cicd.pipeline.*, vcs.*, host.name, os.type), `service.name` = the harness, `beacon.*` for the rest.
+ */
+function otlp_json_resourceAttributes(attribution, serviceName) {
+    const list = [];
+    const run = attribution.run;
+    otlp_json_pushAttribute(list, 'service.name', serviceName);
+    otlp_json_pushAttribute(list, 'cicd.pipeline.name', run?.workflow);
+    otlp_json_pushAttribute(list, 'cicd.pipeline.run.id', run?.run_id);
+    if (run?.provider === 'github_actions' && attribution.repository && run.run_id) {
+        const attempt = run.run_attempt ? `/attempts/${run.run_attempt}` : '';
+        otlp_json_pushAttribute(list, 'cicd.pipeline.run.url.full', `${attribution.repository}/actions/runs/${run.run_id}${attempt}`);
+    }
+    otlp_json_pushAttribute(list, 'cicd.pipeline.task.name', run?.job);
+    otlp_json_pushAttribute(list, 'vcs.repository.url.full', attribution.repository);
+    otlp_json_pushAttribute(list, 'vcs.ref.head.name', attribution.branch ?? run?.branch);
+    otlp_json_pushAttribute(list, 'vcs.ref.head.revision', run?.commit);
+    otlp_json_pushAttribute(list, 'vcs.change.id', run?.pr_number);
+    if (run?.provider === 'github_actions')
+        otlp_json_pushAttribute(list, 'vcs.provider.name', 'github');
+    otlp_json_pushAttribute(list, 'host.name', attribution.endpoint.hostname);
+    otlp_json_pushAttribute(list, 'os.type', attribution.endpoint.os);
+    otlp_json_pushAttribute(list, 'beacon.origin', attribution.origin);
+    if (run) {
+        // Everything of the run not named above, under beacon.run.* (provider, attempt, event, actor, ...).
+        const named = new Set(['workflow', 'run_id', 'job', 'commit', 'branch', 'pr_number']);
+        for (const [key, value] of Object.entries(run)) {
+            if (!named.has(key))
+                otlp_json_pushAttribute(list, `beacon.run.${key === 'run_attempt' ? 'attempt' : key}`, value);
+        }
+    }
+    otlp_json_pushAttribute(list, 'beacon.schema_version', SCHEMA_VERSION);
+    return list;
+}
+
+;// CONCATENATED MODULE: ./src/collector/forward/log-records.ts
+/**
+ * A Beacon event as an OTLP log record: body = the event's message; attributes = the event's
+ * fields flattened under their Beacon names (`event.action`, `tool.name`, `command.command`,
+ * `session.id`, ...), so a consumer filters by action or tool without parsing anything; `raw` as one
+ * JSON string attribute, `beacon.raw`. What is the same for the whole run (endpoint, CI run,
+ * repository, branch, harness) is on the resource instead (`resourceAttributes`).
+ */
+
+
+/** Per-run fields (on the resource) and fields placed elsewhere in the record. */
+const NOT_ATTRIBUTES = new Set(['timestamp', 'vendor', 'product', 'schema_version', 'severity', 'endpoint', 'origin', 'run', 'repository', 'branch', 'harness', 'message', 'raw']);
+/** OTLP SeverityNumber of each Beacon severity (INFO, INFO2, WARN, ERROR, FATAL). */
+const SEVERITY_NUMBER = { info: 9, low: 10, medium: 13, high: 17, critical: 21 };
+const TRACE_ID = /^[0-9a-f]{32}$/;
+const SPAN_ID = /^[0-9a-f]{16}$/;
+const MAX_DEPTH = 8;
+/**
+ * Whether an event is forwarded as a log record. Token events are not: their usage is normalized
+ * only by the post step, which sends it as the `gen_ai.client.token.usage` metric.
+ */
+function log_records_isForwardedAsLog(event) {
+    return event.event.action !== ACTION.tokenUsage;
+}
+function flatten(list, prefix, value, depth) {
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+        if (depth >= MAX_DEPTH) {
+            pushAttribute(list, prefix, JSON.stringify(value));
+            return;
+        }
+        for (const [key, inner] of Object.entries(value))
+            flatten(list, `${prefix}.${key}`, inner, depth + 1);
+        return;
+    }
+    // Empty strings are kept: an empty tool name is still what the event says.
+    if (value === '')
+        list.push({ key: prefix, value: { stringValue: '' } });
+    else
+        pushAttribute(list, prefix, value);
+}
+function log_records_logRecordOf(event, observedTimeUnixNano) {
+    const attributes = [];
+    for (const [key, value] of Object.entries(event)) {
+        if (!NOT_ATTRIBUTES.has(key))
+            flatten(attributes, key, value, 0);
+    }
+    if (event.raw !== undefined)
+        attributes.push({ key: 'beacon.raw', value: { stringValue: JSON.stringify(event.raw) } });
+    const record = {
+        observedTimeUnixNano,
+        severityNumber: SEVERITY_NUMBER[event.severity] ?? 9,
+        severityText: event.severity,
+        body: { stringValue: event.message ?? event.event.action },
+        attributes,
+    };
+    const time = isoToUnixNanos(event.timestamp);
+    if (time)
+        record.timeUnixNano = time;
+    if (event.trace?.id && TRACE_ID.test(event.trace.id))
+        record.traceId = event.trace.id;
+    if (event.trace?.span_id && SPAN_ID.test(event.trace.span_id))
+        record.spanId = event.trace.span_id;
+    return record;
+}
+
+;// CONCATENATED MODULE: ./src/collector/forward/forwarder.ts
+
+
+
+const FORWARDER_DEFAULTS = {
+    queueLimit: 10_000,
+    batchMaxRecords: 512,
+    batchMaxBytes: 4 * 1024 * 1024,
+    batchDelayMs: 1_000,
+    retryBudgetMs: 30_000,
+    requestTimeoutMs: 10_000,
+    initialBackoffMs: 250,
+    maxBackoffMs: 5_000,
+};
+/** Records encoded between two yields to the event loop. */
+const ENCODE_SLICE = 64;
+/** The collector's share of `ForwardConfig.shutdownLimitMs`; the post step's token metrics get the rest. */
+const COLLECTOR_FLUSH_SHARE = 0.8;
+function emptyForwardStats() {
+    return { recordsQueued: 0, batchesSent: 0, recordsSent: 0, batchesRetried: 0, retries: 0, batchesDropped: 0, recordsDropped: {} };
+}
+class EventForwarder {
+    attribution;
+    log;
+    stats = emptyForwardStats();
+    options;
+    exporter;
+    resources = new Map();
+    queue = [];
+    head = 0;
+    timer;
+    immediate;
+    pumping;
+    closing = false;
+    shutdownDeadline = Infinity;
+    abort = new AbortController();
+    constructor(config, attribution, options = {}, log = () => { }) {
+        this.attribution = attribution;
+        this.log = log;
+        this.options = { ...FORWARDER_DEFAULTS, ...options };
+        this.exporter = new OtlpHttpExporter(config.endpoint, config.headers, this.options);
+    }
+    get queued() {
+        return this.queue.length - this.head;
+    }
+    accept(events) {
+        try {
+            for (const event of events) {
+                if (!isForwardedAsLog(event))
+                    continue;
+                if (this.closing || this.queued >= this.options.queueLimit) {
+                    this.drop('queue_full', 1);
+                    continue;
+                }
+                this.queue.push(event);
+                this.stats.recordsQueued += 1;
+            }
+            this.schedule();
+        }
+        catch (error) {
+            // Never fail the request: its events are on disk already, and a retry by Codex would duplicate them.
+            this.log(`forwarding: could not queue events: ${error.message}`);
+        }
+    }
+    /**
+     * Sends what is still queued within `limitMs`, then drops and counts the rest; returns the
+     * final counters. Later events are refused.
+     */
+    async close(limitMs) {
+        const started = Date.now();
+        this.closing = true;
+        this.shutdownDeadline = started + limitMs;
+        const limit = setTimeout(() => this.abort.abort(), limitMs);
+        try {
+            while (!this.abort.signal.aborted && (this.queued > 0 || this.pumping)) {
+                this.kick();
+                await this.pumping;
+            }
+        }
+        finally {
+            clearTimeout(limit);
+            clearTimeout(this.timer);
+            if (this.immediate)
+                clearImmediate(this.immediate);
+        }
+        const left = this.queued;
+        if (left > 0) {
+            this.drop('shutdown_limit', left);
+            this.stats.lastError ??= `${left} events were still queued when the time limit of ${limitMs} ms was reached`;
+        }
+        this.queue = [];
+        this.head = 0;
+        this.exporter.close();
+        this.stats.flushMs = Date.now() - started;
+        this.log(`forwarding: ${this.stats.recordsSent} of ${this.stats.recordsQueued} events sent in ${this.stats.batchesSent} batches, ${this.stats.retries} retries, dropped ${JSON.stringify(this.stats.recordsDropped)}; flush took ${this.stats.flushMs} ms`);
+        return this.stats;
+    }
+    /** Starts sending now when a batch is full (or at shutdown), else within the batch delay. */
+    schedule() {
+        if (this.pumping || this.queued === 0)
+            return;
+        if (this.closing || this.queued >= this.options.batchMaxRecords) {
+            // Not in this call: accept() runs while Codex waits for its answer.
+            this.immediate ??= setImmediate(() => {
+                this.immediate = undefined;
+                this.kick();
+            });
+        }
+        else {
+            this.timer ??= setTimeout(() => {
+                this.timer = undefined;
+                this.kick();
+            }, this.options.batchDelayMs);
+        }
+    }
+    kick() {
+        if (this.pumping || this.queued === 0)
+            return;
+        clearTimeout(this.timer);
+        this.timer = undefined;
+        this.pumping = this.pump()
+            .catch((error) => this.log(`forwarding: unexpected error: ${error.stack ?? String(error)}`))
+            .finally(() => {
+            this.pumping = undefined;
+            if (!this.abort.signal.aborted)
+                this.schedule();
+        });
+    }
+    async pump() {
+        while (this.queued > 0 && !this.abort.signal.aborted) {
+            await this.sendBatch();
+            // Leftovers smaller than a batch wait for the batch delay, unless we are shutting down.
+            if (!this.closing && this.queued < this.options.batchMaxRecords)
+                break;
+        }
+    }
+    async sendBatch() {
+        const observed = msToUnixNanos(Date.now());
+        const byService = new Map();
+        let bytes = 0;
+        let count = 0;
+        while (this.queued > 0 && count < this.options.batchMaxRecords && bytes < this.options.batchMaxBytes) {
+            const event = this.queue[this.head];
+            this.head += 1;
+            const record = JSON.stringify(logRecordOf(event, observed));
+            const service = event.harness.name;
+            let records = byService.get(service);
+            if (!records)
+                byService.set(service, (records = []));
+            records.push(record);
+            bytes += record.length;
+            count += 1;
+            // Let Codex's requests in between: encoding a large batch in one go would hold them up.
+            if (count % ENCODE_SLICE === 0)
+                await new Promise((resolve) => setImmediate(resolve));
+        }
+        this.compact();
+        const body = this.logsBody(byService);
+        const started = Date.now();
+        const outcome = await this.exporter.export('logs', body, {
+            deadline: () => Math.min(started + this.options.retryBudgetMs, this.shutdownDeadline),
+            deadlineReason: () => (this.shutdownDeadline <= started + this.options.retryBudgetMs ? 'shutdown_limit' : 'retries_exhausted'),
+            abort: this.abort.signal,
+        });
+        if (outcome.attempts > 1) {
+            this.stats.batchesRetried += 1;
+            this.stats.retries += outcome.attempts - 1;
+        }
+        if (outcome.ok) {
+            this.stats.batchesSent += 1;
+            this.stats.recordsSent += count - Math.min(count, outcome.rejectedRecords);
+            if (outcome.rejectedRecords > 0) {
+                this.drop('rejected', Math.min(count, outcome.rejectedRecords));
+                this.stats.lastError = outcome.error;
+            }
+            return;
+        }
+        this.stats.batchesDropped += 1;
+        this.drop(outcome.reason ?? 'rejected', count);
+        this.stats.lastError = outcome.error;
+        this.log(`forwarding: a batch of ${count} events was dropped (${outcome.reason}): ${outcome.error}`);
+    }
+    logsBody(byService) {
+        const resourceLogs = [];
+        for (const [service, records] of byService) {
+            let resource = this.resources.get(service);
+            if (!resource)
+                this.resources.set(service, (resource = JSON.stringify({ attributes: resourceAttributes(this.attribution, service) })));
+            resourceLogs.push(`{"resource":${resource},"scopeLogs":[{"scope":${JSON.stringify(SCOPE)},"logRecords":[${records.join(',')}]}]}`);
+        }
+        return `{"resourceLogs":[${resourceLogs.join(',')}]}`;
+    }
+    /** Drops the sent part of the queue's array now and then, so that it does not grow forever. */
+    compact() {
+        if (this.head > 1024 && this.head * 2 > this.queue.length) {
+            this.queue = this.queue.slice(this.head);
+            this.head = 0;
+        }
+    }
+    drop(reason, count) {
+        this.stats.recordsDropped[reason] = (this.stats.recordsDropped[reason] ?? 0) + count;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/finish/forward-usage.ts
+/**
+ * The post step's part of forwarding: the normalized token usage of the runtime log, sent as OTLP
+ * metrics, and the report of what reached the organization's pipeline (the collector's counters
+ * for the events, ours for the metrics).
+ *
+ * Metric (GenAI semantic conventions, `gen_ai.client.token.usage`: a histogram of `{token}` with
+ * the recommended bucket boundaries, delta temporality over the capture): one data point per
+ * model and kind of token, built from the token events of the log, one measurement per event.
+ * The conventions name only `gen_ai.token.type` = `input` | `output`, and count cached tokens
+ * inside input; so cached input is a part of `input`, told apart by `gen_ai.token.cache` =
+ * `read` | `creation` | `uncached` (the breakdown proposed for the metric, which keeps points
+ * disjoint: the `input` points add up to all input, as the conventions count it). `output`
+ * includes reasoning; reasoning goes to its own histogram, `beacon.gen_ai.client.token.reasoning`,
+ * so that no point is counted twice. Attributes: `gen_ai.operation.name` = `chat`,
+ * `gen_ai.provider.name` = `openai` (Codex speaks the OpenAI Responses API), `gen_ai.request.model`
+ * (the model Codex asked for; Codex reports no response model).
+ */
+
+
+
+
+
+
+const TOKEN_USAGE_METRIC = 'gen_ai.client.token.usage';
+const REASONING_METRIC = 'beacon.gen_ai.client.token.reasoning';
+/** The bucket boundaries the conventions recommend for `gen_ai.client.token.usage`. */
+const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
+const DELTA = 1;
+function emptyHistogram() {
+    return { count: 0, sum: 0, min: Infinity, max: -Infinity, bucketCounts: new Array(TOKEN_BUCKETS.length + 1).fill(0) };
+}
+function record(histogram, value) {
+    histogram.count += 1;
+    histogram.sum += value;
+    histogram.min = Math.min(histogram.min, value);
+    histogram.max = Math.max(histogram.max, value);
+    // Bucket i holds (bounds[i-1], bounds[i]]; the last one everything above.
+    let i = 0;
+    while (i < TOKEN_BUCKETS.length && value > TOKEN_BUCKETS[i])
+        i++;
+    histogram.bucketCounts[i] += 1;
+}
+const forward_usage_isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+const forward_usage_isCount = (v) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+/** The measurements of one normalized token event: kind and value of each usage field it carries. */
+function measurementsOf(usage) {
+    if (!forward_usage_isObject(usage))
+        return [];
+    const found = [];
+    if (forward_usage_isCount(usage.input_tokens))
+        found.push(['input.uncached', usage.input_tokens]);
+    if (forward_usage_isObject(usage.cache_read) && forward_usage_isCount(usage.cache_read.input_tokens))
+        found.push(['input.read', usage.cache_read.input_tokens]);
+    if (forward_usage_isObject(usage.cache_creation) && forward_usage_isCount(usage.cache_creation.input_tokens))
+        found.push(['input.creation', usage.cache_creation.input_tokens]);
+    if (forward_usage_isCount(usage.output_tokens))
+        found.push(['output', usage.output_tokens]);
+    if (forward_usage_isObject(usage.reasoning) && forward_usage_isCount(usage.reasoning.output_tokens))
+        found.push(['reasoning', usage.reasoning.output_tokens]);
+    return found;
+}
+/** Reads the runtime log (after normalization) and sums its token events into series. */
+async function usageSeriesOf(logPath) {
+    const series = new Map();
+    if (!external_node_fs_default().existsSync(logPath))
+        return [];
+    const lines = external_node_readline_default().createInterface({ input: external_node_fs_default().createReadStream(logPath, { encoding: 'utf8' }), crlfDelay: Infinity });
+    for await (const line of lines) {
+        // Cheap filter first: most lines are not token events.
+        if (!line.includes(event_ACTION.tokenUsage))
+            continue;
+        let event;
+        try {
+            event = JSON.parse(line);
+        }
+        catch {
+            continue;
+        }
+        if (event.event?.action !== event_ACTION.tokenUsage)
+            continue;
+        const harness = typeof event.harness?.name === 'string' ? event.harness.name : 'unknown';
+        const model = typeof event.model === 'string' && event.model ? event.model : undefined;
+        for (const [kind, value] of measurementsOf(event.gen_ai?.usage)) {
+            const key = JSON.stringify([harness, model ?? null, kind]);
+            let entry = series.get(key);
+            if (!entry)
+                series.set(key, (entry = { harness, ...(model ? { model } : {}), kind, histogram: emptyHistogram() }));
+            record(entry.histogram, value);
+        }
+    }
+    return [...series.values()];
+}
+function pointAttributes(series) {
+    const list = [];
+    otlp_json_pushAttribute(list, 'gen_ai.operation.name', 'chat');
+    otlp_json_pushAttribute(list, 'gen_ai.provider.name', 'openai');
+    otlp_json_pushAttribute(list, 'gen_ai.request.model', series.model);
+    if (series.kind !== 'reasoning') {
+        const [type, cache] = series.kind.split('.');
+        otlp_json_pushAttribute(list, 'gen_ai.token.type', type);
+        otlp_json_pushAttribute(list, 'gen_ai.token.cache', cache);
+    }
+    return list;
+}
+/** The ExportMetricsServiceRequest (OTLP/JSON) of the series, one resource per harness. */
+function usageMetricsBody(all, attribution, startNanos, endNanos) {
+    const harnesses = [...new Set(all.map((s) => s.harness))];
+    const resourceMetrics = harnesses.map((harness) => {
+        const metric = (name, description, series) => ({
+            name,
+            description,
+            unit: '{token}',
+            histogram: {
+                aggregationTemporality: DELTA,
+                dataPoints: series.map((s) => ({
+                    attributes: pointAttributes(s),
+                    startTimeUnixNano: startNanos,
+                    timeUnixNano: endNanos,
+                    count: String(s.histogram.count),
+                    sum: s.histogram.sum,
+                    bucketCounts: s.histogram.bucketCounts.map(String),
+                    explicitBounds: TOKEN_BUCKETS,
+                    min: s.histogram.min,
+                    max: s.histogram.max,
+                })),
+            },
+        });
+        const mine = all.filter((s) => s.harness === harness);
+        const usage = mine.filter((s) => s.kind !== 'reasoning');
+        const reasoning = mine.filter((s) => s.kind === 'reasoning');
+        const metrics = [];
+        if (usage.length)
+            metrics.push(metric(TOKEN_USAGE_METRIC, 'Number of input and output tokens used.', usage));
+        if (reasoning.length)
+            metrics.push(metric(REASONING_METRIC, `Reasoning tokens: a part of the output tokens of ${TOKEN_USAGE_METRIC}, never to be added to them.`, reasoning));
+        return { resource: { attributes: otlp_json_resourceAttributes(attribution, harness) }, scopeMetrics: [{ scope: otlp_json_SCOPE, metrics }] };
+    });
+    return JSON.stringify({ resourceMetrics });
+}
+const DROP_REASONS = {
+    queue_full: 'the queue was full',
+    rejected: 'refused by the receiver',
+    retries_exhausted: 'still failing after retries',
+    shutdown_limit: 'not sent within the shutdown time limit',
+};
+function describeDrops(dropped) {
+    return Object.entries(dropped)
+        .filter(([, n]) => n > 0)
+        .map(([reason, n]) => `${n} ${DROP_REASONS[reason] ?? reason}`)
+        .join(', ');
+}
+/**
+ * Sends the token metrics within what is left of the shutdown limit (at least the collector's
+ * unused share), and sums up what was forwarded. Never throws.
+ */
+async function forwardRun(options) {
+    const { config, collectorStats } = options;
+    const logs = collectorStats?.forward;
+    const flushMs = logs?.flushMs ?? 0;
+    const timeLimitMs = Math.max(config.shutdownLimitMs * (1 - COLLECTOR_FLUSH_SHARE), config.shutdownLimitMs - flushMs);
+    const metrics = await sendUsage(options, timeLimitMs);
+    const problems = [];
+    if (!logs) {
+        problems.push('the collector left no forwarding counters (it did not stop cleanly), so whether the events arrived is unknown');
+    }
+    else {
+        const lost = Object.values(logs.recordsDropped).reduce((a, b) => a + b, 0);
+        if (lost > 0)
+            problems.push(`${lost} of ${logs.recordsQueued + (logs.recordsDropped.queue_full ?? 0)} events were not forwarded (${describeDrops(logs.recordsDropped)})${logs.lastError ? `; last error: ${logs.lastError}` : ''}`);
+    }
+    if (metrics.rejectedPoints > 0)
+        problems.push(`${metrics.rejectedPoints} of ${metrics.dataPoints} token usage data points were not forwarded (${DROP_REASONS.rejected}); ${metrics.error}`);
+    if (metrics.status === 'failed') {
+        problems.push(`the token usage metrics (${metrics.dataPoints} data points) were not forwarded (${DROP_REASONS[metrics.reason ?? 'rejected'] ?? metrics.reason})${metrics.error ? `; last error: ${metrics.error}` : ''}`);
+    }
+    return { endpoint: config.endpoint, required: config.required, ...(logs ? { logs } : {}), metrics, problems };
+}
+async function sendUsage(options, timeLimitMs) {
+    const started = Date.now();
+    let series;
+    try {
+        series = await usageSeriesOf(options.logPath);
+    }
+    catch (error) {
+        return { status: 'failed', dataPoints: 0, rejectedPoints: 0, tokens: 0, retries: 0, reason: 'rejected', error: `the runtime log could not be read: ${error.message}`, durationMs: Date.now() - started };
+    }
+    const dataPoints = series.length;
+    const tokens = series.filter((s) => s.kind !== 'reasoning').reduce((n, s) => n + s.histogram.sum, 0);
+    if (dataPoints === 0)
+        return { status: 'nothing-to-send', dataPoints, rejectedPoints: 0, tokens, retries: 0, durationMs: Date.now() - started };
+    const startMs = Date.parse(options.collectorStats?.startedAt ?? '');
+    // Delta over the capture: from the collector's start (else from now) to now.
+    const body = usageMetricsBody(series, options.attribution, otlp_json_msToUnixNanos(Number.isFinite(startMs) ? startMs : started), otlp_json_msToUnixNanos(Date.now()));
+    const exporter = new exporter_OtlpHttpExporter(options.config.endpoint, options.config.headers, FORWARDER_DEFAULTS);
+    const abort = new AbortController();
+    const limit = setTimeout(() => abort.abort(), timeLimitMs);
+    try {
+        const outcome = await exporter.export('metrics', body, { deadline: () => started + timeLimitMs, deadlineReason: () => 'shutdown_limit', abort: abort.signal });
+        const retries = Math.max(0, outcome.attempts - 1);
+        const durationMs = Date.now() - started;
+        if (outcome.ok)
+            return { status: 'sent', dataPoints, rejectedPoints: Math.min(dataPoints, outcome.rejectedRecords), tokens, retries, ...(outcome.error ? { error: outcome.error } : {}), durationMs };
+        return { status: 'failed', dataPoints, rejectedPoints: 0, tokens, retries, reason: outcome.reason, error: outcome.error, durationMs };
+    }
+    finally {
+        clearTimeout(limit);
+        exporter.close();
+    }
+}
+
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __webpack_require__(4573);
+;// CONCATENATED MODULE: ./src/finish/normalize-tokens.ts
+/**
+ * Keys an object's entries in sorted order, so that two attribute sets that differ only in
+ * key order give the same key.
+ */
+function stableEntries(attributes, skip) {
+    return Object.keys(attributes)
+        .filter((key) => key !== skip)
+        .sort()
+        .map((key) => [key, attributes[key]]);
+}
+function normalize_tokens_isObject(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+/**
+ * The token point of a parsed `token.usage` event, or `undefined` when its `raw` does not hold a
+ * usable value (the event then gets no usage).
+ */
+function tokenPointOf(event) {
+    const raw = event.raw;
+    if (!normalize_tokens_isObject(raw))
+        return undefined;
+    const value = raw.metric_value;
+    if (typeof value !== 'number' || !Number.isFinite(value))
+        return undefined;
+    const attributes = normalize_tokens_isObject(raw.attributes) ? raw.attributes : {};
+    const genAi = normalize_tokens_isObject(event.gen_ai) ? event.gen_ai : {};
+    const declaredType = normalize_tokens_isObject(genAi.token) && typeof genAi.token.type === 'string' ? genAi.token.type : undefined;
+    const tokenType = declaredType ?? (typeof attributes.token_type === 'string' ? attributes.token_type : 'unknown');
+    const metricName = typeof raw.metric_name === 'string' ? raw.metric_name : '';
+    const model = typeof event.model === 'string' ? event.model : '';
+    const startTime = typeof raw.metric_start_time === 'string' ? raw.metric_start_time : '';
+    const exportSeq = typeof raw.export_seq === 'number' ? raw.export_seq : null;
+    const timestamp = typeof event.timestamp === 'string' ? event.timestamp : '';
+    return {
+        tokenType,
+        value,
+        temporality: raw.metric_temporality === 'Cumulative' ? 'Cumulative' : 'Delta',
+        seriesKey: JSON.stringify([metricName, model, tokenType, stableEntries(attributes, 'token_type'), startTime]),
+        turnKey: JSON.stringify([exportSeq, timestamp, metricName, model, stableEntries(attributes, 'token_type')]),
+    };
+}
+/**
+ * The last value of each cumulative series seen so far, across exports. Bounded: past `maxSeries`
+ * the least recently updated series is forgotten (its next point would then count fully, which
+ * only a log with an absurd number of series can reach).
+ */
+class CumulativeSeries {
+    maxSeries;
+    last = new Map();
+    constructor(maxSeries = 50_000) {
+        this.maxSeries = maxSeries;
+    }
+    /** The amount a cumulative point adds: growth since the previous point, or all of it after a reset. */
+    amount(seriesKey, value) {
+        const previous = this.last.get(seriesKey);
+        // Re-insert so that Map order is least recently updated first.
+        this.last.delete(seriesKey);
+        this.last.set(seriesKey, value);
+        if (this.last.size > this.maxSeries)
+            this.last.delete(this.last.keys().next().value);
+        if (previous === undefined)
+            return value; // the first point of a series counts fully
+        if (value < previous)
+            return value; // a drop is a reset: the series restarted from zero
+        return value - previous;
+    }
+    get size() {
+        return this.last.size;
+    }
+}
+/** Amount of one point: delta points are amounts already, cumulative points are differenced. */
+function amountOf(point, series) {
+    const amount = point.temporality === 'Cumulative' ? series.amount(point.seriesKey, point.value) : point.value;
+    // Token counts are whole and never negative, whatever a sender wrote.
+    return Math.max(0, Math.round(amount));
+}
+/**
+ * The usage object of one point, given its amount. `input` arrives already reduced by the
+ * cached input of its turn (see `usageForExport`). Types without a usage field get `{}`.
+ */
+function usageOf(tokenType, amount) {
+    switch (tokenType) {
+        case 'input':
+            return { input_tokens: amount };
+        case 'cached_input':
+            return { cache_read: { input_tokens: amount } };
+        case 'output':
+            return { output_tokens: amount };
+        case 'reasoning_output':
+            return { reasoning: { output_tokens: amount } };
+        default:
+            // `total` (the server's own figure, may disagree), `cache_write_input` and unknown types:
+            // the value stays in raw.metric_value only.
+            return {};
+    }
+}
+/**
+ * The usage of every point of one export request, in the given order. Cumulative points are
+ * differenced against `series` (which this updates); then each turn's `input` amount is reduced
+ * by the `cached_input` amount of the same turn, never below 0, so input and cache are disjoint.
+ */
+function usageForExport(points, series) {
+    const amounts = points.map((point) => amountOf(point, series));
+    const cachedByTurn = new Map();
+    points.forEach((point, i) => {
+        if (point.tokenType === 'cached_input')
+            cachedByTurn.set(point.turnKey, (cachedByTurn.get(point.turnKey) ?? 0) + amounts[i]);
+    });
+    return points.map((point, i) => {
+        let amount = amounts[i];
+        if (point.tokenType === 'input') {
+            const cached = cachedByTurn.get(point.turnKey) ?? 0;
+            const disjoint = Math.max(0, amount - cached);
+            // Should a turn hold two input points, the cache is subtracted once in total.
+            cachedByTurn.set(point.turnKey, cached - (amount - disjoint));
+            amount = disjoint;
+        }
+        return usageOf(point.tokenType, amount);
+    });
+}
+/** True when the usage object holds at least one field (the readers' "event that carries usage"). */
+function carriesUsage(usage) {
+    return usage !== undefined && Object.keys(usage).length > 0;
+}
+
+;// CONCATENATED MODULE: ./src/beacon/limits.ts
+/** Size rules of the schema page: cap long strings, shrink oversized events. */
+const MAX_TEXT = 4096; // prompt text, commands, messages
+const MAX_RAW_STRING = 2048; // strings inside `raw`
+const MAX_EVENT_BYTES = (/* unused pure expression or super */ null && (64 * 1024));
+const TRUNCATED_SUFFIX = '...[truncated]';
+function capString(text, max) {
+    if (text.length <= max)
+        return text;
+    // Do not split a surrogate pair: a lone surrogate would become U+FFFD when written.
+    let end = max - TRUNCATED_SUFFIX.length;
+    const code = text.charCodeAt(end - 1);
+    if (code >= 0xd800 && code <= 0xdbff)
+        end -= 1;
+    return text.slice(0, end) + TRUNCATED_SUFFIX;
+}
+function capStringsDeep(value, max, depth) {
+    if (typeof value === 'string') {
+        const capped = capString(value, max);
+        return { value: capped, cut: capped !== value };
+    }
+    if (value === null || typeof value !== 'object' || depth > 32)
+        return { value, cut: false };
+    let cut = false;
+    if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+            const r = capStringsDeep(value[i], max, depth + 1);
+            value[i] = r.value;
+            cut ||= r.cut;
+        }
+    }
+    else {
+        const obj = value;
+        for (const key of Object.keys(obj)) {
+            const r = capStringsDeep(obj[key], max, depth + 1);
+            obj[key] = r.value;
+            cut ||= r.cut;
+        }
+    }
+    return { value, cut };
+}
+/**
+ * Caps the event's strings in place and returns its JSON line (with `\n`), shrunk under
+ * MAX_EVENT_BYTES if needed (drop `raw`, then cut the texts harder), marking `field_truncated`.
+ */
+function serializeWithinLimits(event) {
+    let cut = false;
+    const capText = (s) => {
+        if (s === undefined)
+            return s;
+        const c = capString(s, MAX_TEXT);
+        if (c !== s)
+            cut = true;
+        return c;
+    };
+    if (event.prompt)
+        event.prompt.text = capText(event.prompt.text);
+    if (event.command)
+        event.command.command = capText(event.command.command);
+    if (event.tool?.command !== undefined)
+        event.tool.command = capText(event.tool.command);
+    event.message = capText(event.message);
+    if (event.raw)
+        cut = capStringsDeep(event.raw, MAX_RAW_STRING, 0).cut || cut;
+    if (cut)
+        event.field_truncated = true;
+    let line = JSON.stringify(event);
+    if (Buffer.byteLength(line) <= MAX_EVENT_BYTES)
+        return line + '\n';
+    // Too big even with capped strings (many attributes): raw goes first, it is only context.
+    event.field_truncated = true;
+    delete event.raw;
+    line = JSON.stringify(event);
+    if (Buffer.byteLength(line) <= MAX_EVENT_BYTES)
+        return line + '\n';
+    for (const max of [1024, 256]) {
+        if (event.prompt)
+            event.prompt.text = capString(event.prompt.text, max);
+        if (event.command)
+            event.command.command = capString(event.command.command, max);
+        if (event.tool?.command !== undefined)
+            event.tool.command = capString(event.tool.command, max);
+        if (event.message)
+            event.message = capString(event.message, max);
+        line = JSON.stringify(event);
+        if (Buffer.byteLength(line) <= MAX_EVENT_BYTES)
+            break;
+    }
+    return line + '\n';
+}
+
+;// CONCATENATED MODULE: ./src/finish/report.ts
+
+
+
+/**
+ * What one pass over the runtime log learned: the input of the usage file, the validation and
+ * the job summary. Plain data (JSON-serializable). Every list and map is capped so that its size
+ * does not grow with the log: what does not fit is counted, not kept.
+ */
+const CODEX_HARNESS = 'codex_cli';
+const REPORT_LIMITS = {
+    commands: 200,
+    commandChars: 500,
+    tools: 200,
+    groupKeys: 200,
+    sessions: 10_000,
+    names: 50,
+    nameChars: 200,
+    malformedExamples: 5,
+};
+/** Group key for values past a map's cap. */
+const OTHER_KEY = '(other)';
+/** Group key when an event has no value for the group (no model, no repository). */
+const NONE_KEY = '(none)';
+function emptyUsageTotals() {
+    return { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0, reasoning_output_tokens: 0, events: 0 };
+}
+/** The disjoint total: input (uncached) + cache read + output. Reasoning is inside output. */
+function totalTokens(totals) {
+    return totals.input_tokens + totals.cache_read_input_tokens + totals.output_tokens;
+}
+function report_isObject(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+function nonNegativeInteger(value) {
+    return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : 0;
+}
+function parseDuration(value) {
+    const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+    return Number.isFinite(n) && n >= 0 ? Math.round(n) : undefined;
+}
+function parseSuccess(value) {
+    if (typeof value === 'boolean')
+        return value;
+    if (value === 'true')
+        return true;
+    if (value === 'false')
+        return false;
+    return undefined;
+}
+/** A Map with at most `cap` keys; later keys fall into OTHER_KEY. */
+class CappedMap {
+    cap;
+    create;
+    map = new Map();
+    constructor(cap, create) {
+        this.cap = cap;
+        this.create = create;
+    }
+    get(key) {
+        let value = this.map.get(key);
+        if (value === undefined) {
+            if (this.map.size >= this.cap)
+                key = OTHER_KEY;
+            value = this.map.get(key);
+            if (value === undefined) {
+                value = this.create();
+                this.map.set(key, value);
+            }
+        }
+        return value;
+    }
+    /** Own-property object (Object.fromEntries), so a key such as `__proto__` stays a plain key. */
+    toObject() {
+        return Object.fromEntries([...this.map].map(([key, value]) => [key, { ...value }]));
+    }
+}
+class CappedCounter {
+    counts;
+    constructor(cap) {
+        this.counts = new CappedMap(cap, () => ({ n: 0 }));
+    }
+    add(key, by = 1) {
+        this.counts.get(key).n += by;
+    }
+    toObject() {
+        return Object.fromEntries([...this.counts.map].map(([k, v]) => [k, v.n]));
+    }
+}
+/** Distinct short strings, first `cap` kept in arrival order. */
+class DistinctList {
+    cap;
+    values = new Set();
+    constructor(cap) {
+        this.cap = cap;
+    }
+    add(value) {
+        if (typeof value !== 'string' || value === '' || this.values.size >= this.cap)
+            return;
+        this.values.add(capString(value, REPORT_LIMITS.nameChars));
+    }
+}
+/**
+ * Accumulates a RunReport one parsed event at a time. Token events must be added after their
+ * `gen_ai.usage` was normalized (process-log does that per export request).
+ */
+class RunReportBuilder {
+    captureFound = true;
+    linesRead = 0;
+    events = 0;
+    malformedLines = 0;
+    malformedExamples = [];
+    lastLineTorn = false;
+    byAction = new CappedCounter(REPORT_LIMITS.groupKeys);
+    byHarness = new CappedCounter(REPORT_LIMITS.groupKeys);
+    codexEvents = 0;
+    sessionIds = new Set();
+    sessionsCapped = false;
+    prompts = 0;
+    tools = new Map();
+    otherToolCalls = 0;
+    commandTotal = 0;
+    commands = [];
+    approvalsRequested = 0;
+    approvalsDenied = 0;
+    models = new DistinctList(REPORT_LIMITS.names);
+    codexVersions = new DistinctList(REPORT_LIMITS.names);
+    usageTotal = emptyUsageTotals();
+    byModel = new CappedMap(REPORT_LIMITS.groupKeys, emptyUsageTotals);
+    byRun = new CappedMap(REPORT_LIMITS.groupKeys, emptyUsageTotals);
+    byRepository = new CappedMap(REPORT_LIMITS.groupKeys, emptyUsageTotals);
+    byHarnessUsage = new CappedMap(REPORT_LIMITS.groupKeys, emptyUsageTotals);
+    tokenEvents = 0;
+    tokenPoints = new CappedCounter(REPORT_LIMITS.groupKeys);
+    unusableTokenEvents = 0;
+    oversizedExports = 0;
+    captureMissing() {
+        this.captureFound = false;
+    }
+    lineRead() {
+        this.linesRead += 1;
+    }
+    malformed(lineNumber, reason, torn = false) {
+        this.malformedLines += 1;
+        if (torn)
+            this.lastLineTorn = true;
+        if (this.malformedExamples.length < REPORT_LIMITS.malformedExamples)
+            this.malformedExamples.push({ line: lineNumber, reason });
+    }
+    unusableTokenEvent() {
+        this.unusableTokenEvents += 1;
+    }
+    oversizedExport() {
+        this.oversizedExports += 1;
+    }
+    /** One valid event (already checked by process-log's envelope check). */
+    add(event) {
+        this.events += 1;
+        const action = event.event.action;
+        const harness = event.harness.name;
+        this.byAction.add(action);
+        this.byHarness.add(harness);
+        const isCodex = harness === CODEX_HARNESS;
+        if (isCodex)
+            this.codexEvents += 1;
+        const raw = report_isObject(event.raw) ? event.raw : undefined;
+        const attributes = raw && report_isObject(raw.attributes) ? raw.attributes : undefined;
+        if (isCodex && attributes)
+            this.codexVersions.add(attributes['app.version']);
+        this.models.add(event.model);
+        const sessionId = event.session?.id;
+        if (typeof sessionId === 'string' && sessionId && !this.sessionIds.has(sessionId)) {
+            if (this.sessionIds.size < REPORT_LIMITS.sessions)
+                this.sessionIds.add(sessionId);
+            else
+                this.sessionsCapped = true;
+        }
+        switch (action) {
+            case event_ACTION.promptSubmitted:
+                this.prompts += 1;
+                break;
+            case event_ACTION.approvalRequested:
+                this.approvalsRequested += 1;
+                break;
+            case event_ACTION.approvalDenied:
+                this.approvalsRequested += 1;
+                this.approvalsDenied += 1;
+                break;
+            case event_ACTION.commandExecuted:
+            case event_ACTION.toolInvoked:
+                this.addToolCall(event, attributes);
+                break;
+            case event_ACTION.tokenUsage:
+                this.addTokenEvent(event);
+                break;
+        }
+    }
+    addToolCall(event, attributes) {
+        const command = report_isObject(event.command) ? event.command : undefined;
+        const toolName = typeof event.tool?.name === 'string' && event.tool.name ? event.tool.name : '(unnamed)';
+        const success = parseSuccess(command?.success) ?? parseSuccess(attributes?.success);
+        const duration = parseDuration(command?.duration_ms) ?? parseDuration(attributes?.duration_ms);
+        let stats = this.tools.get(toolName);
+        if (!stats && this.tools.size < REPORT_LIMITS.tools) {
+            stats = { calls: 0, succeeded: 0, failed: 0, totalDurationMs: 0, maxDurationMs: 0 };
+            this.tools.set(toolName, stats);
+        }
+        if (stats) {
+            stats.calls += 1;
+            if (success === true)
+                stats.succeeded += 1;
+            if (success === false)
+                stats.failed += 1;
+            if (duration !== undefined) {
+                stats.totalDurationMs += duration;
+                stats.maxDurationMs = Math.max(stats.maxDurationMs, duration);
+            }
+        }
+        else {
+            this.otherToolCalls += 1;
+        }
+        if (event.event.action === event_ACTION.commandExecuted && command && typeof command.command === 'string') {
+            this.commandTotal += 1;
+            if (this.commands.length < REPORT_LIMITS.commands) {
+                const record = { command: capString(command.command, REPORT_LIMITS.commandChars) };
+                if (typeof command.exit_code === 'number')
+                    record.exitCode = command.exit_code;
+                if (duration !== undefined)
+                    record.durationMs = duration;
+                if (success !== undefined)
+                    record.success = success;
+                this.commands.push(record);
+            }
+        }
+    }
+    addTokenEvent(event) {
+        this.tokenEvents += 1;
+        const tokenType = typeof event.gen_ai?.token?.type === 'string' ? event.gen_ai.token.type : 'unknown';
+        this.tokenPoints.add(tokenType);
+        const usage = report_isObject(event.gen_ai?.usage) ? event.gen_ai.usage : undefined;
+        if (!carriesUsage(usage))
+            return;
+        const run = report_isObject(event.run) ? event.run : undefined;
+        const runKey = typeof run?.run_id === 'string' && run.run_id ? `${String(run.provider ?? 'ci')}/${run.run_id}` : 'local';
+        const groups = [
+            this.usageTotal,
+            this.byModel.get(typeof event.model === 'string' && event.model ? event.model : NONE_KEY),
+            this.byRun.get(runKey),
+            this.byRepository.get(typeof event.repository === 'string' && event.repository ? event.repository : NONE_KEY),
+            this.byHarnessUsage.get(event.harness.name),
+        ];
+        const input = nonNegativeInteger(usage.input_tokens);
+        const output = nonNegativeInteger(usage.output_tokens);
+        const cacheRead = nonNegativeInteger(usage.cache_read?.input_tokens);
+        const cacheCreation = nonNegativeInteger(usage.cache_creation?.input_tokens);
+        const reasoning = nonNegativeInteger(usage.reasoning?.output_tokens);
+        for (const totals of groups) {
+            totals.input_tokens += input;
+            totals.output_tokens += output;
+            totals.cache_read_input_tokens += cacheRead;
+            totals.cache_creation_input_tokens += cacheCreation;
+            totals.reasoning_output_tokens += reasoning;
+            totals.events += 1;
+        }
+    }
+    finish() {
+        return {
+            captureFound: this.captureFound,
+            linesRead: this.linesRead,
+            events: this.events,
+            malformedLines: this.malformedLines,
+            malformedExamples: this.malformedExamples.slice(),
+            lastLineTorn: this.lastLineTorn,
+            byAction: this.byAction.toObject(),
+            byHarness: this.byHarness.toObject(),
+            codexEvents: this.codexEvents,
+            sessions: this.sessionIds.size,
+            sessionsCapped: this.sessionsCapped,
+            prompts: this.prompts,
+            tools: Object.fromEntries([...this.tools].map(([name, stats]) => [name, { ...stats }])),
+            otherToolCalls: this.otherToolCalls,
+            commands: { total: this.commandTotal, listed: this.commands.map((c) => ({ ...c })) },
+            approvals: { requested: this.approvalsRequested, denied: this.approvalsDenied },
+            models: [...this.models.values],
+            codexVersions: [...this.codexVersions.values],
+            usage: {
+                total: { ...this.usageTotal },
+                byModel: this.byModel.toObject(),
+                byRun: this.byRun.toObject(),
+                byRepository: this.byRepository.toObject(),
+                byHarness: this.byHarnessUsage.toObject(),
+            },
+            tokenEvents: this.tokenEvents,
+            tokenPoints: this.tokenPoints.toObject(),
+            unusableTokenEvents: this.unusableTokenEvents,
+            oversizedExports: this.oversizedExports,
+        };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/finish/process-log.ts
+
+
+
+
+
+
+const DEFAULT_CHUNK_BYTES = 1 << 20;
+const DEFAULT_MAX_EXPORT_LINES = 10_000;
+const MAX_EXPORT_BYTES = 16 << 20;
+const NEWLINE = 0x0a;
+const SEVERITIES = new Set(['info', 'low', 'medium', 'high', 'critical']);
+const OSES = new Set(['linux', 'darwin', 'windows']);
+const ORIGINS = new Set(['local', 'cloud', 'ci']);
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
+function process_log_isObject(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+const optionalString = (value) => value === undefined || typeof value === 'string';
+const optionalInteger = (value) => value === undefined || (typeof value === 'number' && Number.isInteger(value));
+const countOk = (value) => value === undefined || (typeof value === 'number' && Number.isInteger(value) && value >= 0);
+/**
+ * Why a parsed line is not a Beacon 1.0 event the readers accept, or undefined. Required fields
+ * and exact values, and the types of the known optional keys (a known key of the wrong type makes
+ * the readers reject the whole line, so such a line must not reach the runtime log).
+ */
+function eventProblem(e) {
+    if (!process_log_isObject(e))
+        return 'not a JSON object';
+    if (e.vendor !== 'beacon')
+        return 'vendor is not "beacon"';
+    if (e.product !== 'endpoint-agent')
+        return 'product is not "endpoint-agent"';
+    if (e.schema_version !== SCHEMA_VERSION)
+        return `schema_version is not "${SCHEMA_VERSION}"`;
+    if (typeof e.timestamp !== 'string' || !TIMESTAMP.test(e.timestamp))
+        return 'timestamp is not RFC 3339 UTC';
+    const ev = e.event;
+    if (!process_log_isObject(ev) || ev.kind !== 'agent_runtime' || typeof ev.action !== 'string' || ev.action === '' || typeof ev.category !== 'string') {
+        return 'event is not {kind: "agent_runtime", action, category}';
+    }
+    if (!SEVERITIES.has(e.severity))
+        return 'severity is not one of info, low, medium, high, critical';
+    if (!process_log_isObject(e.endpoint) || typeof e.endpoint.hostname !== 'string' || !OSES.has(e.endpoint.os))
+        return 'endpoint is not {hostname, os}';
+    if (!process_log_isObject(e.harness) || typeof e.harness.name !== 'string')
+        return 'harness.name is not a string';
+    if (e.origin !== undefined && !ORIGINS.has(e.origin))
+        return 'origin is not local, cloud or ci';
+    if (e.user !== undefined && (!process_log_isObject(e.user) || !optionalString(e.user.name)))
+        return 'user is not an object';
+    if (e.run !== undefined) {
+        if (!process_log_isObject(e.run))
+            return 'run is not an object';
+        for (const key in e.run) {
+            const value = e.run[key];
+            const ok = key === 'ephemeral' ? typeof value === 'boolean' : typeof value === 'string';
+            if (!ok)
+                return `run.${key} has the wrong type`;
+        }
+    }
+    if (e.session !== undefined && (!process_log_isObject(e.session) || typeof e.session.id !== 'string'))
+        return 'session.id is not a string';
+    if (e.tool !== undefined && (!process_log_isObject(e.tool) || !optionalString(e.tool.name) || !optionalString(e.tool.command)))
+        return 'tool is not {name, command}';
+    if (e.command !== undefined) {
+        const c = e.command;
+        if (!process_log_isObject(c) || !optionalString(c.command) || !optionalInteger(c.exit_code) || !optionalInteger(c.duration_ms))
+            return 'command is not {command, exit_code (int), duration_ms (int)}';
+    }
+    if (e.approval !== undefined) {
+        const a = e.approval;
+        if (!process_log_isObject(a) || (a.required !== undefined && typeof a.required !== 'boolean') || !optionalString(a.decision) || !optionalString(a.reason))
+            return 'approval is not {required (bool), decision, reason}';
+    }
+    if (e.prompt !== undefined && (!process_log_isObject(e.prompt) || typeof e.prompt.text !== 'string'))
+        return 'prompt.text is not a string';
+    if (e.gen_ai !== undefined) {
+        if (!process_log_isObject(e.gen_ai))
+            return 'gen_ai is not an object';
+        // Token events get a new usage anyway; any other event's usage must already be right.
+        if (e.event.action !== event_ACTION.tokenUsage && e.gen_ai.usage !== undefined && !usageOk(e.gen_ai.usage))
+            return 'gen_ai.usage holds a value that is not a non-negative integer';
+    }
+    if (!optionalString(e.model))
+        return 'model is not a string';
+    if (!optionalString(e.repository))
+        return 'repository is not a string';
+    if (!optionalString(e.branch))
+        return 'branch is not a string';
+    if (!optionalString(e.message))
+        return 'message is not a string';
+    if (e.raw !== undefined && !process_log_isObject(e.raw))
+        return 'raw is not an object';
+    if (e.field_truncated !== undefined && typeof e.field_truncated !== 'boolean')
+        return 'field_truncated is not a boolean';
+    return undefined;
+}
+function usageOk(usage) {
+    if (!process_log_isObject(usage))
+        return false;
+    if (!countOk(usage.input_tokens) || !countOk(usage.output_tokens))
+        return false;
+    for (const [nested, field] of [['cache_read', 'input_tokens'], ['cache_creation', 'input_tokens'], ['reasoning', 'output_tokens']]) {
+        const value = usage[nested];
+        if (value !== undefined && (!process_log_isObject(value) || !countOk(value[field])))
+            return false;
+    }
+    return usage.cost_usd === undefined || (typeof usage.cost_usd === 'number' && usage.cost_usd >= 0);
+}
+/**
+ * Buffered output: byte ranges of the read buffers (merged when contiguous) and new text. Each
+ * flush starts writing in the background and first waits for the previous write, so writing
+ * one chunk's output overlaps parsing the next; a read buffer is reused only after its write ended.
+ */
+class LogSink {
+    output;
+    parts = [];
+    text_ = '';
+    range;
+    inFlight = Promise.resolve();
+    failure;
+    constructor(output) {
+        this.output = output;
+    }
+    copy(buffer, start, end) {
+        if (this.range && this.range.buffer === buffer && this.range.end === start) {
+            this.range.end = end;
+            return;
+        }
+        this.closePart();
+        this.range = { buffer, start, end };
+    }
+    text(text) {
+        if (this.range)
+            this.closePart();
+        this.text_ += text;
+    }
+    closePart() {
+        if (this.text_) {
+            this.parts.push(Buffer.from(this.text_, 'utf8'));
+            this.text_ = '';
+        }
+        if (this.range) {
+            this.parts.push(this.range.buffer.subarray(this.range.start, this.range.end));
+            this.range = undefined;
+        }
+    }
+    /** Waits for the previous write, then starts writing everything collected since. */
+    async flush() {
+        await this.inFlight;
+        if (this.failure)
+            throw this.failure;
+        this.closePart();
+        if (this.parts.length === 0)
+            return;
+        const parts = this.parts;
+        this.parts = [];
+        // Caught here so a failure cannot surface as an unhandled rejection; rethrown by the next flush.
+        this.inFlight = this.writeAll(parts).catch((error) => {
+            this.failure = error;
+        });
+    }
+    /** Flushes and waits until everything is written. */
+    async drain() {
+        await this.flush();
+        await this.inFlight;
+        if (this.failure)
+            throw this.failure;
+    }
+    async writeAll(parts) {
+        let pending = parts;
+        while (pending.length > 0) {
+            const { bytesWritten } = await this.output.writev(pending);
+            // A short write: keep what was not written yet.
+            let skip = bytesWritten;
+            const rest = [];
+            for (const part of pending) {
+                if (skip >= part.length) {
+                    skip -= part.length;
+                    continue;
+                }
+                rest.push(skip > 0 ? part.subarray(skip) : part);
+                skip = 0;
+            }
+            pending = rest;
+        }
+    }
+}
+async function processCaptureLog(options) {
+    const { capturePath, logPath } = options;
+    if (external_node_path_default().resolve(capturePath) === external_node_path_default().resolve(logPath))
+        throw new Error('the runtime log must not overwrite the capture it is made from');
+    const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+    const maxExportLines = options.maxExportLines ?? DEFAULT_MAX_EXPORT_LINES;
+    const report = new RunReportBuilder();
+    const series = new CumulativeSeries();
+    external_node_fs_default().mkdirSync(external_node_path_default().dirname(external_node_path_default().resolve(logPath)), { recursive: true });
+    let input;
+    try {
+        input = await external_node_fs_default().promises.open(capturePath, 'r');
+    }
+    catch (error) {
+        if (error.code !== 'ENOENT')
+            throw error;
+        // No capture: the collector never ran or never wrote. An empty log still documents the run.
+        external_node_fs_default().writeFileSync(logPath, '');
+        report.captureMissing();
+        return report.finish();
+    }
+    let output;
+    try {
+        output = await external_node_fs_default().promises.open(logPath, 'w');
+    }
+    catch (error) {
+        await input.close();
+        throw error;
+    }
+    const sink = new LogSink(output);
+    let held = [];
+    let heldBytes = 0;
+    let heldSeq;
+    // The export already counted as oversized: one count per export, however many releases.
+    let oversizedSeq = Symbol('none');
+    const releaseHeld = () => {
+        if (held.length === 0)
+            return;
+        const tokenLines = held.filter((h) => h.point !== undefined);
+        const usages = usageForExport(tokenLines.map((h) => h.point), series);
+        let next = 0;
+        for (const line of held) {
+            if (line.text !== undefined) {
+                sink.text(line.text + '\n');
+                continue;
+            }
+            const event = line.tokenEvent;
+            const usage = line.point ? usages[next++] : {};
+            if (process_log_isObject(event.gen_ai))
+                event.gen_ai.usage = usage;
+            else
+                event.gen_ai = { token: { type: line.point?.tokenType ?? 'unknown' }, usage };
+            report.add(event);
+            sink.text(JSON.stringify(event) + '\n');
+        }
+        held = [];
+        heldBytes = 0;
+    };
+    const hold = (line, bytes) => {
+        held.push(line);
+        heldBytes += bytes;
+        if (held.length >= maxExportLines || heldBytes >= MAX_EXPORT_BYTES) {
+            // An absurdly large export: write what we hold (pairing across the cut may be lost).
+            if (oversizedSeq !== heldSeq)
+                report.oversizedExport();
+            oversizedSeq = heldSeq;
+            releaseHeld();
+        }
+    };
+    let lineNumber = 0;
+    // Whether the current chunk's whole lines are valid UTF-8 (checked once per chunk: a newline
+    // never falls inside a multi-byte sequence, so the lines of a valid chunk are valid too).
+    let chunkIsUtf8 = true;
+    const handleLine = (buffer, start, end, hasNewline) => {
+        lineNumber += 1;
+        let text = buffer.toString('utf8', start, end);
+        if (text === '' || text === '\r')
+            return; // blank lines carry nothing
+        report.lineRead();
+        let event;
+        try {
+            event = JSON.parse(text);
+        }
+        catch {
+            report.malformed(lineNumber, hasNewline ? 'not valid JSON' : 'torn last line (no newline, not valid JSON)', !hasNewline);
+            return;
+        }
+        const problem = eventProblem(event);
+        if (problem) {
+            report.malformed(lineNumber, problem, false);
+            return;
+        }
+        const e = event;
+        // Invalid UTF-8 became U+FFFD in the parsed copy: write that copy, never the bad bytes.
+        // (An integer written as `1.0` is not looked for: the collector serializes with JSON.stringify,
+        // which never prints one, and scanning every line's text would cost a sixth of the pass.)
+        const rewrite = !chunkIsUtf8 && !(0,external_node_buffer_.isUtf8)(buffer.subarray(start, end));
+        if (rewrite)
+            text = JSON.stringify(e);
+        if (e.event.action === event_ACTION.tokenUsage) {
+            const seq = process_log_isObject(e.raw) ? e.raw.export_seq : undefined;
+            if (held.length > 0 && seq !== heldSeq)
+                releaseHeld();
+            if (held.length === 0)
+                heldSeq = seq;
+            const point = tokenPointOf(e);
+            if (!point)
+                report.unusableTokenEvent();
+            hold({ tokenEvent: e, point }, end - start);
+            return;
+        }
+        report.add(e);
+        // Other metric lines of the same export keep their place between its token lines.
+        if (held.length > 0 && process_log_isObject(e.raw) && e.raw.otel_signal === 'metrics') {
+            hold({ text }, end - start);
+            return;
+        }
+        releaseHeld();
+        if (rewrite)
+            sink.text(text + '\n');
+        else {
+            sink.copy(buffer, start, hasNewline ? end + 1 : end);
+            if (!hasNewline)
+                sink.text('\n');
+        }
+    };
+    try {
+        // Two buffers in turn: one is parsed while the other's output may still be being written.
+        // Each has room for a carried partial line (< chunkBytes) plus one full read.
+        const buffers = [Buffer.allocUnsafe(chunkBytes * 2), Buffer.allocUnsafe(chunkBytes * 2)];
+        let turn = 0;
+        let buffer = buffers[0];
+        let filled = 0;
+        let skippingLongLine = false;
+        for (;;) {
+            const { bytesRead } = await input.read(buffer, filled, buffer.length - filled, null);
+            const end = filled + bytesRead;
+            const view = buffer.subarray(0, end);
+            const wholeLinesEnd = bytesRead === 0 ? end : view.lastIndexOf(NEWLINE) + 1;
+            chunkIsUtf8 = (0,external_node_buffer_.isUtf8)(view.subarray(0, wholeLinesEnd));
+            let start = 0;
+            for (;;) {
+                const newline = view.indexOf(NEWLINE, start);
+                if (newline === -1)
+                    break;
+                if (skippingLongLine)
+                    skippingLongLine = false;
+                else
+                    handleLine(view, start, newline, true);
+                start = newline + 1;
+            }
+            if (bytesRead === 0) {
+                if (start < end && !skippingLongLine)
+                    handleLine(view, start, end, false);
+                break;
+            }
+            // Also waits for the write of the other buffer's output: it is free to be read into next.
+            await sink.flush();
+            const next = buffers[(turn = 1 - turn)];
+            const rest = end - start;
+            if (rest >= chunkBytes) {
+                // No event is this long: drop it up to its newline rather than let memory grow.
+                if (!skippingLongLine) {
+                    lineNumber += 1;
+                    report.lineRead();
+                    report.malformed(lineNumber, `line longer than ${chunkBytes} bytes`, false);
+                }
+                skippingLongLine = true;
+                filled = 0;
+            }
+            else {
+                buffer.copy(next, 0, start, end);
+                filled = rest;
+            }
+            buffer = next;
+        }
+        releaseHeld();
+        await sink.drain();
+    }
+    finally {
+        await input.close();
+        await output.close();
+    }
+    return report.finish();
+}
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __webpack_require__(31421);
+// EXTERNAL MODULE: ./src/handoff/collector-config.ts
+var collector_config = __webpack_require__(63400);
+// EXTERNAL MODULE: ./src/handoff/collector-client.ts
+var collector_client = __webpack_require__(10709);
+;// CONCATENATED MODULE: ./src/finish/stop-collector.ts
+
+
+
+
+function isAlive(pid) {
+    try {
+        process.kill(pid, 0);
+    }
+    catch (error) {
+        return error.code === 'EPERM';
+    }
+    // The collector's parent (the start step) is gone, so once it exits it may linger as a zombie
+    // until the system reaps it: that is exited too.
+    if (process.platform === 'linux') {
+        try {
+            const stat = external_node_fs_default().readFileSync(`/proc/${pid}/stat`, 'utf8');
+            return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+        }
+        catch {
+            return false;
+        }
+    }
+    return true;
+}
+async function waitForExit(pid, timeoutMs) {
+    const deadline = Date.now() + timeoutMs;
+    while (isAlive(pid)) {
+        if (Date.now() > deadline)
+            return false;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return true;
+}
+/** Whether the process's command line shows our collector (Linux: /proc; macOS: ps). */
+function looksLikeOurCollector(pid, script, configPath) {
+    try {
+        let commandLine;
+        if (process.platform === 'linux')
+            commandLine = external_node_fs_default().readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+        else if (process.platform === 'darwin')
+            commandLine = (0,external_node_child_process_.execFileSync)('ps', ['-p', String(pid), '-o', 'command='], { encoding: 'utf8' });
+        else
+            return undefined; // Windows: no cheap way; never kill what we cannot recognise
+        return commandLine.includes(script) && commandLine.includes(configPath);
+    }
+    catch {
+        return undefined;
+    }
+}
+async function stopCollector(options) {
+    const { config, ready } = options;
+    if (!config || !ready)
+        return { status: 'not-started' };
+    const answerTimeoutMs = options.answerTimeoutMs ?? 5_000;
+    const exitTimeoutMs = options.exitTimeoutMs ?? 20_000;
+    const pid = ready.pid;
+    let answeredPid;
+    try {
+        answeredPid = await (0,collector_client/* collectorPid */.R)(ready.port, collector_config/* SHUTDOWN_PATH */.ze, 'POST', config.secret, answerTimeoutMs);
+    }
+    catch {
+        answeredPid = undefined; // refused (gone) or hung: decided below
+    }
+    if (answeredPid === pid) {
+        const started = Date.now();
+        if (await waitForExit(pid, exitTimeoutMs))
+            return { status: 'stopped', pid, waitedMs: Date.now() - started };
+        // It answered with our secret, so it is ours: kill it.
+        kill(pid);
+        return { status: 'killed', pid, reason: `it did not exit within ${exitTimeoutMs} ms of the shutdown request` };
+    }
+    if (!isAlive(pid))
+        return { status: 'already-exited', pid };
+    const ours = options.script ? looksLikeOurCollector(pid, options.script, options.configPath) : undefined;
+    if (ours) {
+        kill(pid);
+        await waitForExit(pid, 2_000);
+        return { status: 'killed', pid, reason: 'it did not answer the shutdown request' };
+    }
+    return {
+        status: 'left-alone',
+        pid,
+        reason: ours === false ? `process ${pid} is not our collector any more (a reused pid)` : `process ${pid} did not answer and cannot be recognised as our collector on this OS`,
+    };
+}
+function kill(pid) {
+    try {
+        process.kill(pid, 'SIGKILL');
+    }
+    catch {
+        // gone meanwhile
+    }
+}
+
+;// CONCATENATED MODULE: ./src/finish/usage-file.ts
+
+
+const USAGE_NOTES = {
+    noCost: 'no cost: Codex emits none',
+    noSessionSplit: 'no per-session split: the Codex token metric carries no conversation id',
+};
+function usageEntry(totals) {
+    return {
+        input_tokens: totals.input_tokens,
+        output_tokens: totals.output_tokens,
+        cache_read_input_tokens: totals.cache_read_input_tokens,
+        cache_creation_input_tokens: totals.cache_creation_input_tokens,
+        reasoning_output_tokens: totals.reasoning_output_tokens,
+        cost_usd: null,
+        events: totals.events,
+        total_tokens: totalTokens(totals),
+    };
+}
+function breakdown(groups) {
+    return Object.fromEntries(Object.keys(groups)
+        .sort()
+        .map((key) => [key, usageEntry(groups[key])]));
+}
+function buildUsageFile(report, options = {}) {
+    return {
+        source: 'beacon-action',
+        ...(options.logName ? { log: options.logName } : {}),
+        totals: usageEntry(report.usage.total),
+        by_model: breakdown(report.usage.byModel),
+        by_run: breakdown(report.usage.byRun),
+        by_repository: breakdown(report.usage.byRepository),
+        by_harness: breakdown(report.usage.byHarness),
+        token_data_points: Object.fromEntries(Object.keys(report.tokenPoints).sort().map((key) => [key, report.tokenPoints[key]])),
+        notes: [USAGE_NOTES.noCost, USAGE_NOTES.noSessionSplit],
+        ...(options.baseline ? { baseline: options.baseline } : {}),
+    };
+}
+function writeUsageFile(filePath, usage) {
+    external_node_fs_default().writeFileSync(filePath, JSON.stringify(usage, null, 2) + '\n');
+}
+
+;// CONCATENATED MODULE: ./src/finish/validate.ts
+const CLEAN_STOP = 'shutdown request';
+/** What an HTTP status the collector answered with usually means. */
+const REJECTION_CAUSES = {
+    '400': 'a body that could not be decoded as OTLP',
+    '401': 'a missing or wrong secret header (a stale config, or another process sending to the port)',
+    '413': 'a body larger than the collector accepts',
+    '415': 'an unsupported content type or encoding',
+    '503': 'the collector shutting down, or failing to write',
+};
+function plural(n, one, many = `${one}s`) {
+    return `${n} ${n === 1 ? one : many}`;
+}
+function validateRun(report, stats, options) {
+    const failures = [];
+    const warnings = [];
+    const diagnoses = [];
+    const exit = options.collectorExit;
+    if (report.codexEvents < options.minEvents) {
+        const message = `${plural(report.codexEvents, 'event')} from Codex (harness codex_cli) were captured; at least ${options.minEvents} ${options.minEvents === 1 ? 'is' : 'are'} required (min-events).`;
+        (options.requireTelemetry ? failures : warnings).push(message);
+    }
+    const requests = stats ? stats.signals.logs.requests + stats.signals.metrics.requests + stats.signals.traces.requests : undefined;
+    if (exit?.status === 'not-started') {
+        warnings.push('No collector was started for this job, so nothing could be captured.');
+        diagnoses.push('Run this action (mode start) before the step that runs Codex, in the same job.');
+    }
+    else if (requests === 0) {
+        warnings.push('No telemetry request ever reached the collector.');
+        diagnoses.push('The usual cause: `codex-home` was not passed to openai/codex-action, or Codex did not run.');
+    }
+    else if (!report.captureFound && stats === undefined) {
+        warnings.push('The collector wrote no capture file.');
+    }
+    if (report.codexEvents > 0 && report.tokenEvents === 0) {
+        warnings.push('Codex events were captured but no token usage metric.');
+        diagnoses.push('Codex sends its metrics only at a normal exit: it was cancelled or killed, or `metrics_exporter` was overridden in its configuration.');
+    }
+    if (exit?.status !== 'not-started') {
+        const why = exit?.reason ? ` (${exit.reason})` : '';
+        if (exit?.status === 'left-alone') {
+            warnings.push(`The collector could not be stopped${why} and was left running. What it wrote so far is used.`);
+        }
+        else if (stats === undefined) {
+            warnings.push(`The collector left no statistics: it died or was killed before it could stop cleanly${why}. What it wrote is still used.`);
+        }
+        else if (stats.stopReason === undefined) {
+            warnings.push('The collector did not record why it stopped: it was likely killed. What it wrote is still used.');
+        }
+        else if (stats.stopReason !== CLEAN_STOP) {
+            warnings.push(`The collector stopped on its own (${stats.stopReason}), not at the post step's request: telemetry sent after that was lost. What it wrote is still used.`);
+        }
+        else if (exit?.status === 'killed' || exit?.status === 'already-exited') {
+            warnings.push(`The collector ${exit.status === 'killed' ? 'had to be killed' : 'had already exited'}${why}. What it wrote is still used.`);
+        }
+    }
+    if (stats) {
+        const rejected = Object.entries(stats.rejected).filter(([, n]) => n > 0);
+        if (rejected.length > 0) {
+            const total = rejected.reduce((sum, [, n]) => sum + n, 0);
+            const byStatus = rejected.map(([status, n]) => `${n} with status ${status}`).join(', ');
+            warnings.push(`The collector rejected ${plural(total, 'request')} (${byStatus}).`);
+            for (const [status] of rejected) {
+                const cause = REJECTION_CAUSES[status];
+                if (cause)
+                    diagnoses.push(`Status ${status} means ${cause}.`);
+            }
+            if (stats.firstError)
+                diagnoses.push(`First error: ${stats.firstError}`);
+        }
+        if (stats.writeErrors > 0) {
+            warnings.push(`The collector failed to write events ${plural(stats.writeErrors, 'time')}; those requests were refused so the sender could retry.`);
+        }
+    }
+    if (report.malformedLines > 0) {
+        const torn = report.lastLineTorn ? ' (the last one was cut off: the collector stopped in the middle of a write)' : '';
+        warnings.push(`${plural(report.malformedLines, 'malformed line')} of the capture ${report.malformedLines === 1 ? 'was' : 'were'} skipped${torn}.`);
+    }
+    if (report.unusableTokenEvents > 0) {
+        warnings.push(`${plural(report.unusableTokenEvents, 'token event')} had no usable value and ${report.unusableTokenEvents === 1 ? 'was' : 'were'} not counted.`);
+    }
+    if (report.oversizedExports > 0) {
+        warnings.push(`${plural(report.oversizedExports, 'metrics export')} held too many token points to pair input with cached input completely.`);
+    }
+    return { ok: failures.length === 0, failures, warnings, diagnoses };
+}
+
+;// CONCATENATED MODULE: ./src/finish/main.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+function readJson(file) {
+    try {
+        return JSON.parse(external_node_fs_default().readFileSync(file, 'utf8'));
+    }
+    catch {
+        return undefined;
+    }
+}
+function locateWorkDir(trigger, inputs) {
+    if (trigger === 'post') {
+        // The post step of a `mode: finish` use: its main step already did the work.
+        if (inputs.mode === 'finish' || core.getState(state/* STATE_ROLE */.N) === 'finish-step')
+            return undefined;
+        const workDir = core.getState(state/* STATE_WORK_DIR */.a);
+        if (!workDir)
+            core.notice('beacon: nothing to finish: the start step of this action failed or did not run.');
+        return workDir || undefined;
+    }
+    core.saveState(state/* STATE_ROLE */.N, 'finish-step');
+    const workDir = process.env[workspace/* WORK_DIR_ENV */.m];
+    if (!workDir)
+        core.warning('beacon: mode: finish found no capture started earlier in this job. Add the action (mode: start, the default) before the step that runs Codex.');
+    return workDir || undefined;
+}
+/** How the collector stopped, for the log; validateRun turns the unusual cases into warnings. */
+function describeStop(outcome) {
+    if (outcome.status === 'stopped')
+        core.info(`beacon: collector (pid ${outcome.pid}) stopped after ${outcome.waitedMs} ms.`);
+    else
+        core.info(`beacon: collector ${outcome.status}${'reason' in outcome ? `: ${outcome.reason}` : ''}.`);
+}
+async function finishCapture(trigger) {
+    const inputs = (0,src_inputs/* readFinishInputs */.P_)(core.getInput);
+    const workDir = locateWorkDir(trigger, inputs);
+    if (!workDir)
+        return;
+    const paths = (0,workspace/* workspacePaths */.s)(workDir);
+    if (external_node_fs_default().existsSync(paths.finished)) {
+        core.info('beacon: this capture was already finished by a mode: finish step.');
+        return;
+    }
+    const outcome = await stopCollector({
+        config: readJson(paths.collectorConfig),
+        ready: readJson(paths.ready),
+        script: readJson(paths.runFile)?.collector.script,
+        configPath: paths.collectorConfig,
+    });
+    describeStop(outcome);
+    const report = await processCaptureLog({ capturePath: paths.capture, logPath: paths.runtimeLog });
+    // Before the usage file and the summary: both carry what this run is compared with.
+    const comparison = await RunComparison.begin({ enabled: inputs.compare !== false, artifactName: inputs.artifactName, log: { info: core.info } });
+    const usage = buildUsageFile(report, { logName: 'beacon-runtime.jsonl', ...(comparison.baseline ? { baseline: comparison.baseline } : {}) });
+    writeUsageFile(paths.usage, usage);
+    const stats = readJson(paths.stats);
+    const validation = validateRun(report, stats, {
+        minEvents: inputs.minEvents,
+        requireTelemetry: inputs.requireTelemetry,
+        collectorExit: { status: outcome.status, ...('reason' in outcome ? { reason: outcome.reason } : {}) },
+    });
+    for (const warning of validation.warnings)
+        core.warning(`beacon: ${warning}`);
+    for (const diagnosis of validation.diagnoses)
+        core.info(`beacon: ${diagnosis}`);
+    const forwarding = await forward(paths, stats);
+    const artifact = inputs.uploadArtifact ? await upload(paths, inputs) : undefined;
+    if (inputs.jobSummary) {
+        try {
+            const comparisonMarkdown = comparison.summaryMarkdown(report, usage);
+            const markdown = renderSummary(report, usage, validation, {
+                ...(artifact?.status === 'uploaded' ? { artifact: { name: artifact.name, url: artifact.url } } : {}),
+                ...(forwarding ? { forwarding } : {}),
+                ...(comparisonMarkdown ? { comparison: comparisonMarkdown } : {}),
+            });
+            await core.summary.addRaw(markdown).write();
+        }
+        catch (error) {
+            core.warning(`beacon: the job summary could not be written: ${error.message}`);
+        }
+    }
+    const total = report.usage.total;
+    core.info(`beacon: ${report.events} events, ${totalTokens(total)} tokens (input ${total.input_tokens}, cached ${total.cache_read_input_tokens}, output ${total.output_tokens}, reasoning ${total.reasoning_output_tokens}). Log: ${paths.runtimeLog}`);
+    core.setOutput('log-path', paths.runtimeLog);
+    if (trigger === 'finish-step') {
+        core.setOutput('input-tokens', String(total.input_tokens));
+        core.setOutput('cached-input-tokens', String(total.cache_read_input_tokens));
+        core.setOutput('output-tokens', String(total.output_tokens));
+        core.setOutput('reasoning-output-tokens', String(total.reasoning_output_tokens));
+        core.setOutput('total-tokens', String(totalTokens(total)));
+        core.setOutput('events', String(report.events));
+        core.setOutput('usage-json', paths.usage);
+    }
+    external_node_fs_default().writeFileSync(paths.finished, JSON.stringify({ finishedAt: new Date().toISOString(), trigger }), { mode: 0o600 });
+    await comparison.saveRecord(report, usage);
+    if (validation.failures.length > 0)
+        core.setFailed(`beacon: ${validation.failures.join(' ')}`);
+    if (forwarding?.required && forwarding.problems.length > 0)
+        core.setFailed(`beacon: forwarding (forward-required): ${forwarding.problems.join('; ')}.`);
+    // A cache call given up on keeps running inside @actions/cache (retries, or a request with no
+    // timeout) and would hold the step open; like actions/cache itself, end the step now.
+    if (comparison.abandoned)
+        process.exit();
+}
+/** With forward-endpoint: the token metrics go out now; what was lost is a warning, or a failure under forward-required. */
+async function forward(paths, stats) {
+    const config = readJson(paths.collectorConfig);
+    if (!config?.forward)
+        return undefined;
+    const report = await forwardRun({ config: config.forward, attribution: config.attribution, logPath: paths.runtimeLog, collectorStats: stats });
+    const events = report.logs ? `${report.logs.recordsSent} events in ${report.logs.batchesSent} batches (${report.logs.retries} retries)` : 'an unknown number of events';
+    core.info(`beacon: forwarded to ${report.endpoint}: ${events}; token metrics: ${report.metrics.status} (${report.metrics.dataPoints} data points, ${report.metrics.durationMs} ms).`);
+    if (!report.required)
+        for (const problem of report.problems)
+            core.warning(`beacon: forwarding: ${problem}.`);
+    return report;
+}
+async function upload(paths, inputs) {
+    const result = await uploadRuntimeArtifact({
+        name: inputs.artifactName ?? defaultArtifactName(process.env),
+        files: [paths.runtimeLog, paths.usage].filter((file) => external_node_fs_default().existsSync(file)),
+        rootDirectory: paths.workDir,
+        retentionDays: inputs.retentionDays,
+        log: { info: core.info, warning: core.warning },
+    });
+    if (result.status === 'failed')
+        core.warning(`beacon: the artifact was not uploaded: ${result.reason}`);
+    if (result.status === 'skipped')
+        core.info(`beacon: no artifact upload: ${result.reason}.`);
+    return result;
+}
+
+
+/***/ })
+
+};

@@ -1,0 +1,252 @@
+/**
+ * The post step's part of forwarding: the normalized token usage of the runtime log, sent as OTLP
+ * metrics, and the report of what reached the organization's pipeline (the collector's counters
+ * for the events, ours for the metrics).
+ *
+ * Metric (GenAI semantic conventions, `gen_ai.client.token.usage`: a histogram of `{token}` with
+ * the recommended bucket boundaries, delta temporality over the capture): one data point per
+ * model and kind of token, built from the token events of the log, one measurement per event.
+ * The conventions name only `gen_ai.token.type` = `input` | `output`, and count cached tokens
+ * inside input; so cached input is a part of `input`, told apart by `gen_ai.token.cache` =
+ * `read` | `creation` | `uncached` (the breakdown proposed for the metric, which keeps points
+ * disjoint: the `input` points add up to all input, as the conventions count it). `output`
+ * includes reasoning; reasoning goes to its own histogram, `beacon.gen_ai.client.token.reasoning`,
+ * so that no point is counted twice. Attributes: `gen_ai.operation.name` = `chat`,
+ * `gen_ai.provider.name` = `openai` (Codex speaks the OpenAI Responses API), `gen_ai.request.model`
+ * (the model Codex asked for; Codex reports no response model).
+ */
+import fs from 'node:fs';
+import readline from 'node:readline';
+import { ACTION, type Attribution } from '../beacon/event.js';
+import type { CollectorStats, ForwardConfig, ForwardStats } from '../handoff/collector-config.js';
+import { OtlpHttpExporter, type DropReason } from '../collector/forward/exporter.js';
+import { COLLECTOR_FLUSH_SHARE, FORWARDER_DEFAULTS } from '../collector/forward/forwarder.js';
+import { msToUnixNanos, pushAttribute, resourceAttributes, SCOPE, type JsonKeyValue } from '../collector/forward/otlp-json.js';
+
+export const TOKEN_USAGE_METRIC = 'gen_ai.client.token.usage';
+export const REASONING_METRIC = 'beacon.gen_ai.client.token.reasoning';
+/** The bucket boundaries the conventions recommend for `gen_ai.client.token.usage`. */
+export const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
+const DELTA = 1;
+
+export type TokenKind = 'input.uncached' | 'input.read' | 'input.creation' | 'output' | 'reasoning';
+
+export interface Histogram {
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  bucketCounts: number[];
+}
+
+/** One series: harness (the resource's service.name), model, kind. */
+export interface UsageSeries {
+  harness: string;
+  model?: string;
+  kind: TokenKind;
+  histogram: Histogram;
+}
+
+function emptyHistogram(): Histogram {
+  return { count: 0, sum: 0, min: Infinity, max: -Infinity, bucketCounts: new Array<number>(TOKEN_BUCKETS.length + 1).fill(0) };
+}
+
+export function record(histogram: Histogram, value: number): void {
+  histogram.count += 1;
+  histogram.sum += value;
+  histogram.min = Math.min(histogram.min, value);
+  histogram.max = Math.max(histogram.max, value);
+  // Bucket i holds (bounds[i-1], bounds[i]]; the last one everything above.
+  let i = 0;
+  while (i < TOKEN_BUCKETS.length && value > TOKEN_BUCKETS[i]!) i++;
+  histogram.bucketCounts[i]! += 1;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+
+/** The measurements of one normalized token event: kind and value of each usage field it carries. */
+export function measurementsOf(usage: unknown): [TokenKind, number][] {
+  if (!isObject(usage)) return [];
+  const found: [TokenKind, number][] = [];
+  if (isCount(usage.input_tokens)) found.push(['input.uncached', usage.input_tokens]);
+  if (isObject(usage.cache_read) && isCount(usage.cache_read.input_tokens)) found.push(['input.read', usage.cache_read.input_tokens]);
+  if (isObject(usage.cache_creation) && isCount(usage.cache_creation.input_tokens)) found.push(['input.creation', usage.cache_creation.input_tokens]);
+  if (isCount(usage.output_tokens)) found.push(['output', usage.output_tokens]);
+  if (isObject(usage.reasoning) && isCount(usage.reasoning.output_tokens)) found.push(['reasoning', usage.reasoning.output_tokens]);
+  return found;
+}
+
+/** Reads the runtime log (after normalization) and sums its token events into series. */
+export async function usageSeriesOf(logPath: string): Promise<UsageSeries[]> {
+  const series = new Map<string, UsageSeries>();
+  if (!fs.existsSync(logPath)) return [];
+  const lines = readline.createInterface({ input: fs.createReadStream(logPath, { encoding: 'utf8' }), crlfDelay: Infinity });
+  for await (const line of lines) {
+    // Cheap filter first: most lines are not token events.
+    if (!line.includes(ACTION.tokenUsage)) continue;
+    let event: Record<string, any>;
+    try {
+      event = JSON.parse(line) as Record<string, any>;
+    } catch {
+      continue;
+    }
+    if (event.event?.action !== ACTION.tokenUsage) continue;
+    const harness = typeof event.harness?.name === 'string' ? event.harness.name : 'unknown';
+    const model = typeof event.model === 'string' && event.model ? event.model : undefined;
+    for (const [kind, value] of measurementsOf(event.gen_ai?.usage)) {
+      const key = JSON.stringify([harness, model ?? null, kind]);
+      let entry = series.get(key);
+      if (!entry) series.set(key, (entry = { harness, ...(model ? { model } : {}), kind, histogram: emptyHistogram() }));
+      record(entry.histogram, value);
+    }
+  }
+  return [...series.values()];
+}
+
+function pointAttributes(series: UsageSeries): JsonKeyValue[] {
+  const list: JsonKeyValue[] = [];
+  pushAttribute(list, 'gen_ai.operation.name', 'chat');
+  pushAttribute(list, 'gen_ai.provider.name', 'openai');
+  pushAttribute(list, 'gen_ai.request.model', series.model);
+  if (series.kind !== 'reasoning') {
+    const [type, cache] = series.kind.split('.') as [string, string | undefined];
+    pushAttribute(list, 'gen_ai.token.type', type);
+    pushAttribute(list, 'gen_ai.token.cache', cache);
+  }
+  return list;
+}
+
+/** The ExportMetricsServiceRequest (OTLP/JSON) of the series, one resource per harness. */
+export function usageMetricsBody(all: readonly UsageSeries[], attribution: Attribution, startNanos: string, endNanos: string): string {
+  const harnesses = [...new Set(all.map((s) => s.harness))];
+  const resourceMetrics = harnesses.map((harness) => {
+    const metric = (name: string, description: string, series: UsageSeries[]) => ({
+      name,
+      description,
+      unit: '{token}',
+      histogram: {
+        aggregationTemporality: DELTA,
+        dataPoints: series.map((s) => ({
+          attributes: pointAttributes(s),
+          startTimeUnixNano: startNanos,
+          timeUnixNano: endNanos,
+          count: String(s.histogram.count),
+          sum: s.histogram.sum,
+          bucketCounts: s.histogram.bucketCounts.map(String),
+          explicitBounds: TOKEN_BUCKETS,
+          min: s.histogram.min,
+          max: s.histogram.max,
+        })),
+      },
+    });
+    const mine = all.filter((s) => s.harness === harness);
+    const usage = mine.filter((s) => s.kind !== 'reasoning');
+    const reasoning = mine.filter((s) => s.kind === 'reasoning');
+    const metrics = [];
+    if (usage.length) metrics.push(metric(TOKEN_USAGE_METRIC, 'Number of input and output tokens used.', usage));
+    if (reasoning.length) metrics.push(metric(REASONING_METRIC, `Reasoning tokens: a part of the output tokens of ${TOKEN_USAGE_METRIC}, never to be added to them.`, reasoning));
+    return { resource: { attributes: resourceAttributes(attribution, harness) }, scopeMetrics: [{ scope: SCOPE, metrics }] };
+  });
+  return JSON.stringify({ resourceMetrics });
+}
+
+export interface UsageForwardResult {
+  status: 'sent' | 'nothing-to-send' | 'failed';
+  /** Histogram data points in the request. */
+  dataPoints: number;
+  /** Data points the receiver accepted the request but rejected (partial success). */
+  rejectedPoints: number;
+  /** Tokens in `gen_ai.client.token.usage` (input, cached input and output). */
+  tokens: number;
+  retries: number;
+  reason?: DropReason;
+  error?: string;
+  durationMs: number;
+}
+
+export interface ForwardingReport {
+  endpoint: string;
+  required: boolean;
+  /** The collector's counters for the events; undefined when it left none (it did not stop cleanly). */
+  logs?: ForwardStats;
+  metrics: UsageForwardResult;
+  /** What was lost and why, one sentence each; empty when everything arrived. */
+  problems: string[];
+}
+
+export const DROP_REASONS: Record<string, string> = {
+  queue_full: 'the queue was full',
+  rejected: 'refused by the receiver',
+  retries_exhausted: 'still failing after retries',
+  shutdown_limit: 'not sent within the shutdown time limit',
+};
+
+export function describeDrops(dropped: Record<string, number>): string {
+  return Object.entries(dropped)
+    .filter(([, n]) => n > 0)
+    .map(([reason, n]) => `${n} ${DROP_REASONS[reason] ?? reason}`)
+    .join(', ');
+}
+
+export interface ForwardRunOptions {
+  config: ForwardConfig;
+  attribution: Attribution;
+  logPath: string;
+  collectorStats?: CollectorStats;
+}
+
+/**
+ * Sends the token metrics within what is left of the shutdown limit (at least the collector's
+ * unused share), and sums up what was forwarded. Never throws.
+ */
+export async function forwardRun(options: ForwardRunOptions): Promise<ForwardingReport> {
+  const { config, collectorStats } = options;
+  const logs = collectorStats?.forward;
+  const flushMs = logs?.flushMs ?? 0;
+  const timeLimitMs = Math.max(config.shutdownLimitMs * (1 - COLLECTOR_FLUSH_SHARE), config.shutdownLimitMs - flushMs);
+  const metrics = await sendUsage(options, timeLimitMs);
+
+  const problems: string[] = [];
+  if (!logs) {
+    problems.push('the collector left no forwarding counters (it did not stop cleanly), so whether the events arrived is unknown');
+  } else {
+    const lost = Object.values(logs.recordsDropped).reduce((a, b) => a + b, 0);
+    if (lost > 0) problems.push(`${lost} of ${logs.recordsQueued + (logs.recordsDropped.queue_full ?? 0)} events were not forwarded (${describeDrops(logs.recordsDropped)})${logs.lastError ? `; last error: ${logs.lastError}` : ''}`);
+  }
+  if (metrics.rejectedPoints > 0) problems.push(`${metrics.rejectedPoints} of ${metrics.dataPoints} token usage data points were not forwarded (${DROP_REASONS.rejected}); ${metrics.error}`);
+  if (metrics.status === 'failed') {
+    problems.push(`the token usage metrics (${metrics.dataPoints} data points) were not forwarded (${DROP_REASONS[metrics.reason ?? 'rejected'] ?? metrics.reason})${metrics.error ? `; last error: ${metrics.error}` : ''}`);
+  }
+  return { endpoint: config.endpoint, required: config.required, ...(logs ? { logs } : {}), metrics, problems };
+}
+
+async function sendUsage(options: ForwardRunOptions, timeLimitMs: number): Promise<UsageForwardResult> {
+  const started = Date.now();
+  let series: UsageSeries[];
+  try {
+    series = await usageSeriesOf(options.logPath);
+  } catch (error) {
+    return { status: 'failed', dataPoints: 0, rejectedPoints: 0, tokens: 0, retries: 0, reason: 'rejected', error: `the runtime log could not be read: ${(error as Error).message}`, durationMs: Date.now() - started };
+  }
+  const dataPoints = series.length;
+  const tokens = series.filter((s) => s.kind !== 'reasoning').reduce((n, s) => n + s.histogram.sum, 0);
+  if (dataPoints === 0) return { status: 'nothing-to-send', dataPoints, rejectedPoints: 0, tokens, retries: 0, durationMs: Date.now() - started };
+
+  const startMs = Date.parse(options.collectorStats?.startedAt ?? '');
+  // Delta over the capture: from the collector's start (else from now) to now.
+  const body = usageMetricsBody(series, options.attribution, msToUnixNanos(Number.isFinite(startMs) ? startMs : started), msToUnixNanos(Date.now()));
+  const exporter = new OtlpHttpExporter(options.config.endpoint, options.config.headers, FORWARDER_DEFAULTS);
+  const abort = new AbortController();
+  const limit = setTimeout(() => abort.abort(), timeLimitMs);
+  try {
+    const outcome = await exporter.export('metrics', body, { deadline: () => started + timeLimitMs, deadlineReason: () => 'shutdown_limit', abort: abort.signal });
+    const retries = Math.max(0, outcome.attempts - 1);
+    const durationMs = Date.now() - started;
+    if (outcome.ok) return { status: 'sent', dataPoints, rejectedPoints: Math.min(dataPoints, outcome.rejectedRecords), tokens, retries, ...(outcome.error ? { error: outcome.error } : {}), durationMs };
+    return { status: 'failed', dataPoints, rejectedPoints: 0, tokens, retries, reason: outcome.reason, error: outcome.error, durationMs };
+  } finally {
+    clearTimeout(limit);
+    exporter.close();
+  }
+}

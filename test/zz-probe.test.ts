@@ -1,0 +1,23 @@
+import { it } from 'vitest';
+import fs from 'node:fs';
+import http from 'node:http';
+import { execSync } from 'node:child_process';
+import { SimulatedRunner } from './support/runner.js';
+import { runFileOf } from './support/http-senders.js';
+it('probe', async () => {
+  const r = new SimulatedRunner();
+  const start = await r.main({ inputs: { 'upload-artifact': 'false' } });
+  const run = runFileOf(start.state.workDir!);
+  process.kill(run.collector.pid, 'SIGKILL');
+  await new Promise((res) => setTimeout(res, 300));
+  console.log(fs.readFileSync(`/proc/${run.collector.pid}/stat`, 'utf8').slice(0, 60));
+  console.log(execSync(`ss -tanp | grep ${run.collector.port} || true`).toString());
+  const server = http.createServer();
+  server.on('error', (e) => console.log('ERR', e.message));
+  server.listen(run.collector.port, '127.0.0.1', () => console.log('listening'));
+  await new Promise((res) => setTimeout(res, 300));
+  server.close();
+  const post = await start.post();
+  console.log(post.stdout);
+  r.cleanup();
+});
