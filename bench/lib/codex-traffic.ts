@@ -187,17 +187,19 @@ export function codexJobRecords(shape: CodexJobShape): ReadableLogRecord[] {
       emit('codex.tool_decision', { call_id: callId });
       const lines = Array.from({ length: rng.int(1, 24) }, () => rng.pick(OUTPUT_LINES));
       const exitCode = rng.next() < 0.1 ? 1 : 0;
+      // Commands take 5 ms to 10 s: 2,000 tool calls make a job of about 4 hours.
+      const durationMs = rng.int(5, 10_000);
       emit(
         'codex.tool_result',
         {
           tool_result_seq: ++callSeq,
           call_id: callId,
-          duration_ms: String(rng.int(5, 30_000)),
+          duration_ms: String(durationMs),
           success: String(exitCode === 0),
           arguments: JSON.stringify({ cmd: command, workdir: '/home/runner/work/octo-repo/octo-repo', yield_time_ms: 10_000 }),
           output: `Chunk ID: ${rng.hex(6)}\nWall time: ${rng.next().toFixed(4)} seconds\nProcess exited with code ${exitCode}\nOriginal token count: ${lines.length * 12}\nOutput:\n${lines.join('\n')}\n`,
         },
-        rng.int(50, 30_000),
+        durationMs + 20,
       );
     }
     response(false);
@@ -221,6 +223,21 @@ export function serializeBatch(records: ReadableLogRecord[]): LogBatch {
   const jsonText = JSON.stringify(JSON.parse(Buffer.from(JsonLogsSerializer.serializeRequest(records)!).toString('utf8')), null, 2);
   const kept = records.filter((r) => KEPT_EVENT_NAMES.has(String(r.attributes['event.name']))).length;
   return { protobuf, json: Buffer.from(jsonText, 'utf8'), jsonText, records: records.length, kept };
+}
+
+/** Codex's own log exports of a job: the records of each 1-second window in one export (it flushes logs about every second). */
+export function exportsBySecond(records: ReadableLogRecord[]): ReadableLogRecord[][] {
+  const exports: ReadableLogRecord[][] = [];
+  let window = -1;
+  for (const record of records) {
+    const second = record.hrTimeObserved[0];
+    if (second !== window) {
+      exports.push([]);
+      window = second;
+    }
+    exports.at(-1)!.push(record);
+  }
+  return exports;
 }
 
 /** `count` batches of `size` records from one long job's record stream. */

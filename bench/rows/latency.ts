@@ -17,7 +17,8 @@ import { emit, pairedRatios, percentile, progress, summarize } from '../lib/stat
 
 const SENDERS = 8;
 const ROUNDS = QUICK ? 1 : 4;
-const requests: FixtureRequest[] = ['tool-call-protobuf', 'tool-call-json', 'interval-exports-json'].flatMap((capture) => fixtureRequests(capture));
+const CAPTURES = QUICK ? ['tool-call-protobuf'] : ['tool-call-protobuf', 'tool-call-json', 'interval-exports-json'];
+const requests: FixtureRequest[] = CAPTURES.flatMap((capture) => fixtureRequests(capture));
 
 interface Sample {
   ms: number;
@@ -25,7 +26,7 @@ interface Sample {
 }
 
 type Load = 'paced' | 'saturating';
-const PACED_MAX_GAP_MS = 100;
+const PACED_MAX_GAP_MS = QUICK ? 10 : 100;
 
 /** Every sender replays all requests ROUNDS times, each starting at its own offset. */
 async function load(port: number, headers: (contentType: string) => Record<string, string>, mode: Load): Promise<Sample[]> {

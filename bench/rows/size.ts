@@ -59,8 +59,10 @@ async function coldStart(bundle: Bundle): Promise<number> {
 
 const times: Record<Bundle | 'node', number[]> = { start: [], finish: [], collector: [], node: [] };
 // Warm-up of each (page cache), unmeasured.
-await timedRun(NODE, ['-e', '0']);
-for (const bundle of BUNDLES) await coldStart(bundle);
+if (!QUICK) {
+  await timedRun(NODE, ['-e', '0']);
+  for (const bundle of BUNDLES) await coldStart(bundle);
+}
 for (let rep = 1; rep <= REPS; rep++) {
   for (const bundle of BUNDLES) {
     // A fresh node -e 0 before each, so every bundle has its own paired baseline.

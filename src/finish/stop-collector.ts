@@ -60,6 +60,8 @@ function looksLikeOurCollector(pid: number, script: string, configPath: string):
     if (process.platform === 'linux') commandLine = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
     else if (process.platform === 'darwin') commandLine = execFileSync('ps', ['-p', String(pid), '-o', 'command='], { encoding: 'utf8' });
     else return undefined; // Windows: no cheap way; never kill what we cannot recognise
+    // Empty for a process that just exited (a zombie): nothing to recognise.
+    if (commandLine.trim() === '') return undefined;
     return commandLine.includes(script) && commandLine.includes(configPath);
   } catch {
     return undefined;

@@ -10,7 +10,8 @@ import { toJsonLine } from '../../src/beacon/sanitize.js';
  * (`toJsonLine`), and each export request's lines are appended in one write, as the collector does.
  */
 
-export const FIXTURES = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'codex-0.169.0');
+import { FIXTURES } from './fixtures-path.js';
+export { FIXTURES };
 
 export const CI_ATTRIBUTION: Attribution = {
   endpoint: { hostname: 'runner-1', os: 'linux' },

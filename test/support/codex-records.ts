@@ -63,3 +63,44 @@ export function logsRequestWithRawAttributeJson(record: Json, key: string, anyVa
   const text = JSON.stringify(logsRequest([withMarker]));
   return Buffer.from(text.replace(marker, () => anyValueJson));
 }
+
+/** A traces request with one Codex span carrying `attributes` (string values). */
+export function spanRequestBody(name: string, attributes: Record<string, string>, encoding: 'json' | 'protobuf'): Buffer {
+  const request = {
+    resourceSpans: [
+      {
+        resource: RESOURCE,
+        scopeSpans: [
+          {
+            scope: SCOPE,
+            spans: [
+              {
+                traceId: '5b8efff798038103d269b633813fc60c',
+                spanId: 'eee19b7ec3c1b174',
+                name,
+                kind: 1,
+                startTimeUnixNano: '1795984435610000000',
+                endTimeUnixNano: '1795984436610000000',
+                attributes: Object.entries(attributes).map(([k, v]) => str(k, v)),
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+  return encoding === 'json' ? Buffer.from(JSON.stringify(request)) : Buffer.from(encodeMessage('ExportTraceServiceRequest', request));
+}
+
+/** Logs from a service we have no rules for (kept as generic events). */
+export function otherServiceLogsBody(attributes: Record<string, string>, body: string): Buffer {
+  const request = {
+    resourceLogs: [
+      {
+        resource: { attributes: [str('service.name', 'other-agent')] },
+        scopeLogs: [{ scope: { name: 'other' }, logRecords: [{ observedTimeUnixNano: '1795984435610000000', severityText: 'INFO', body: { stringValue: body }, attributes: Object.entries(attributes).map(([k, v]) => str(k, v)) }] }],
+      },
+    ],
+  };
+  return Buffer.from(JSON.stringify(request));
+}

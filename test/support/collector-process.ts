@@ -8,7 +8,8 @@ import { DIST } from './runner.js';
 
 /** The built collector (`dist/collector/index.js`) as its own process, for receiver tests. */
 
-export const FIXTURES = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'codex-0.169.0');
+import { FIXTURES } from './fixtures-path.js';
+export { FIXTURES };
 
 export interface FixtureRequest {
   path: string;

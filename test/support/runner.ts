@@ -8,9 +8,9 @@ import path from 'node:path';
  * GITHUB_ENV and GITHUB_STEP_SUMMARY, inputs as INPUT_* with action.yml's defaults filled in,
  * STATE_* handed to the post step of the same use, exported variables to every later step.
  *
- * scripts/demo.mjs and scripts/self-test-codex.mjs load this file with Node's built-in type
- * stripping (Node 24, no build step): keep it to erasable TypeScript (no parameter properties,
- * enums or namespaces; `import type` for types) and import only `node:` modules.
+ * scripts/demo.mjs loads this file with Node's built-in type stripping (Node 24, no build step):
+ * keep it to erasable TypeScript (no parameter properties, enums or namespaces; `import type` for
+ * types) and import only `node:` modules (a relative import would need its `.ts` extension).
  */
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ExportLogsServiceRequest, ExportMetricsServiceRequest, KeyValue } from '../../../src/collector/otlp/types.js';
 
-export const FIXTURES = '/work/shared/fixtures/codex-0.169.0';
+import { FIXTURES } from '../fixtures-path.js';
+export { FIXTURES };
 
 export function fixture(capture: string, file: string): Buffer {
   return readFileSync(path.join(FIXTURES, capture, file));
