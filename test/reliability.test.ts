@@ -191,6 +191,9 @@ describe('shutdown under load', () => {
     expect(byStatus['503']).toBeGreaterThan(0);
     // Nothing but 200, 503 and connection errors (refused, or reset by the final close).
     expect(Object.keys(byStatus).filter((k) => !['200', '503', 'ECONNREFUSED', 'ECONNRESET', 'socket hang up'].includes(k))).toEqual([]);
+    // A 503 that closes the connection says so: a keep-alive sender is told, not reset on its next
+    // request. Only the final close can reset a sender, once at most.
+    expect((byStatus.ECONNRESET ?? 0) + (byStatus['socket hang up'] ?? 0)).toBeLessThanOrEqual(10);
 
     const events = validEvents(c.captureText());
     const byTag = actionsByTag(events);
@@ -398,14 +401,11 @@ describe.runIf(process.platform === 'linux')('lifecycle', () => {
     expect(fs.readFileSync(workspacePaths(workDir).collectorLog, 'utf8')).toMatch(/fatal: .*EISDIR/);
     expect(post.durationMs).toBeLessThan(10_000);
     expect(post.stdout).toContain('beacon: collector not-started.');
-    expect(post.stdout).toContain('::warning::beacon: No collector was started for this job, so nothing could be captured.');
+    expect(post.stdout).toContain('::warning::beacon: the start step did not complete (see its error), so nothing was captured in this job.');
   });
 
-  // KNOWN GAP, outside this engineer's files (src/finish/main.ts / validate.ts): after a start that
-  // failed, the post step also fails ("::error::beacon: 0 events from Codex ... (min-events)"),
-  // blaming Codex for the start's failure. The setup is checked by the test above; turn this
-  // `it.fails` into `it` once the post step sees that run.json is missing and only warns.
-  it.fails('KNOWN GAP: after a start that failed half way, the post step does not fail the job a second time', async () => {
+  // The start already failed the job with its reason; the post step warns and does not fail it again.
+  it('after a start that failed half way, the post step does not fail the job a second time', async () => {
     const { post } = await failedStart();
     expect(post.stdout).not.toContain('::error::');
     expect(post.exitCode).toBe(0);

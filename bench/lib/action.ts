@@ -36,7 +36,9 @@ export async function runStartStep(inputs: Record<string, string> = {}): Promise
   fs.mkdirSync(workspace);
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? root, ...githubEnv(), RUNNER_TEMP: runnerTemp, GITHUB_WORKSPACE: workspace, ...files };
   for (const [name, value] of Object.entries({ ...actionDefaults(), ...inputs })) env[`INPUT_${name.toUpperCase()}`] = value;
-  const run = await timedRun(NODE, [path.join(DIST, 'start', 'index.js')], { env, cwd: workspace });
+  // BENCH_STEP_NODE_ARGS: extra node flags for the step, e.g. --cpu-prof when looking into it.
+  const nodeArgs = (process.env.BENCH_STEP_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const run = await timedRun(NODE, [...nodeArgs, path.join(DIST, 'start', 'index.js')], { env, cwd: workspace });
   if (run.exitCode !== 0) throw new Error(`the start step failed (${run.exitCode}):\n${run.stdout}\n${run.stderr}`);
   const workDir = parseCommandFile(fs.readFileSync(files.GITHUB_STATE, 'utf8'))[STATE_WORK_DIR];
   if (!workDir) throw new Error('the start step saved no work folder');

@@ -1,4 +1,5 @@
-// The baseline receiver: a bare node:http server that reads each body and answers 200 `{}`.
+// The baseline receiver: a bare node:http server that reads each body and answers 200 with an
+// empty OTLP export response (an empty protobuf message, or `{}` for JSON).
 // Prints `{"port": N}` once listening; ends on SIGTERM or when its stdin closes.
 import http from 'node:http';
 
@@ -6,9 +7,10 @@ const server = http.createServer((req, res) => {
   const chunks = [];
   req.on('data', (chunk) => chunks.push(chunk));
   req.on('end', () => {
-    const body = Buffer.concat(chunks);
-    const answer = JSON.stringify({ received: body.length });
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer) });
+    Buffer.concat(chunks);
+    const json = String(req.headers['content-type'] ?? '').includes('json');
+    const answer = json ? '{}' : '';
+    res.writeHead(200, { 'content-type': json ? 'application/json' : 'application/x-protobuf', 'content-length': Buffer.byteLength(answer) });
     res.end(answer);
   });
 });

@@ -1,16 +1,18 @@
 /**
  * User-facing overhead: the real `codex exec` (the native binary of node_modules/@openai/codex) on a
  * fake-model scenario with one tool call, with our collector (CODEX_HOME from a real start step)
- * against the same run with every Codex exporter "none". Paired runs, alternating; wall time of
- * `codex exec` from spawn to exit, which includes Codex's final telemetry flush (it waits for the
- * collector's answers before it exits).
+ * against the same run with every Codex exporter "none". Paired runs, rotating the order; wall time
+ * of `codex exec` from spawn to exit, which includes Codex's final telemetry flush (it waits for the
+ * answers before it exits). A third run per round sends the same telemetry to a bare node:http
+ * receiver (answers at once, keeps nothing): what Codex's own exporting costs, whoever receives.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { workspacePaths } from '../../src/handoff/workspace.js';
 import { providerConfigArgs, runCodexExec } from '../../test/support/codex-cli.js';
 import { startFakeModel, type ModelCall } from '../../test/support/fake-model.js';
-import { runStartStep, stopStartedCollector } from '../lib/action.js';
+import { runStartStep, stopStartedCollector, type StartStep } from '../lib/action.js';
+import { startEchoServer } from '../lib/echo.js';
 import { QUICK, REPS, SCRATCH } from '../lib/env.js';
 import { emit, pairedRatios, progress, summarize } from '../lib/stats.js';
 
@@ -44,39 +46,62 @@ async function baselineRun(): Promise<number> {
 }
 
 /** With our start step's CODEX_HOME and collector; checks the run's events reached the capture. */
-async function subjectRun(): Promise<number> {
-  const start = await runStartStep({ 'upload-artifact': 'false' });
+async function subjectRun(start: StartStep): Promise<number> {
+  const ms = await codexRun(start.outputs['codex-home']!);
+  await stopStartedCollector(start.workDir);
+  const capture = fs.readFileSync(workspacePaths(start.workDir).capture, 'utf8');
+  for (const action of ['"command.executed"', '"token.usage"']) {
+    if (!capture.includes(action)) throw new Error(`the capture has no ${action} event: the collector did not get Codex's telemetry`);
+  }
+  return ms;
+}
+
+/** The start step's config.toml, pointed at a bare receiver instead of our collector. */
+async function bareReceiverRun(start: StartStep): Promise<number> {
+  const bare = await startEchoServer();
   try {
-    const ms = await codexRun(start.outputs['codex-home']!);
-    await stopStartedCollector(start.workDir);
-    const capture = fs.readFileSync(workspacePaths(start.workDir).capture, 'utf8');
-    for (const action of ['"command.executed"', '"token.usage"']) {
-      if (!capture.includes(action)) throw new Error(`the capture has no ${action} event: the collector did not get Codex's telemetry`);
-    }
-    return ms;
-  } catch (error) {
-    await stopStartedCollector(start.workDir).catch(() => undefined);
-    throw error;
+    const codexHome = fs.mkdtempSync(path.join(SCRATCH, 'codex-home-bare-'));
+    const ours = fs.readFileSync(path.join(start.outputs['codex-home']!, 'config.toml'), 'utf8');
+    const pointed = ours.replaceAll(start.outputs['collector-endpoint']!, `http://127.0.0.1:${bare.port}`);
+    if (pointed === ours) throw new Error('the start step config does not name its collector endpoint');
+    fs.writeFileSync(path.join(codexHome, 'config.toml'), pointed);
+    return await codexRun(codexHome);
+  } finally {
+    await bare.stop();
   }
 }
 
 const baseline: number[] = [];
 const subject: number[] = [];
-// One unmeasured pair first: the first codex run of a machine pays for cold caches.
-if (!QUICK) {
-  await baselineRun();
-  await subjectRun();
-}
-for (let rep = 1; rep <= REPS + (QUICK ? 0 : 2); rep++) {
-  // Alternate which goes first, so a drift in machine load does not favour one side.
-  if (rep % 2 === 1) {
-    baseline.push(await baselineRun());
-    subject.push(await subjectRun());
-  } else {
-    subject.push(await subjectRun());
-    baseline.push(await baselineRun());
+const bare: number[] = [];
+async function round(order: number, counted = true): Promise<void> {
+  const start = await runStartStep({ 'upload-artifact': 'false' });
+  try {
+    const runs: Record<string, () => Promise<number>> = {
+      baseline: async () => baselineRun(),
+      subject: async () => subjectRun(start),
+      bare: async () => bareReceiverRun(start),
+    };
+    // Rotate the order, so a drift in machine load does not favour one side.
+    const names = ['baseline', 'subject', 'bare'];
+    const rotated = [...names.slice(order % 3), ...names.slice(0, order % 3)];
+    const ms: Record<string, number> = {};
+    for (const name of rotated) ms[name] = await runs[name]!();
+    if (!counted) return;
+    baseline.push(ms.baseline!);
+    subject.push(ms.subject!);
+    bare.push(ms.bare!);
+  } finally {
+    await stopStartedCollector(start.workDir).catch(() => undefined);
   }
-  progress(`codex ${rep}: exporters none ${baseline.at(-1)} ms, with our collector ${subject.at(-1)} ms`);
+}
+
+// One unmeasured round first: the first codex run of a machine pays for cold caches.
+if (!QUICK) await round(0, false);
+const ROUNDS = QUICK ? 1 : REPS + 1;
+for (let rep = 1; rep <= ROUNDS; rep++) {
+  await round(rep);
+  progress(`codex ${rep}/${ROUNDS}: exporters none ${baseline.at(-1)} ms, with our collector ${subject.at(-1)} ms, bare receiver ${bare.at(-1)} ms`);
 }
 
 const ratio = summarize(pairedRatios(subject, baseline));
@@ -93,9 +118,25 @@ emit({
       ratio,
       target: { text: '≤ 1.05x', met: ratio.median <= 1.05 },
     },
+    {
+      label: 'codex exec, telemetry to a bare receiver',
+      unit: 'ms',
+      subject: summarize(bare),
+      baselineLabel: 'all Codex exporters "none"',
+      baseline: summarize(baseline),
+      ratio: summarize(pairedRatios(bare, baseline)),
+    },
+    {
+      label: 'codex exec, our collector vs a bare receiver',
+      unit: 'ms',
+      subject: summarize(subject),
+      baselineLabel: 'bare receiver',
+      baseline: summarize(bare),
+      ratio: summarize(pairedRatios(subject, bare)),
+    },
   ],
   notes: [
-    `${subject.length} pairs, alternating which runs first, after one unmeasured pair; a fresh fake model, HOME and CODEX_HOME each run; provider settings as -c overrides on both sides.`,
+    `${subject.length} rounds of three runs in rotating order, after one unmeasured round; a fresh fake model, HOME and CODEX_HOME each run; provider settings as -c overrides on every side.`,
     'With our collector: CODEX_HOME and config.toml from a real start step (binary OTLP, logs and metrics, traces off); each run checked to have put command.executed and token.usage events in the capture.',
   ],
 });

@@ -168,9 +168,14 @@ function redactSecrets(text) {
 // An object key that names a secret (`{"password": "..."}`): its string value is redacted whole.
 const SECRET_KEY_NAME = /(?:^|[_.\-])(?:api[_-]?key|secret|password|passwd|pwd|token|credentials?|authorization|private[_-]?key)$/i;
 /** Redacts every string inside a JSON-like value, in place; returns the value. */
+// Deeper than anything the decoders keep (64 AnyValue levels) plus the event's own nesting.
+const MAX_REDACT_DEPTH = 128;
 function redactDeep(value, depth = 0) {
-    if (depth > 64 || value === null || typeof value !== 'object')
+    if (value === null || typeof value !== 'object')
         return value;
+    // Never leave a deeper value unchecked: what lies past the limit is replaced.
+    if (depth > MAX_REDACT_DEPTH)
+        return REDACTED;
     if (Array.isArray(value)) {
         for (let i = 0; i < value.length; i++) {
             const v = value[i];

@@ -2537,13 +2537,14 @@ async function processCaptureLog(options) {
         if (error.code !== 'ENOENT')
             throw error;
         // No capture: the collector never ran or never wrote. An empty log still documents the run.
-        external_node_fs_default().writeFileSync(logPath, '');
+        external_node_fs_default().writeFileSync(logPath, '', { mode: 0o644 });
         report.captureMissing();
         return report.finish();
     }
     let output;
     try {
-        output = await external_node_fs_default().promises.open(logPath, 'w');
+        // Explicit mode: never writable by other users, whatever the umask.
+        output = await external_node_fs_default().promises.open(logPath, 'w', 0o644);
     }
     catch (error) {
         await input.close();
@@ -2756,6 +2757,9 @@ function looksLikeOurCollector(pid, script, configPath) {
             commandLine = (0,external_node_child_process_.execFileSync)('ps', ['-p', String(pid), '-o', 'command='], { encoding: 'utf8' });
         else
             return undefined; // Windows: no cheap way; never kill what we cannot recognise
+        // Empty for a process that just exited (a zombie): nothing to recognise.
+        if (commandLine.trim() === '')
+            return undefined;
         return commandLine.includes(script) && commandLine.includes(configPath);
     }
     catch {
@@ -2776,17 +2780,22 @@ async function stopCollector(options) {
     catch {
         answeredPid = undefined; // refused (gone) or hung: decided below
     }
-    if (answeredPid === pid) {
+    // The answer proves nothing: whatever holds the port now can answer 200 with any pid. Before
+    // waiting for a process or killing it, check that it is ours wherever the OS lets us tell.
+    const recognise = () => (options.script ? looksLikeOurCollector(pid, options.script, options.configPath) : undefined);
+    if (answeredPid === pid && recognise() !== false) {
         const started = Date.now();
         if (await waitForExit(pid, exitTimeoutMs))
             return { status: 'stopped', pid, waitedMs: Date.now() - started };
-        // It answered with our secret, so it is ours: kill it.
-        kill(pid);
-        return { status: 'killed', pid, reason: `it did not exit within ${exitTimeoutMs} ms of the shutdown request` };
+        // Still there: ours, or on an OS where we cannot tell, the process that answered as ours.
+        if (recognise() !== false) {
+            kill(pid);
+            return { status: 'killed', pid, reason: `it did not exit within ${exitTimeoutMs} ms of the shutdown request` };
+        }
     }
     if (!isAlive(pid))
         return { status: 'already-exited', pid };
-    const ours = options.script ? looksLikeOurCollector(pid, options.script, options.configPath) : undefined;
+    const ours = recognise();
     if (ours) {
         kill(pid);
         await waitForExit(pid, 2_000);
@@ -2846,7 +2855,7 @@ function buildUsageFile(report, options = {}) {
     };
 }
 function writeUsageFile(filePath, usage) {
-    external_node_fs_default().writeFileSync(filePath, JSON.stringify(usage, null, 2) + '\n');
+    external_node_fs_default().writeFileSync(filePath, JSON.stringify(usage, null, 2) + '\n', { mode: 0o644 });
 }
 
 ;// CONCATENATED MODULE: ./src/finish/validate.ts
@@ -2992,13 +3001,20 @@ async function finishCapture(trigger) {
         core.info('beacon: this capture was already finished by a mode: finish step.');
         return;
     }
+    const run = readJson(paths.runFile);
     const outcome = await stopCollector({
         config: readJson(paths.collectorConfig),
         ready: readJson(paths.ready),
-        script: readJson(paths.runFile)?.collector.script,
+        script: run?.collector.script,
         configPath: paths.collectorConfig,
     });
     describeStop(outcome);
+    if (!run) {
+        // The start step failed half way and has already failed the job with its reason: do not
+        // fail it a second time for the missing events.
+        core.warning('beacon: the start step did not complete (see its error), so nothing was captured in this job.');
+        return;
+    }
     const report = await processCaptureLog({ capturePath: paths.capture, logPath: paths.runtimeLog });
     // Before the usage file and the summary: both carry what this run is compared with.
     const comparison = await RunComparison.begin({ enabled: inputs.compare !== false, artifactName: inputs.artifactName, log: { info: core.info } });

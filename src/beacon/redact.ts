@@ -44,8 +44,13 @@ export function redactSecrets(text: string): string {
 const SECRET_KEY_NAME = /(?:^|[_.\-])(?:api[_-]?key|secret|password|passwd|pwd|token|credentials?|authorization|private[_-]?key)$/i;
 
 /** Redacts every string inside a JSON-like value, in place; returns the value. */
+// Deeper than anything the decoders keep (64 AnyValue levels) plus the event's own nesting.
+const MAX_REDACT_DEPTH = 128;
+
 export function redactDeep<T>(value: T, depth = 0): T {
-  if (depth > 64 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  // Never leave a deeper value unchecked: what lies past the limit is replaced.
+  if (depth > MAX_REDACT_DEPTH) return REDACTED as T;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const v = value[i];

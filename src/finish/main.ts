@@ -61,13 +61,20 @@ export async function finishCapture(trigger: FinishTrigger): Promise<void> {
     return;
   }
 
+  const run = readJson<RunFile>(paths.runFile);
   const outcome = await stopCollector({
     config: readJson<CollectorConfig>(paths.collectorConfig),
     ready: readJson<ReadyFile>(paths.ready),
-    script: readJson<RunFile>(paths.runFile)?.collector.script,
+    script: run?.collector.script,
     configPath: paths.collectorConfig,
   });
   describeStop(outcome);
+  if (!run) {
+    // The start step failed half way and has already failed the job with its reason: do not
+    // fail it a second time for the missing events.
+    core.warning('beacon: the start step did not complete (see its error), so nothing was captured in this job.');
+    return;
+  }
 
   const report = await processCaptureLog({ capturePath: paths.capture, logPath: paths.runtimeLog });
   // Before the usage file and the summary: both carry what this run is compared with.

@@ -208,14 +208,15 @@ export async function processCaptureLog(options: ProcessLogOptions): Promise<Run
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     // No capture: the collector never ran or never wrote. An empty log still documents the run.
-    fs.writeFileSync(logPath, '');
+    fs.writeFileSync(logPath, '', { mode: 0o644 });
     report.captureMissing();
     return report.finish();
   }
 
   let output: fs.promises.FileHandle;
   try {
-    output = await fs.promises.open(logPath, 'w');
+    // Explicit mode: never writable by other users, whatever the umask.
+    output = await fs.promises.open(logPath, 'w', 0o644);
   } catch (error) {
     await input.close();
     throw error;

@@ -99,5 +99,5 @@ export function buildUsageFile(report: RunReport, options: { logName?: string; b
 }
 
 export function writeUsageFile(filePath: string, usage: UsageFile): void {
-  fs.writeFileSync(filePath, JSON.stringify(usage, null, 2) + '\n');
+  fs.writeFileSync(filePath, JSON.stringify(usage, null, 2) + '\n', { mode: 0o644 });
 }
