@@ -98,7 +98,7 @@ async function round(order: number, counted = true): Promise<void> {
 
 // One unmeasured round first: the first codex run of a machine pays for cold caches.
 if (!QUICK) await round(0, false);
-const ROUNDS = QUICK ? 1 : REPS + 1;
+const ROUNDS = QUICK ? 1 : REPS;
 for (let rep = 1; rep <= ROUNDS; rep++) {
   await round(rep);
   progress(`codex ${rep}/${ROUNDS}: exporters none ${baseline.at(-1)} ms, with our collector ${subject.at(-1)} ms, bare receiver ${bare.at(-1)} ms`);

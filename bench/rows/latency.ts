@@ -16,7 +16,7 @@ import { sleep } from '../lib/proc.js';
 import { emit, pairedRatios, percentile, progress, summarize } from '../lib/stats.js';
 
 const SENDERS = 8;
-const ROUNDS = QUICK ? 1 : 4;
+const ROUNDS = QUICK ? 1 : 3;
 const CAPTURES = QUICK ? ['tool-call-protobuf'] : ['tool-call-protobuf', 'tool-call-json', 'interval-exports-json'];
 const requests: FixtureRequest[] = CAPTURES.flatMap((capture) => fixtureRequests(capture));
 
