@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only start,ingest-protobuf] [-- --json results.json]`
+// `npm run bench [-- --quick] [-- --only start,ingest-protobuf] [-- --json results.json] [-- --markdown results.md]`
 //
 // Runs each benchmark row (bench/rows/*.ts) in its own Node process, so that one row's memory and
 // JIT state never colour another's, against a snapshot of dist/ taken at the start (other people may
@@ -30,7 +30,7 @@ const ROWS = [
 ];
 
 function parseArgs(argv) {
-  const options = { quick: false, only: undefined, json: undefined };
+  const options = { quick: false, only: undefined, json: undefined, markdown: undefined };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [name, inline] = arg.split('=', 2);
@@ -38,8 +38,9 @@ function parseArgs(argv) {
     if (name === '--quick') options.quick = true;
     else if (name === '--only') options.only = value().split(',').filter(Boolean);
     else if (name === '--json') options.json = path.resolve(value());
+    else if (name === '--markdown') options.markdown = path.resolve(value());
     else if (name === '--help' || name === '-h') {
-      console.log('usage: npm run bench -- [--quick] [--only ROW,ROW] [--json FILE]\nrows: ' + ROWS.map((r) => r.id).join(', '));
+      console.log('usage: npm run bench -- [--quick] [--only ROW,ROW] [--json FILE] [--markdown FILE]\nrows: ' + ROWS.map((r) => r.id).join(', '));
       process.exit(0);
     } else throw new Error(`unknown argument ${arg}`);
   }
@@ -88,7 +89,7 @@ const UNIT_DIGITS = { ms: 1, s: 2, MB: 1, 'records/s': 0, kB: 1, x: 2 };
 
 function format(value, unit) {
   if (value === undefined || value === null || Number.isNaN(value)) return '-';
-  if (unit === 'records/s' || unit === 'events' || unit === 'bytes') return Math.round(value).toLocaleString('en-US');
+  if (unit === 'records/s' || unit === 'events/s' || unit === 'events' || unit === 'bytes') return Math.round(value).toLocaleString('en-US');
   const digits = UNIT_DIGITS[unit] ?? (Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2);
   return value.toFixed(unit === 'ms' && Math.abs(value) >= 100 ? 0 : digits);
 }
@@ -107,6 +108,24 @@ function measureLines(row) {
     const ratio = m.ratio ? ` | ${m.ratioLabel ?? 'ratio'}: ${spreadText(m.ratio, 'x')}` : '';
     return `${row.id.padEnd(16)} ${m.label}: ${spreadText(m.subject, m.unit)}${baseline}${ratio} | ${target}`;
   });
+}
+
+/** The results as the table of BENCHMARKS.md. */
+function markdownTable(info, results) {
+  const cell = (text) => String(text).replaceAll('|', '\\|');
+  const lines = [
+    `Run ${info.date}: Node ${info.node}, ${info.cores} cores (${info.cpu}), ${info.memoryGiB} GiB, ${info.platform}.`,
+    '',
+    '| row | figure | median (min–max, n) | baseline: median (min–max) | ratio: median (min–max) | target | |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const result of results) {
+    for (const m of result.measures) {
+      const verdict = m.target ? (m.target.met ? 'met' : '**missed**') : '';
+      lines.push(`| ${result.id} | ${cell(m.label)} | ${spreadText(m.subject, m.unit)} | ${m.baseline ? `${cell(m.baselineLabel)}: ${spreadText(m.baseline, m.unit)}` : ''} | ${m.ratio ? spreadText(m.ratio, 'x') : ''} | ${m.target ? cell(m.target.text) : 'report'} | ${verdict} |`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 function runRow(row, env, node, timeoutMs) {
@@ -173,6 +192,7 @@ async function main() {
     for (const result of results) for (const line of measureLines(result)) console.log(line);
     for (const id of failures) console.log(`${id.padEnd(16)} FAILED`);
     if (options.json) fs.writeFileSync(options.json, JSON.stringify({ machine: info, quick: options.quick, results, failures }, null, 2));
+    if (options.markdown) fs.writeFileSync(options.markdown, markdownTable(info, results));
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }

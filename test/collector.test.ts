@@ -1,22 +1,11 @@
-import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { countBy, fixtureRequests, httpRequest, startCollectorProcess, type RunningCollector } from './support/collector-process.js';
+import { CollectorProcesses, countBy, fixtureRequests, httpRequest } from './support/collector-process.js';
 
 /** The built collector process, fed the real Codex request bodies over HTTP. */
 
-const running: RunningCollector[] = [];
-async function collector(...args: Parameters<typeof startCollectorProcess>) {
-  const c = await startCollectorProcess(...args);
-  running.push(c);
-  return c;
-}
-afterEach(() => {
-  for (const c of running.splice(0)) {
-    if (c.child.exitCode === null) c.child.kill('SIGKILL');
-    fs.rmSync(c.dir, { recursive: true, force: true });
-  }
-});
+const collectors = new CollectorProcesses();
+afterEach(() => collectors.stopAll());
 
 const KEPT_ACTIONS = { 'session.started': 1, 'prompt.submitted': 1, 'approval.requested': 1, 'command.executed': 1, 'token.usage': 6 };
 const TOKEN_SUMS = { input: 2600, cached_input: 2150, cache_write_input: 0, output: 80, reasoning_output: 30, total: 2680 };
@@ -31,7 +20,7 @@ function tokenSums(events: Record<string, any>[]): Record<string, number> {
 
 describe.each(['tool-call-json', 'tool-call-protobuf'])('replaying %s', (capture) => {
   it('keeps exactly the schema page events and the token data points, and answers 200', async () => {
-    const c = await collector();
+    const c = await collectors.start();
     for (const request of fixtureRequests(capture)) {
       const answer = await c.post(request);
       expect(answer.status).toBe(200);
@@ -80,7 +69,7 @@ it('gives the same events for the JSON and the protobuf capture of the same turn
     events.map((e) => ({ action: e.event.action, tool: e.tool, command: e.command?.command, type: e.gen_ai?.token?.type, value: e.raw?.metric_value })).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
   const results = [];
   for (const capture of ['tool-call-json', 'tool-call-protobuf']) {
-    const c = await collector();
+    const c = await collectors.start();
     for (const request of fixtureRequests(capture)) await c.post(request);
     results.push(shape(c.events()));
   }
@@ -88,7 +77,7 @@ it('gives the same events for the JSON and the protobuf capture of the same turn
 });
 
 it('records the token points of the interval capture (three metric exports, the turn in the last)', async () => {
-  const c = await collector();
+  const c = await collectors.start();
   for (const request of fixtureRequests('interval-exports-json')) expect((await c.post(request)).status).toBe(200);
   const tokens = c.events().filter((e) => e.event.action === 'token.usage');
   expect(tokenSums(tokens)).toEqual(TOKEN_SUMS);
@@ -97,7 +86,7 @@ it('records the token points of the interval capture (three metric exports, the 
 });
 
 it('keeps prompt text when log-user-prompt is on, and spans when asked', async () => {
-  const c = await collector({ logUserPrompt: true, includeSpans: true });
+  const c = await collectors.start({ logUserPrompt: true, includeSpans: true });
   for (const request of fixtureRequests('tool-call-protobuf')) await c.post(request);
   const events = c.events();
   expect(events.find((e) => e.event.action === 'prompt.submitted')!.prompt).toEqual({ text: 'say hi' });
@@ -105,7 +94,7 @@ it('keeps prompt text when log-user-prompt is on, and spans when asked', async (
 });
 
 it('answers partial success for token points that cannot be used, and keeps the rest', async () => {
-  const c = await collector();
+  const c = await collectors.start();
   const point = (tokenType: string, sum: unknown) => ({
     attributes: [{ key: 'model', value: { stringValue: 'gpt-5.5' } }, { key: 'token_type', value: { stringValue: tokenType } }],
     timeUnixNano: '1795466036241843863',
@@ -127,7 +116,7 @@ it('answers partial success for token points that cannot be used, and keeps the 
 });
 
 it('accepts gzip and deflate bodies', async () => {
-  const c = await collector();
+  const c = await collectors.start();
   const [logs] = fixtureRequests('tool-call-json').filter((r) => r.path === '/v1/logs');
   expect((await c.post({ ...logs!, body: zlib.gzipSync(logs!.body) }, { 'content-encoding': 'gzip' })).status).toBe(200);
   expect((await c.post({ ...logs!, body: zlib.deflateSync(logs!.body) }, { 'content-encoding': 'deflate' })).status).toBe(200);
@@ -147,7 +136,7 @@ describe('bad input gets its 4xx, nothing is written, and the collector keeps se
     ['corrupt gzip', { path: '/v1/logs', headers: { 'content-encoding': 'gzip' } }, 400],
     ['unknown path', { path: '/v1/profiles' }, 404],
   ] as const)('%s', async (_name, spec: any, status) => {
-    const c = await collector();
+    const c = await collectors.start();
     const [logs] = fixtureRequests('tool-call-protobuf').filter((r) => r.path === '/v1/logs');
     const body = spec.body ?? (spec.truncate ? logs!.body.subarray(0, logs!.body.length - 7) : logs!.body);
     const answer = await c.post({ path: spec.path, contentType: spec.contentType ?? 'application/x-protobuf', body }, spec.headers ?? {});
@@ -158,7 +147,7 @@ describe('bad input gets its 4xx, nothing is written, and the collector keeps se
   });
 
   it('405 with Allow for a wrong method, 413 above the body limit', async () => {
-    const c = await collector({ maxBodyBytes: 1000 });
+    const c = await collectors.start({ maxBodyBytes: 1000 });
     const get = await httpRequest(c.port, { method: 'GET', path: '/v1/logs', headers: { 'x-beacon-secret': c.secret } });
     expect(get.status).toBe(405);
     expect(get.headers.allow).toBe('POST');
@@ -174,7 +163,7 @@ describe('bad input gets its 4xx, nothing is written, and the collector keeps se
   });
 
   it('refuses the shutdown request and health without the secret', async () => {
-    const c = await collector();
+    const c = await collectors.start();
     expect((await httpRequest(c.port, { path: '/shutdown' })).status).toBe(401);
     expect((await httpRequest(c.port, { method: 'GET', path: '/health' })).status).toBe(401);
     expect(c.child.exitCode).toBeNull();
@@ -182,7 +171,7 @@ describe('bad input gets its 4xx, nothing is written, and the collector keeps se
 });
 
 it('answers 503 with Retry-After, never 200, when the events cannot be written', async () => {
-  const c = await collector({ capturePath: '/dev/full' });
+  const c = await collectors.start({ capturePath: '/dev/full' });
   const [logs] = fixtureRequests('tool-call-protobuf').filter((r) => r.path === '/v1/logs');
   const answer = await c.post(logs!);
   expect(answer.status).toBe(503);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FAKE_API_KEY_ENV, codexEnvironment, otelConfigToml, runCodexExec, writeProviderConfig, type OtlpProtocol } from './support/codex-cli.js';
 import { startFakeModel, type FakeModel, type ModelCall, type ScenarioUsage } from './support/fake-model.js';
-import { startRecordingOtlpReceiver, type RecordedOtlpRequest, type RecordingOtlpReceiver } from './support/recording-otlp-receiver.js';
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedOtlpRequest } from './support/otlp-receiver.js';
 
 // Distinct numbers per call, so a sum that dropped or doubled a call cannot match by accident.
 const TOOL_CALL_USAGE: ScenarioUsage = { input: 1200, cached: 1000, output: 50, reasoning: 20, total: 1250 };
@@ -21,7 +21,7 @@ let workDir: string;
 let codexHome: string;
 let home: string;
 let model: FakeModel | undefined;
-let receiver: RecordingOtlpReceiver | undefined;
+let receiver: OtlpReceiver | undefined;
 
 beforeEach(async () => {
   workDir = await mkdtemp(path.join(tmpdir(), 'beacon-fake-model-'));
@@ -41,7 +41,7 @@ afterEach(async () => {
 /** Runs one `codex exec` against the fake model, exporting telemetry to a fresh recording receiver. */
 async function runWithTelemetry(calls: ModelCall[], protocol: OtlpProtocol) {
   model = await startFakeModel({ calls });
-  receiver = await startRecordingOtlpReceiver();
+  receiver = await startOtlpReceiver();
   await writeProviderConfig(codexHome, {
     baseUrl: model.baseUrl,
     extraToml: otelConfigToml({ receiverBaseUrl: receiver.baseUrl, protocol, headers: { [SECRET_HEADER]: SECRET_VALUE } }),
@@ -50,7 +50,7 @@ async function runWithTelemetry(calls: ModelCall[], protocol: OtlpProtocol) {
 }
 
 /** Sums of `codex.turn.token_usage` per `token_type`, over every OTLP/JSON metrics export. */
-function tokenUsageSums(metricsRequests: RecordedOtlpRequest[]): Record<string, number> {
+function tokenUsageSums(metricsRequests: ReceivedOtlpRequest[]): Record<string, number> {
   const sums: Record<string, number> = {};
   for (const request of metricsRequests) {
     const payload = JSON.parse(request.body.toString('utf8')) as OtlpJsonMetrics;

@@ -22,7 +22,7 @@ import { measurementsOf, record, TOKEN_BUCKETS } from '../src/finish/forward-usa
 import { InputError, readStartInputs } from '../src/inputs.js';
 import { fixtureRequests, httpRequest } from './support/collector-process.js';
 import { measureAnswerLatency } from './support/forward-bench.js';
-import { refusedPort, startOrgReceiver, type OrgReceiver } from './support/org-otlp-receiver.js';
+import { refusedPort, startOtlpReceiver, type OtlpReceiver, type OtlpReceiverBehaviour } from './support/otlp-receiver.js';
 import { SimulatedRunner, githubEnv } from './support/runner.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -30,8 +30,8 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function receiver(behaviour: Parameters<typeof startOrgReceiver>[0] = {}): Promise<OrgReceiver> {
-  const r = await startOrgReceiver(behaviour);
+async function receiver(behaviour: OtlpReceiverBehaviour = {}): Promise<OtlpReceiver> {
+  const r = await startOtlpReceiver(behaviour);
   cleanups.push(() => r.close());
   return r;
 }
@@ -67,7 +67,7 @@ function forwarder(target: { baseUrl: string }, options: Partial<ForwarderOption
 }
 
 /** The `command.command` of every log record the receiver accepted, in order. */
-function forwardedCommands(r: OrgReceiver): string[] {
+function forwardedCommands(r: OtlpReceiver): string[] {
   return r
     .accepted('logs')
     .flatMap((body) => body.resourceLogs!.flatMap((rl) => rl.scopeLogs!.flatMap((sl) => sl.logRecords!)))

@@ -5,7 +5,7 @@ import type net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CollectorStats } from '../src/handoff/collector-config.js';
 import { codexLogRecord, logsRequestWithRawAttribute, logsRequestWithRawAttributeJson } from './support/codex-records.js';
-import { countBy, fixtureRequests, httpRequest, startCollectorProcess, type RunningCollector } from './support/collector-process.js';
+import { CollectorProcesses, countBy, fixtureRequests, type RunningCollector } from './support/collector-process.js';
 import { connect, KeepAliveSender, rssKiB, waitUntil, type Outcome } from './support/http-senders.js';
 import {
   cut,
@@ -35,18 +35,8 @@ import { fixtureTemplate } from './support/tagged-bodies.js';
  * crashes, stays within bounded memory, and never writes a line that breaks the schema.
  */
 
-const running: RunningCollector[] = [];
-async function collector(...args: Parameters<typeof startCollectorProcess>) {
-  const c = await startCollectorProcess(...args);
-  running.push(c);
-  return c;
-}
-afterEach(() => {
-  for (const c of running.splice(0)) {
-    if (c.child.exitCode === null) c.child.kill('SIGKILL');
-    fs.rmSync(c.dir, { recursive: true, force: true });
-  }
-});
+const collectors = new CollectorProcesses();
+afterEach(() => collectors.stopAll());
 
 /** The capture's bytes are UTF-8, and every line passes the schema validator. */
 function expectValidCapture(c: RunningCollector): number {
@@ -157,7 +147,7 @@ describe.runIf(process.platform === 'linux')('fuzzing the receiver', () => {
   const PARALLEL = 8;
 
   it(`${MUTATED} mutated fixture bodies and deeply nested values: 2xx or 4xx only, no crash, bounded memory, only valid lines`, async () => {
-    const c = await collector();
+    const c = await collectors.start();
     const all = seeds();
     const nested = nestedCases();
     const results: { fuzzCase: FuzzCase; outcome: Outcome }[] = [];
@@ -219,7 +209,7 @@ describe.runIf(process.platform === 'linux')('fuzzing the receiver', () => {
   });
 
   it('refuses lengths that lie without allocating them: a protobuf length, a Content-Length, a chunked body past the limit', async () => {
-    const c = await collector({ maxBodyBytes: 4 * 1024 * 1024 });
+    const c = await collectors.start({ maxBodyBytes: 4 * 1024 * 1024 });
     const [logs] = fixtureRequests('tool-call-protobuf');
     const baseline = rssKiB(c.pid);
     for (let i = 0; i < 50; i++) {
@@ -295,7 +285,7 @@ describe.runIf(process.platform === 'linux')('slow and silent clients', () => {
   const timeouts = { headersMs: 1_000, requestMs: 2_000, idleMs: 1_000, keepAliveMs: 1_000, drainMs: 1_000 };
 
   it('100 silent connections and 5 tricklers neither block nor delay a normal sender, and are cut off by the timeouts', async () => {
-    const c = await collector({ timeouts } as never);
+    const c = await collectors.start({ timeouts } as never);
     const [logs] = fixtureRequests('tool-call-protobuf');
     const socketsAtStart = openSockets(c.pid); // the listener and the stderr pipe
     const openedAt = Date.now();
@@ -334,7 +324,7 @@ describe.runIf(process.platform === 'linux')('slow and silent clients', () => {
   });
 
   it('a collector full of silent connections recovers once they time out', async () => {
-    const c = await collector({ timeouts } as never);
+    const c = await collectors.start({ timeouts } as never);
     const [logs] = fixtureRequests('tool-call-protobuf');
     const silent = await Promise.all(Array.from({ length: 300 }, () => connect(c.port).catch(() => undefined)));
     for (const socket of silent) socket?.on('error', () => undefined);

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isAlive } from '../src/finish/stop-collector.js';
 import type { CollectorStats } from '../src/handoff/collector-config.js';
 import { workspacePaths } from '../src/handoff/workspace.js';
-import { countBy, fixtureRequests, httpRequest, startCollectorProcess, type RunningCollector } from './support/collector-process.js';
+import { CollectorProcesses, countBy, fixtureRequests, httpRequest } from './support/collector-process.js';
 import { KeepAliveSender, runFileOf, slowRequest, waitUntil, type Outcome } from './support/http-senders.js';
 import { SimulatedRunner, actionDefaults, githubEnv } from './support/runner.js';
 import { Prng } from './support/otlp/prng.js';
@@ -19,18 +19,8 @@ import { actionsByTag, fixtureTemplate, headersOf, render, requestTag, sumCounts
  * Each request carries its own tag (see support/tagged-bodies.ts), so events are traced to requests.
  */
 
-const running: RunningCollector[] = [];
-async function collector(...args: Parameters<typeof startCollectorProcess>) {
-  const c = await startCollectorProcess(...args);
-  running.push(c);
-  return c;
-}
-afterEach(() => {
-  for (const c of running.splice(0)) {
-    if (c.child.exitCode === null) c.child.kill('SIGKILL');
-    fs.rmSync(c.dir, { recursive: true, force: true });
-  }
-});
+const collectors = new CollectorProcesses();
+afterEach(() => collectors.stopAll());
 
 /** Small bodies mostly, every signal, both encodings, compressed and not; [template, weight]. */
 function loadMix(): [BodyTemplate, number][] {
@@ -79,7 +69,7 @@ describe('load', () => {
   const REQUESTS_PER_SENDER = 500;
 
   it(`${SENDERS} concurrent senders x ${REQUESTS_PER_SENDER} mixed requests: every event exactly once, every line valid, the stats add up`, async () => {
-    const c = await collector();
+    const c = await collectors.start();
     const mix = loadMix();
     const sent: Sent[] = [];
     const started = Date.now();
@@ -145,7 +135,7 @@ describe('load', () => {
 
 describe('shutdown under load', () => {
   it('answers 200 only for requests whose events are written, 503 + Retry-After while draining, then refuses connections', async () => {
-    const c = await collector();
+    const c = await collectors.start();
     const mix = loadMix();
     const sent: Sent[] = [];
     let acked = 0;

@@ -14,5 +14,12 @@ export const FIXTURES = path.resolve(ROOT, '..', 'shared', 'fixtures', 'codex-0.
 export const REPS = QUICK ? 1 : 5;
 export const NODE = process.execPath;
 /** Scratch space of this run; bench/run.mjs removes it at the end. */
-export const SCRATCH = process.env.BENCH_SCRATCH ?? fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-bench-'));
+export const SCRATCH = process.env.BENCH_SCRATCH ?? ownScratch();
 process.env.BENCH_SCRATCH = SCRATCH;
+
+/** A row run on its own (not by bench/run.mjs) makes its own scratch folder and removes it at exit. */
+function ownScratch(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-bench-'));
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}

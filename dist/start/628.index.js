@@ -24,8 +24,6 @@ var src_inputs = __webpack_require__(38422);
 var state = __webpack_require__(25121);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(77598);
-// EXTERNAL MODULE: ./node_modules/@actions/artifact/lib/artifact.js + 107 modules
-var artifact = __webpack_require__(67458);
 ;// CONCATENATED MODULE: ./src/finish/artifact.ts
 /**
  * Upload of the Beacon runtime files as a workflow artifact, with `@actions/artifact` 6.
@@ -33,7 +31,6 @@ var artifact = __webpack_require__(67458);
  * The upload is best effort: `uploadRuntimeArtifact` never throws, it says what happened and the
  * caller decides how loud to be (a failure becomes a warning, a skip a plain line).
  */
-
 
 /** How many other names to try after the requested one was taken: `<name>-2`, `<name>-3`. */
 const CONFLICT_RETRIES = 2;
@@ -76,7 +73,9 @@ async function uploadRuntimeArtifact(upload) {
             reason: `artifact upload is not supported on GitHub Enterprise Server (${serverHost}) by @actions/artifact 6`,
         };
     }
-    const client = new artifact/* DefaultArtifactClient */.t9();
+    // Loaded only when there is something to upload: it is most of the post step's start-up time.
+    const { DefaultArtifactClient } = await __webpack_require__.e(/* import() */ 458).then(__webpack_require__.bind(__webpack_require__, 67458));
+    const client = new DefaultArtifactClient();
     const triedNames = [];
     for (let attempt = 0; attempt <= CONFLICT_RETRIES; attempt++) {
         const candidate = attempt === 0 ? name : `${name}-${attempt + 1}`;

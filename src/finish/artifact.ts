@@ -5,7 +5,6 @@
  * caller decides how loud to be (a failure becomes a warning, a skip a plain line).
  */
 import { createHash } from 'node:crypto';
-import { DefaultArtifactClient } from '@actions/artifact';
 
 export interface ArtifactLog {
   info(message: string): void;
@@ -81,6 +80,8 @@ export async function uploadRuntimeArtifact(upload: RuntimeArtifactUpload): Prom
     };
   }
 
+  // Loaded only when there is something to upload: it is most of the post step's start-up time.
+  const { DefaultArtifactClient } = await import('@actions/artifact');
   const client = new DefaultArtifactClient();
   const triedNames: string[] = [];
   for (let attempt = 0; attempt <= CONFLICT_RETRIES; attempt++) {

@@ -125,6 +125,29 @@ export async function startCollectorProcess(overrides: Partial<CollectorConfig> 
   };
 }
 
+/**
+ * The collector processes one test file starts, so that no test leaves one behind: call
+ * `stopAll` from `afterEach` (this module stays free of vitest: the benchmarks import it too).
+ */
+export class CollectorProcesses {
+  private readonly running: RunningCollector[] = [];
+
+  /** Starts the built collector (see `startCollectorProcess`) and remembers it for `stopAll`. */
+  async start(...args: Parameters<typeof startCollectorProcess>): Promise<RunningCollector> {
+    const c = await startCollectorProcess(...args);
+    this.running.push(c);
+    return c;
+  }
+
+  /** Kills each collector still running and removes its folder. */
+  stopAll(): void {
+    for (const c of this.running.splice(0)) {
+      if (c.child.exitCode === null) c.child.kill('SIGKILL');
+      fs.rmSync(c.dir, { recursive: true, force: true });
+    }
+  }
+}
+
 /** Counts of a list by a key. */
 export function countBy<T>(items: T[], key: (item: T) => string): Record<string, number> {
   const counts: Record<string, number> = {};

@@ -1,6 +1,17 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  bearerClaimsOf,
+  newSasSignature,
+  sasQuery,
+  sendBlob,
+  sendBlobError,
+  sendJson,
+  sendTwirpError,
+  serveOnLoopback,
+  twirpCallProblem,
+  unsignedRuntimeToken,
+} from './results-service-wire.js';
 
 /**
  * GitHub's artifact service (the "results" service `@actions/artifact` 6 talks to), on loopback.
@@ -84,24 +95,17 @@ export async function startFakeArtifactService(): Promise<FakeArtifactService> {
   const byUploadPath = new Map<string, { artifact: FakeArtifact; sig: string }>();
   let nextId = 4_200_001;
   let failStatus: number | undefined;
-  let baseUrl = '';
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', baseUrl);
-      const operation = url.pathname.startsWith(TWIRP_PREFIX)
-        ? url.pathname.slice(TWIRP_PREFIX.length)
-        : (url.searchParams.get('comp') ?? `${req.method} blob`);
-      const record = (status: number) => requests.push({ method: req.method ?? '', path: url.pathname, operation, status });
-      try {
-        handle(req, res, url, Buffer.concat(chunks), record);
-      } catch (error) {
-        record(500);
-        sendTwirpError(res, 500, 'internal', `fake artifact service: ${(error as Error).message}`);
-      }
-    });
+  const server = await serveOnLoopback((req, res, body) => {
+    const url = new URL(req.url ?? '/', server.url);
+    const operation = url.pathname.startsWith(TWIRP_PREFIX) ? url.pathname.slice(TWIRP_PREFIX.length) : (url.searchParams.get('comp') ?? `${req.method} blob`);
+    const record = (status: number) => requests.push({ method: req.method ?? '', path: url.pathname, operation, status });
+    try {
+      handle(req, res, url, body, record);
+    } catch (error) {
+      record(500);
+      sendTwirpError(res, 500, 'internal', `fake artifact service: ${(error as Error).message}`);
+    }
   });
 
   function handle(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer, record: (status: number) => void) {
@@ -123,8 +127,8 @@ export async function startFakeArtifactService(): Promise<FakeArtifactService> {
       record(status);
       sendTwirpError(res, status, code, msg);
     };
-    if (req.method !== 'POST') return fail(404, 'bad_route', `${req.method} is not a Twirp call`);
-    if (!String(req.headers['content-type']).startsWith('application/json')) return fail(415, 'malformed', 'the fake speaks Twirp JSON only');
+    const problem = twirpCallProblem(req);
+    if (problem) return fail(problem.status, problem.code, problem.msg);
     const scope = resultsScopeOf(req.headers.authorization);
     if (!scope) return fail(401, 'unauthenticated', 'no bearer token with an Actions.Results scope');
     const request = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
@@ -143,10 +147,10 @@ export async function startFakeArtifactService(): Promise<FakeArtifactService> {
       if (typeof request.mime_type === 'string') artifact.mimeType = request.mime_type;
       if (typeof request.version === 'number') artifact.version = request.version;
       const uploadPath = `/${BLOB_ACCOUNT}/${BLOB_CONTAINER}/${workflowRunBackendId}/${scope.job}/artifacts/${artifact.id}.zip`;
-      const sig = randomBytes(24).toString('base64');
+      const sig = newSasSignature();
       byUploadPath.set(uploadPath, { artifact, sig });
-      const signedUploadUrl = new URL(uploadPath, baseUrl);
-      signedUploadUrl.search = new URLSearchParams({ sv: '2025-01-05', sr: 'b', sp: 'cw', se: new Date(Date.now() + 3_600_000).toISOString(), sig }).toString();
+      const signedUploadUrl = new URL(uploadPath, server.url);
+      signedUploadUrl.search = sasQuery('cw', sig);
       record(200);
       return sendJson(res, 200, { ok: true, signed_upload_url: signedUploadUrl.href });
     }
@@ -181,7 +185,7 @@ export async function startFakeArtifactService(): Promise<FakeArtifactService> {
       if (Number(req.headers['content-length']) !== body.length) return fail(400, 'InvalidHeaderValue', 'Content-Length does not match the body.');
       artifact.stagedBlocks.set(blockId, body);
       record(201);
-      return sendBlobCreated(req, res, {});
+      return sendBlob(req, res, 201, { 'Content-Length': '0' });
     }
     if (comp === 'blocklist') {
       const ids = [...body.toString('utf8').matchAll(/<(Latest|Uncommitted|Committed)>([^<]*)<\/\1>/g)].map((m) => m[2]!);
@@ -192,7 +196,7 @@ export async function startFakeArtifactService(): Promise<FakeArtifactService> {
       const contentType = req.headers['x-ms-blob-content-type'];
       if (typeof contentType === 'string') artifact.blobContentType = contentType;
       record(201);
-      return sendBlobCreated(req, res, { ETag: `"0x${randomBytes(7).toString('hex').toUpperCase()}"`, 'Last-Modified': new Date().toUTCString() });
+      return sendBlob(req, res, 201, { 'Content-Length': '0', ETag: `"0x${randomBytes(7).toString('hex').toUpperCase()}"`, 'Last-Modified': new Date().toUTCString() });
     }
     return fail(400, 'InvalidQueryParameterValue', `comp=${comp} is not something the artifact client sends.`);
   }
@@ -212,14 +216,8 @@ export async function startFakeArtifactService(): Promise<FakeArtifactService> {
     return artifact;
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-
   return {
-    url: baseUrl,
+    url: server.url,
     workflowRunBackendId,
     artifacts,
     requests,
@@ -228,11 +226,7 @@ export async function startFakeArtifactService(): Promise<FakeArtifactService> {
     failEverything: (status) => {
       failStatus = status;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => server.close(),
   };
 }
 
@@ -250,7 +244,6 @@ export interface FakeJob {
  */
 export function runtimeEnvFor(fake: FakeArtifactService, job: FakeJob = {}): Record<string, string> {
   const jobBackendId = job.jobBackendId ?? randomUUID();
-  const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const now = Math.floor(Date.now() / 1000);
   const claims = {
     // Shaped like the runner's: other scopes before the one the client reads.
@@ -260,7 +253,7 @@ export function runtimeEnvFor(fake: FakeArtifactService, job: FakeJob = {}): Rec
     exp: now + 3600,
   };
   return {
-    ACTIONS_RUNTIME_TOKEN: `${base64url({ typ: 'JWT', alg: 'none' })}.${base64url(claims)}.`,
+    ACTIONS_RUNTIME_TOKEN: unsignedRuntimeToken(claims),
     // The runner's value ends with a slash; the client keeps only the origin.
     ACTIONS_RESULTS_URL: `${fake.url}/`,
     GITHUB_ACTIONS: 'true',
@@ -276,48 +269,11 @@ export function runtimeEnvFor(fake: FakeArtifactService, job: FakeJob = {}): Rec
 
 /** The `Actions.Results:<run>:<job>` scope of a bearer JWT, unverified like the real client does. */
 function resultsScopeOf(authorization: string | undefined): { run: string; job: string } | undefined {
-  const token = authorization?.match(/^Bearer (.+)$/)?.[1];
-  const payload = token?.split('.')[1];
-  if (!payload) return undefined;
-  let claims: { scp?: unknown };
-  try {
-    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { scp?: unknown };
-  } catch {
-    return undefined;
-  }
-  if (typeof claims.scp !== 'string') return undefined;
-  for (const scope of claims.scp.split(' ')) {
+  const scp = bearerClaimsOf(authorization)?.scp;
+  if (typeof scp !== 'string') return undefined;
+  for (const scope of scp.split(' ')) {
     const [kind, run, job, ...rest] = scope.split(':');
     if (kind === 'Actions.Results' && run && job && rest.length === 0) return { run, job };
   }
   return undefined;
-}
-
-function sendJson(res: ServerResponse, status: number, body: object) {
-  res.writeHead(status, { 'Content-Type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
-function sendTwirpError(res: ServerResponse, status: number, code: string, msg: string) {
-  sendJson(res, status, { code, msg });
-}
-
-// What Azure Blob Storage answers a Put Block / Put Block List with.
-function sendBlobCreated(req: IncomingMessage, res: ServerResponse, extra: Record<string, string>) {
-  res.writeHead(201, {
-    'x-ms-request-id': randomUUID(),
-    'x-ms-version': String(req.headers['x-ms-version'] ?? '2025-01-05'),
-    ...(req.headers['x-ms-client-request-id'] ? { 'x-ms-client-request-id': String(req.headers['x-ms-client-request-id']) } : {}),
-    'x-ms-request-server-encrypted': 'true',
-    Date: new Date().toUTCString(),
-    'Content-Length': '0',
-    ...extra,
-  });
-  res.end();
-}
-
-function sendBlobError(res: ServerResponse, status: number, code: string, message: string) {
-  const xml = `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`;
-  res.writeHead(status, { 'Content-Type': 'application/xml', 'x-ms-request-id': randomUUID(), 'x-ms-error-code': code });
-  res.end(xml);
 }

@@ -1,6 +1,17 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  bearerClaimsOf,
+  newSasSignature,
+  sasQuery,
+  sendBlob,
+  sendBlobError,
+  sendJson,
+  sendTwirpError,
+  serveOnLoopback,
+  twirpCallProblem,
+  unsignedRuntimeToken,
+} from './results-service-wire.js';
 
 /**
  * An in-process fake of the GitHub Actions cache service v2, the one `@actions/cache` 6 talks to
@@ -86,26 +97,21 @@ export async function startFakeCacheService(options: { blobs?: 'azure-host' | 'l
   let hang = false;
   let nextId = 7001;
   let created = 0;
-  let baseUrl = '';
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      try {
-        route(req, res, Buffer.concat(chunks));
-      } catch (error) {
-        requests.push({ method: req.method ?? '', operation: 'error', status: 500 });
-        sendTwirpError(res, 500, 'internal', `fake cache service: ${(error as Error).message}`);
-      }
-    });
+  const server = await serveOnLoopback((req, res, body) => {
+    try {
+      route(req, res, body);
+    } catch (error) {
+      requests.push({ method: req.method ?? '', operation: 'error', status: 500 });
+      sendTwirpError(res, 500, 'internal', `fake cache service: ${(error as Error).message}`);
+    }
   });
 
   function route(req: IncomingMessage, res: ServerResponse, body: Buffer) {
     const raw = req.url ?? '/';
     // A proxied request carries the absolute URL (absolute-form request target).
     const proxied = /^https?:\/\//i.test(raw);
-    const url = new URL(raw, baseUrl);
+    const url = new URL(raw, server.url);
     const isTwirp = !proxied && url.pathname.startsWith(TWIRP_PREFIX);
     const operation = isTwirp ? url.pathname.slice(TWIRP_PREFIX.length) : `blob ${req.method}`;
     const record = (status: number) => requests.push({ method: req.method ?? '', operation, status, ...(isTwirp ? {} : { via: proxied ? ('proxy' as const) : ('direct' as const) }) });
@@ -140,8 +146,8 @@ export async function startFakeCacheService(options: { blobs?: 'azure-host' | 'l
       record(status);
       sendTwirpError(res, status, code, msg);
     };
-    if (req.method !== 'POST') return fail(404, 'bad_route', `${req.method} is not a Twirp call`);
-    if (!String(req.headers['content-type']).startsWith('application/json')) return fail(415, 'malformed', 'the fake speaks Twirp JSON only');
+    const problem = twirpCallProblem(req);
+    if (problem) return fail(problem.status, problem.code, problem.msg);
     const scopes = cacheScopesOf(req.headers.authorization);
     if (!scopes) return fail(401, 'unauthenticated', 'no bearer token with an ac claim');
     const request = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
@@ -156,7 +162,7 @@ export async function startFakeCacheService(options: { blobs?: 'azure-host' | 'l
       if (entries.some((e) => e.key === key && e.version === version && e.scope === writable)) {
         return fail(409, 'already_exists', 'cache entry with the same key, version, and scope already exists');
       }
-      const entry: FakeCacheEntry = { id: nextId++, key, version, scope: writable, created: created++, finalized: false, uploadSig: signature(), downloadSig: signature() };
+      const entry: FakeCacheEntry = { id: nextId++, key, version, scope: writable, created: created++, finalized: false, uploadSig: newSasSignature(), downloadSig: newSasSignature() };
       entries.push(entry);
       record(200);
       return sendJson(res, 200, { ok: true, signed_upload_url: blobUrl(entry, 'cw', entry.uploadSig) });
@@ -238,19 +244,12 @@ export async function startFakeCacheService(options: { blobs?: 'azure-host' | 'l
   }
 
   function blobUrl(entry: FakeCacheEntry, permissions: string, sig: string): string {
-    const base = blobs === 'azure-host' ? `http://${BLOB_HOST}` : `${baseUrl}/${BLOB_ACCOUNT}`;
-    const query = new URLSearchParams({ sv: '2025-01-05', sr: 'b', sp: permissions, se: new Date(Date.now() + 3_600_000).toISOString(), sig });
-    return `${base}/${BLOB_CONTAINER}/${entry.id}?${query}`;
+    const base = blobs === 'azure-host' ? `http://${BLOB_HOST}` : `${server.url}/${BLOB_ACCOUNT}`;
+    return `${base}/${BLOB_CONTAINER}/${entry.id}?${sasQuery(permissions, sig)}`;
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-
   return {
-    url: baseUrl,
+    url: server.url,
     blobs,
     entries,
     requests,
@@ -262,12 +261,10 @@ export async function startFakeCacheService(options: { blobs?: 'azure-host' | 'l
       hang = on;
       if (!on) for (const res of held.splice(0)) res.destroy();
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const res of held.splice(0)) res.destroy();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => {
+      for (const res of held.splice(0)) res.destroy();
+      return server.close();
+    },
   };
 }
 
@@ -298,7 +295,6 @@ export function cacheEnvFor(fake: FakeCacheService, run: CacheRun): Record<strin
   const scopes: CacheScope[] = [{ scope: run.ref, permission: 3 }];
   if (run.baseRef) scopes.push({ scope: `refs/heads/${run.baseRef}`, permission: 1 });
   if (!scopes.some((s) => s.scope === `refs/heads/${defaultBranch}`)) scopes.push({ scope: `refs/heads/${defaultBranch}`, permission: 1 });
-  const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const now = Math.floor(Date.now() / 1000);
   const claims = {
     scp: `Actions.ExampleScope Actions.Results:${randomUUID()}:${randomUUID()}`,
@@ -310,7 +306,7 @@ export function cacheEnvFor(fake: FakeCacheService, run: CacheRun): Record<strin
   const pullRequest = Boolean(run.baseRef);
   const refName = run.ref.replace(/^refs\/(heads|tags)\//, '');
   return {
-    ACTIONS_RUNTIME_TOKEN: `${base64url({ typ: 'JWT', alg: 'none' })}.${base64url(claims)}.`,
+    ACTIONS_RUNTIME_TOKEN: unsignedRuntimeToken(claims),
     // The runner's value ends with a slash; the client keeps only the origin.
     ACTIONS_RESULTS_URL: `${fake.url}/`,
     ACTIONS_CACHE_SERVICE_V2: 'True',
@@ -338,52 +334,18 @@ export function cacheEnvFor(fake: FakeCacheService, run: CacheRun): Record<strin
 
 /** The token's cache scopes, unverified, as the fake's only authorization. */
 function cacheScopesOf(authorization: string | undefined): CacheScope[] | undefined {
-  const token = authorization?.match(/^Bearer (.+)$/)?.[1];
-  const payload = token?.split('.')[1];
-  if (!payload) return undefined;
+  const ac = bearerClaimsOf(authorization)?.ac;
+  if (typeof ac !== 'string') return undefined;
+  let list: unknown;
   try {
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { ac?: unknown };
-    if (typeof claims.ac !== 'string') return undefined;
-    const list = JSON.parse(claims.ac) as unknown;
-    if (!Array.isArray(list)) return undefined;
-    return list.flatMap((item: { Scope?: unknown; Permission?: unknown }) => (typeof item?.Scope === 'string' && typeof item.Permission === 'number' ? [{ scope: item.Scope, permission: item.Permission }] : []));
+    list = JSON.parse(ac);
   } catch {
     return undefined;
   }
-}
-
-function signature(): string {
-  return randomBytes(24).toString('base64');
+  if (!Array.isArray(list)) return undefined;
+  return list.flatMap((item: { Scope?: unknown; Permission?: unknown }) => (typeof item?.Scope === 'string' && typeof item.Permission === 'number' ? [{ scope: item.Scope, permission: item.Permission }] : []));
 }
 
 function etagOf(entry: FakeCacheEntry): string {
   return `"0x8DC${entry.id.toString(16).toUpperCase().padStart(12, '0')}"`;
-}
-
-function sendJson(res: ServerResponse, status: number, body: object) {
-  res.writeHead(status, { 'Content-Type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
-function sendTwirpError(res: ServerResponse, status: number, code: string, msg: string) {
-  sendJson(res, status, { code, msg });
-}
-
-// What Azure Blob Storage answers with.
-function sendBlob(req: IncomingMessage, res: ServerResponse, status: number, headers: Record<string, string>, body?: Buffer) {
-  res.writeHead(status, {
-    'x-ms-request-id': randomUUID(),
-    'x-ms-version': String(req.headers['x-ms-version'] ?? '2025-01-05'),
-    ...(req.headers['x-ms-client-request-id'] ? { 'x-ms-client-request-id': String(req.headers['x-ms-client-request-id']) } : {}),
-    'x-ms-request-server-encrypted': 'true',
-    Date: new Date().toUTCString(),
-    ...headers,
-  });
-  res.end(req.method === 'HEAD' ? undefined : body);
-}
-
-function sendBlobError(res: ServerResponse, status: number, code: string, message: string) {
-  const xml = `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`;
-  res.writeHead(status, { 'Content-Type': 'application/xml', 'x-ms-request-id': randomUUID(), 'x-ms-error-code': code });
-  res.end(xml);
 }

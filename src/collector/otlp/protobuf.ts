@@ -18,9 +18,11 @@
  * - a singular message field or oneof member that appears twice keeps the last occurrence (protobuf
  *   would merge two occurrences of a message; no OTLP sender splits messages).
  *
- * Speed: one Reader (a cursor over the Uint8Array) per request, a switch on the whole tag per
- * message, no closures, short repeated strings from an intern table and others through Buffer's
- * native UTF-8 decoder, hex ids through a lookup table, 64-bit decimal strings without BigInt.
+ * Speed: one Reader (a cursor over the Uint8Array) per request, a specialised decoder with a switch
+ * on the whole tag for each message that repeats per record (only the few containers above the
+ * records share one generic decoder), short repeated strings from an intern table and others
+ * through Buffer's native UTF-8 decoder, hex ids through a lookup table, 64-bit decimal strings
+ * without BigInt.
  */
 import { MAX_ANY_VALUE_DEPTH } from './values.js';
 import {
@@ -532,6 +534,95 @@ function decodeScope(r: Reader, end: number): InstrumentationScope {
   return out;
 }
 
+// ---------------------------------------------------------------- containers
+
+type MessageDecoder<T> = (r: Reader, end: number) => T;
+
+/**
+ * A message made of an optional singular head message, one repeated child message and an optional
+ * schema_url: the shape of the export request, ResourceX and ScopeX of every signal.
+ */
+interface ContainerLayout {
+  /** The message's name, for errors. */
+  message: string;
+  head?: { field: number; key: string; decode: MessageDecoder<object> };
+  children: { field: number; key: string; decode: MessageDecoder<object> };
+  schemaUrlField?: number;
+}
+
+/** One decoder for every container: they are few per request, unlike the records they hold. */
+function containerDecoder(layout: ContainerLayout): MessageDecoder<Record<string, unknown>> {
+  const { message, head, children, schemaUrlField } = layout;
+  // Tags that no varint can equal (-1) stand for the fields a container lacks.
+  const headTag = head === undefined ? -1 : (head.field << 3) | LEN;
+  const childTag = (children.field << 3) | LEN;
+  const schemaUrlTag = schemaUrlField === undefined ? -1 : (schemaUrlField << 3) | LEN;
+  const known = fields(...[head?.field, children.field, schemaUrlField].filter((n) => n !== undefined));
+  const childKey = children.key;
+  const decodeChild = children.decode;
+  return (r, end) => {
+    const out: Record<string, unknown> = {};
+    let list: object[] | undefined;
+    while (r.pos < end) {
+      const tag = r.varint32();
+      if (tag === childTag) {
+        const child = decodeChild(r, r.lengthEnd());
+        // The list joins `out` at the first child, so keys keep the order of the wire.
+        if (list === undefined) out[childKey] = list = [child];
+        else list.push(child);
+      } else if (tag === headTag && head !== undefined) out[head.key] = head.decode(r, r.lengthEnd());
+      else if (tag === schemaUrlTag) {
+        const s = r.string();
+        if (s !== '') out.schemaUrl = s;
+        else if (out.schemaUrl !== undefined) delete out.schemaUrl;
+      } else r.skip(tag, known, message);
+    }
+    r.expectEnd(end, message);
+    return out;
+  };
+}
+
+/** The names that tell one signal's three container levels apart (message names, then keys). */
+interface SignalContainers<Request, ResourceX, ScopeX> {
+  requestMessage: string;
+  resourceMessage: string;
+  scopeMessage: string;
+  resourcesKey: keyof Request & string;
+  scopesKey: keyof ResourceX & string;
+  recordsKey: keyof ScopeX & string;
+}
+
+/**
+ * Decodes a whole export request of one signal: ExportXServiceRequest { repeated ResourceX = 1 },
+ * ResourceX { Resource = 1; repeated ScopeX = 2; schema_url = 3 },
+ * ScopeX { InstrumentationScope = 1; repeated record = 2; schema_url = 3 }, the records by `decodeRecord`.
+ */
+function requestDecoder<Request, ResourceX, ScopeX>(
+  names: SignalContainers<Request, ResourceX, ScopeX>,
+  decodeRecord: MessageDecoder<object>,
+): (buf: Uint8Array) => Request {
+  const decodeScopeX = containerDecoder({
+    message: names.scopeMessage,
+    head: { field: 1, key: 'scope', decode: decodeScope },
+    children: { field: 2, key: names.recordsKey, decode: decodeRecord },
+    schemaUrlField: 3,
+  });
+  const decodeResourceX = containerDecoder({
+    message: names.resourceMessage,
+    head: { field: 1, key: 'resource', decode: decodeResource },
+    children: { field: 2, key: names.scopesKey, decode: decodeScopeX },
+    schemaUrlField: 3,
+  });
+  const decodeRequest = containerDecoder({
+    message: names.requestMessage,
+    children: { field: 1, key: names.resourcesKey, decode: decodeResourceX },
+  });
+  return (buf) => {
+    const r = new Reader(buf);
+    return decodeRequest(r, r.len) as Request;
+  };
+}
+
 // ---------------------------------------------------------------- logs
 
 const LOG_RECORD_FIELDS = fields(1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12);
@@ -617,69 +708,17 @@ function decodeLogRecord(r: Reader, end: number): LogRecord {
   return out;
 }
 
-const SCOPE_CONTAINER_FIELDS = fields(1, 2, 3);
-function decodeScopeLogs(r: Reader, end: number): ScopeLogs {
-  const out: ScopeLogs = {};
-  while (r.pos < end) {
-    const tag = r.varint32();
-    switch (tag) {
-      case 10:
-        out.scope = decodeScope(r, r.lengthEnd());
-        break;
-      case 18:
-        (out.logRecords ??= []).push(decodeLogRecord(r, r.lengthEnd()));
-        break;
-      case 26: {
-        const s = r.string();
-        if (s !== '') out.schemaUrl = s;
-        else if (out.schemaUrl !== undefined) delete out.schemaUrl;
-        break;
-      }
-      default:
-        r.skip(tag, SCOPE_CONTAINER_FIELDS, 'ScopeLogs');
-    }
-  }
-  r.expectEnd(end, 'ScopeLogs');
-  return out;
-}
-
-function decodeResourceLogs(r: Reader, end: number): ResourceLogs {
-  const out: ResourceLogs = {};
-  while (r.pos < end) {
-    const tag = r.varint32();
-    switch (tag) {
-      case 10:
-        out.resource = decodeResource(r, r.lengthEnd());
-        break;
-      case 18:
-        (out.scopeLogs ??= []).push(decodeScopeLogs(r, r.lengthEnd()));
-        break;
-      case 26: {
-        const s = r.string();
-        if (s !== '') out.schemaUrl = s;
-        else if (out.schemaUrl !== undefined) delete out.schemaUrl;
-        break;
-      }
-      default:
-        r.skip(tag, SCOPE_CONTAINER_FIELDS, 'ResourceLogs');
-    }
-  }
-  r.expectEnd(end, 'ResourceLogs');
-  return out;
-}
-
-const REQUEST_FIELDS = fields(1);
-
-export function decodeLogsRequest(buf: Uint8Array): ExportLogsServiceRequest {
-  const r = new Reader(buf);
-  const out: ExportLogsServiceRequest = {};
-  while (r.pos < r.len) {
-    const tag = r.varint32();
-    if (tag === 10) (out.resourceLogs ??= []).push(decodeResourceLogs(r, r.lengthEnd()));
-    else r.skip(tag, REQUEST_FIELDS, 'ExportLogsServiceRequest');
-  }
-  return out;
-}
+export const decodeLogsRequest = requestDecoder<ExportLogsServiceRequest, ResourceLogs, ScopeLogs>(
+  {
+    requestMessage: 'ExportLogsServiceRequest',
+    resourceMessage: 'ResourceLogs',
+    scopeMessage: 'ScopeLogs',
+    resourcesKey: 'resourceLogs',
+    scopesKey: 'scopeLogs',
+    recordsKey: 'logRecords',
+  },
+  decodeLogRecord,
+);
 
 // ---------------------------------------------------------------- metrics
 
@@ -1173,66 +1212,17 @@ function clearMetricData(m: Metric): void {
   if (m.summary !== undefined) delete m.summary;
 }
 
-function decodeScopeMetrics(r: Reader, end: number): ScopeMetrics {
-  const out: ScopeMetrics = {};
-  while (r.pos < end) {
-    const tag = r.varint32();
-    switch (tag) {
-      case 10:
-        out.scope = decodeScope(r, r.lengthEnd());
-        break;
-      case 18:
-        (out.metrics ??= []).push(decodeMetric(r, r.lengthEnd()));
-        break;
-      case 26: {
-        const s = r.string();
-        if (s !== '') out.schemaUrl = s;
-        else if (out.schemaUrl !== undefined) delete out.schemaUrl;
-        break;
-      }
-      default:
-        r.skip(tag, SCOPE_CONTAINER_FIELDS, 'ScopeMetrics');
-    }
-  }
-  r.expectEnd(end, 'ScopeMetrics');
-  return out;
-}
-
-function decodeResourceMetrics(r: Reader, end: number): ResourceMetrics {
-  const out: ResourceMetrics = {};
-  while (r.pos < end) {
-    const tag = r.varint32();
-    switch (tag) {
-      case 10:
-        out.resource = decodeResource(r, r.lengthEnd());
-        break;
-      case 18:
-        (out.scopeMetrics ??= []).push(decodeScopeMetrics(r, r.lengthEnd()));
-        break;
-      case 26: {
-        const s = r.string();
-        if (s !== '') out.schemaUrl = s;
-        else if (out.schemaUrl !== undefined) delete out.schemaUrl;
-        break;
-      }
-      default:
-        r.skip(tag, SCOPE_CONTAINER_FIELDS, 'ResourceMetrics');
-    }
-  }
-  r.expectEnd(end, 'ResourceMetrics');
-  return out;
-}
-
-export function decodeMetricsRequest(buf: Uint8Array): ExportMetricsServiceRequest {
-  const r = new Reader(buf);
-  const out: ExportMetricsServiceRequest = {};
-  while (r.pos < r.len) {
-    const tag = r.varint32();
-    if (tag === 10) (out.resourceMetrics ??= []).push(decodeResourceMetrics(r, r.lengthEnd()));
-    else r.skip(tag, REQUEST_FIELDS, 'ExportMetricsServiceRequest');
-  }
-  return out;
-}
+export const decodeMetricsRequest = requestDecoder<ExportMetricsServiceRequest, ResourceMetrics, ScopeMetrics>(
+  {
+    requestMessage: 'ExportMetricsServiceRequest',
+    resourceMessage: 'ResourceMetrics',
+    scopeMessage: 'ScopeMetrics',
+    resourcesKey: 'resourceMetrics',
+    scopesKey: 'scopeMetrics',
+    recordsKey: 'metrics',
+  },
+  decodeMetric,
+);
 
 // ---------------------------------------------------------------- traces
 
@@ -1438,63 +1428,14 @@ function decodeSpan(r: Reader, end: number): Span {
   return out;
 }
 
-function decodeScopeSpans(r: Reader, end: number): ScopeSpans {
-  const out: ScopeSpans = {};
-  while (r.pos < end) {
-    const tag = r.varint32();
-    switch (tag) {
-      case 10:
-        out.scope = decodeScope(r, r.lengthEnd());
-        break;
-      case 18:
-        (out.spans ??= []).push(decodeSpan(r, r.lengthEnd()));
-        break;
-      case 26: {
-        const s = r.string();
-        if (s !== '') out.schemaUrl = s;
-        else if (out.schemaUrl !== undefined) delete out.schemaUrl;
-        break;
-      }
-      default:
-        r.skip(tag, SCOPE_CONTAINER_FIELDS, 'ScopeSpans');
-    }
-  }
-  r.expectEnd(end, 'ScopeSpans');
-  return out;
-}
-
-function decodeResourceSpans(r: Reader, end: number): ResourceSpans {
-  const out: ResourceSpans = {};
-  while (r.pos < end) {
-    const tag = r.varint32();
-    switch (tag) {
-      case 10:
-        out.resource = decodeResource(r, r.lengthEnd());
-        break;
-      case 18:
-        (out.scopeSpans ??= []).push(decodeScopeSpans(r, r.lengthEnd()));
-        break;
-      case 26: {
-        const s = r.string();
-        if (s !== '') out.schemaUrl = s;
-        else if (out.schemaUrl !== undefined) delete out.schemaUrl;
-        break;
-      }
-      default:
-        r.skip(tag, SCOPE_CONTAINER_FIELDS, 'ResourceSpans');
-    }
-  }
-  r.expectEnd(end, 'ResourceSpans');
-  return out;
-}
-
-export function decodeTraceRequest(buf: Uint8Array): ExportTraceServiceRequest {
-  const r = new Reader(buf);
-  const out: ExportTraceServiceRequest = {};
-  while (r.pos < r.len) {
-    const tag = r.varint32();
-    if (tag === 10) (out.resourceSpans ??= []).push(decodeResourceSpans(r, r.lengthEnd()));
-    else r.skip(tag, REQUEST_FIELDS, 'ExportTraceServiceRequest');
-  }
-  return out;
-}
+export const decodeTraceRequest = requestDecoder<ExportTraceServiceRequest, ResourceSpans, ScopeSpans>(
+  {
+    requestMessage: 'ExportTraceServiceRequest',
+    resourceMessage: 'ResourceSpans',
+    scopeMessage: 'ScopeSpans',
+    resourcesKey: 'resourceSpans',
+    scopesKey: 'scopeSpans',
+    recordsKey: 'spans',
+  },
+  decodeSpan,
+);
