@@ -27,6 +27,7 @@ const ROWS = [
   { id: 'latency', file: 'rows/latency.ts' },
   { id: 'post-step', file: 'rows/post-step.ts' },
   { id: 'large-job', file: 'rows/large-job.ts', emits: ['upload', 'large-job'] },
+  { id: 'forward', file: 'rows/forward.ts' },
 ];
 
 function parseArgs(argv) {

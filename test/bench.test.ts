@@ -24,6 +24,7 @@ const ROWS: Record<string, string[]> = {
   'post-step': ['≤ 1.5x', '≤ 1.5x', 'not growing with log size (≤ 1.2x for 10x the events)'],
   upload: [],
   'large-job': [],
+  forward: [],
 };
 
 interface Spread {

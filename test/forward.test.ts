@@ -21,7 +21,6 @@ import { attributesToObject } from '../src/collector/otlp/values.js';
 import { measurementsOf, record, TOKEN_BUCKETS } from '../src/finish/forward-usage.js';
 import { InputError, readStartInputs } from '../src/inputs.js';
 import { fixtureRequests, httpRequest } from './support/collector-process.js';
-import { measureAnswerLatency } from './support/forward-bench.js';
 import { refusedPort, startOtlpReceiver, type OtlpReceiver, type OtlpReceiverBehaviour } from './support/otlp-receiver.js';
 import { SimulatedRunner, githubEnv } from './support/runner.js';
 
@@ -540,18 +539,5 @@ describe('the action with forward-endpoint', () => {
     expect(start.exitCode).toBe(1);
     expect(start.stdout).toContain('::error::Input "forward-endpoint" must use https unless it is a loopback address');
     expect(fs.readdirSync(r.runnerTemp)).toEqual([]);
-  });
-});
-
-describe('benchmark', () => {
-  it('answer latency of the fixture requests with forwarding on and off (interleaved; printed)', async () => {
-    const org = await receiver();
-    const rounds = Number(process.env.BEACON_FORWARD_BENCH_ROUNDS) || 10;
-    const result = await measureAnswerLatency({ forwardTo: org.baseUrl, rounds });
-    console.log(`answer latency over ${result.on.samples} requests each: forwarding on p50 ${result.on.p50.toFixed(2)} ms, p99 ${result.on.p99.toFixed(2)} ms; off p50 ${result.off.p50.toFixed(2)} ms, p99 ${result.off.p99.toFixed(2)} ms`);
-    expect(result.on.samples).toBe(rounds * 5);
-    expect(result.off.samples).toBe(rounds * 5);
-    // Everything that was kept reached the receiver: 4 events per round of tool-call-protobuf, warm-up included.
-    expect(result.forwardedEvents).toBe((rounds + 1) * 4);
   });
 });

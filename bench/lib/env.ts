@@ -9,7 +9,7 @@ process.env.BENCH_ROOT = ROOT;
 /** The bundles under test: a snapshot of dist/ taken when the run began (others may rebuild dist/ meanwhile). */
 export const DIST = process.env.BENCH_DIST ?? path.join(ROOT, 'dist');
 export const QUICK = process.env.BENCH_QUICK === '1';
-export const FIXTURES = path.resolve(ROOT, '..', 'shared', 'fixtures', 'codex-0.169.0');
+export const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'codex-0.169.0');
 /** Paired repetitions: at least 5 for a figure, 1 in quick mode (the test only checks the bench runs). */
 export const REPS = QUICK ? 1 : 5;
 export const NODE = process.execPath;

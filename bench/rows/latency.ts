@@ -1,6 +1,6 @@
 /**
  * Response latency: the real fixture requests (every request of the three captures under
- * /work/shared/fixtures/codex-0.169.0, traces included) replayed by 8 concurrent senders, each on
+ * test/fixtures/codex-0.169.0, traces included) replayed by 8 concurrent senders, each on
  * its own keep-alive connection like 8 Codex processes; p99 answer time. Two loads: paced (each
  * sender waits 0-100 ms between requests, ~10x Codex's own pace of about one export a second) and
  * saturating (back to back: 8 requests always in flight, both cores busy). Baseline: a bare

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
  * A fake OpenAI Responses API on loopback, for running the real Codex CLI offline.
  *
  * Each `POST /v1/responses` consumes the next call of the scenario and answers it as an SSE stream
- * with the same event sequence the fixtures under /work/shared/fixtures/codex-0.169.0 were captured
+ * with the same event sequence the fixtures under test/fixtures/codex-0.169.0 were captured
  * with (so Codex logs the same `codex.sse_event` kinds):
  *   tool call:    response.created, response.output_item.added, response.output_item.done, response.completed
  *   final answer: response.created, response.output_item.added, response.output_text.delta,

@@ -1,4 +1,4 @@
-import { fixtureRequests, startCollectorProcess, type RunningCollector } from './collector-process.js';
+import { fixtureRequests, startCollectorProcess, type RunningCollector } from '../../test/support/collector-process.js';
 
 /**
  * Codex-facing answer latency of the built collector with forwarding on and off, measured in one
