@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { CollectorConfig, CollectorStats, ReadyFile } from '../../src/handoff/collector-config.js';
 import { DIST, NODE, SCRATCH } from './env.js';
 import { waitForJson } from './proc.js';
+import { COLLECTOR_NODE_ARGS } from '../../src/start/launch-collector.js';
 
 export interface Answer {
   status: number;
@@ -71,7 +72,8 @@ export async function startCollector(overrides: Partial<CollectorConfig> = {}, n
   const configPath = path.join(dir, 'collector.json');
   fs.writeFileSync(configPath, JSON.stringify(config), { mode: 0o600 });
   const extraArgs = (process.env.BENCH_COLLECTOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(NODE, [...nodeArgs, ...extraArgs, path.join(DIST, 'collector', 'index.js'), configPath], { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '' } });
+  // The Node options the start step gives the collector, so the figures are the action's own.
+  const child = spawn(NODE, [...COLLECTOR_NODE_ARGS, ...nodeArgs, ...extraArgs, path.join(DIST, 'collector', 'index.js'), configPath], { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '' } });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -9,6 +9,7 @@ import { DIST } from './runner.js';
 /** The built collector (`dist/collector/index.js`) as its own process, for receiver tests. */
 
 import { FIXTURES } from './fixtures-path.js';
+import { COLLECTOR_NODE_ARGS } from '../../src/start/launch-collector.js';
 export { FIXTURES };
 
 export interface FixtureRequest {
@@ -85,7 +86,7 @@ export async function startCollectorProcess(overrides: Partial<CollectorConfig> 
   };
   const configPath = path.join(dir, 'collector.json');
   fs.writeFileSync(configPath, JSON.stringify(config));
-  const child = spawn(process.execPath, [path.join(DIST, 'collector', 'index.js'), configPath], { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '', ...env } });
+  const child = spawn(process.execPath, [...COLLECTOR_NODE_ARGS, path.join(DIST, 'collector', 'index.js'), configPath], { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '', ...env } });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
