@@ -5,6 +5,7 @@ import type { FakeModel, ModelCall } from './fake-model.js';
 import type { CollectorStats } from '../../src/handoff/collector-config.js';
 import { SimulatedRunner, githubEnv, type StepResult } from './runner.js';
 import { validateBeaconLog, type LogValidation } from './schema-validator.js';
+import type { UsageEntry } from '../../src/finish/usage-file.js';
 
 /**
  * One job, end to end: the built `start` bundle under the SimulatedRunner, one or more real
@@ -65,16 +66,8 @@ export interface FinishedJob {
   schema: LogValidation;
 }
 
-export interface UsageEntryShape {
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_input_tokens: number;
-  cache_creation_input_tokens: number;
-  reasoning_output_tokens: number;
-  cost_usd: null;
-  events: number;
-  total_tokens: number;
-}
+/** The usage file's entries, as src/finish/usage-file.ts defines them. */
+export type UsageEntryShape = UsageEntry;
 
 export interface UsageFileShape {
   totals: UsageEntryShape;
