@@ -2500,7 +2500,7 @@ function collectorEnvironment(env) {
 }
 /**
  * Node options of the collector process. A smaller young generation: peak RSS under a million
- * records drops from ~250 MB to ~105 MB with no measurable cost in throughput (BENCHMARKS.md).
+ * records drops from ~250 MB to ~170 MB with no measurable cost in throughput (BENCHMARKS.md).
  */
 const COLLECTOR_NODE_ARGS = ['--max-semi-space-size=8'];
 /** Spawns at once and returns: the caller does its own work while the collector boots. */

@@ -20,7 +20,7 @@ export function collectorEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv 
 
 /**
  * Node options of the collector process. A smaller young generation: peak RSS under a million
- * records drops from ~250 MB to ~105 MB with no measurable cost in throughput (BENCHMARKS.md).
+ * records drops from ~250 MB to ~170 MB with no measurable cost in throughput (BENCHMARKS.md).
  */
 export const COLLECTOR_NODE_ARGS = ['--max-semi-space-size=8'];
 
