@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
-import { checkForwardEndpoint, parseForwardHeaders } from './collector/forward/endpoint.js';
+import { checkForwardEndpoint, parseForwardHeaders } from './forward/endpoint.js';
 
 /**
  * The action's inputs (action.yml), read and checked in one place. A wrong value fails the step

@@ -120,6 +120,21 @@ var __webpack_exports__ = {};
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_namespaceObject);
+;// CONCATENATED MODULE: ./src/forward/settings.ts
+/** Forwarding settings shared by the collector's event forwarder and the post step's token metrics. */
+const FORWARDER_DEFAULTS = {
+    queueLimit: 10_000,
+    batchMaxRecords: 512,
+    batchMaxBytes: 4 * 1024 * 1024,
+    batchDelayMs: 1_000,
+    retryBudgetMs: 30_000,
+    requestTimeoutMs: 10_000,
+    initialBackoffMs: 250,
+    maxBackoffMs: 5_000,
+};
+/** The collector's share of `ForwardConfig.shutdownLimitMs`; the post step's token metrics get the rest. */
+const COLLECTOR_FLUSH_SHARE = 0.8;
+
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_namespaceObject);
@@ -194,7 +209,7 @@ function redactDeep(value, depth = 0) {
     return value;
 }
 
-;// CONCATENATED MODULE: ./src/collector/forward/endpoint.ts
+;// CONCATENATED MODULE: ./src/forward/endpoint.ts
 /**
  * The `forward-endpoint` and `forward-headers` inputs: checks and parsing, pure, so that the start
  * step (which names the input on error) and the tests share them. Nothing leaves loopback in the
@@ -282,7 +297,7 @@ function parseForwardHeaders(text) {
 /** What the end of the job may spend on forwarding, at most (collector flush and token metrics). */
 const DEFAULT_FORWARD_SHUTDOWN_LIMIT_MS = 10_000;
 
-;// CONCATENATED MODULE: ./src/collector/forward/exporter.ts
+;// CONCATENATED MODULE: ./src/forward/exporter.ts
 /**
  * One OTLP/HTTP JSON export with the retries the OTLP specification describes
  * (https://opentelemetry.io/docs/specs/otlp/#otlphttp-response): 429, 502, 503 and 504 and network
@@ -469,7 +484,7 @@ const ACTION = {
     otherMetric: 'otel.metric',
 };
 
-;// CONCATENATED MODULE: ./src/collector/forward/otlp-json.ts
+;// CONCATENATED MODULE: ./src/forward/otlp-json.ts
 /**
  * OTLP/JSON writing (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding): camelCase
  * keys, 64-bit integers as decimal strings, enums as numbers, trace and span ids as hex. Written by
@@ -560,7 +575,7 @@ function resourceAttributes(attribution, serviceName) {
     return list;
 }
 
-;// CONCATENATED MODULE: ./src/collector/forward/log-records.ts
+;// CONCATENATED MODULE: ./src/forward/log-records.ts
 /**
  * A Beacon event as an OTLP log record: body = the event's message; attributes = the event's
  * fields flattened under their Beacon names (`event.action`, `tool.name`, `command.command`,
@@ -625,24 +640,13 @@ function logRecordOf(event, observedTimeUnixNano) {
     return record;
 }
 
-;// CONCATENATED MODULE: ./src/collector/forward/forwarder.ts
+;// CONCATENATED MODULE: ./src/collector/forwarder.ts
 
 
 
-const FORWARDER_DEFAULTS = {
-    queueLimit: 10_000,
-    batchMaxRecords: 512,
-    batchMaxBytes: 4 * 1024 * 1024,
-    batchDelayMs: 1_000,
-    retryBudgetMs: 30_000,
-    requestTimeoutMs: 10_000,
-    initialBackoffMs: 250,
-    maxBackoffMs: 5_000,
-};
+
 /** Records encoded between two yields to the event loop. */
 const ENCODE_SLICE = 64;
-/** The collector's share of `ForwardConfig.shutdownLimitMs`; the post step's token metrics get the rest. */
-const COLLECTOR_FLUSH_SHARE = 0.8;
 function emptyForwardStats() {
     return { recordsQueued: 0, batchesSent: 0, recordsSent: 0, batchesRetried: 0, retries: 0, batchesDropped: 0, recordsDropped: {} };
 }
@@ -3728,6 +3732,7 @@ class CaptureWriter {
  * authenticated shutdown request (or SIGTERM, or its maximum lifetime). Imports no @actions/*:
  * it must start fast and stay small.
  */
+
 
 
 

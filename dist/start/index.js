@@ -79,7 +79,7 @@ function redactDeep(value, depth = 0) {
 
 /***/ }),
 
-/***/ 19784:
+/***/ 14952:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -284,7 +284,7 @@ function workspacePaths(workDir) {
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var smol_toml__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3292);
-/* harmony import */ var _collector_forward_endpoint_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(19784);
+/* harmony import */ var _forward_endpoint_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(14952);
 
 
 
@@ -369,10 +369,10 @@ function readForwardInputs(read) {
             throw new InputError('Input "forward-required" is true, but "forward-endpoint" is empty.');
         return undefined;
     }
-    const endpoint = (0,_collector_forward_endpoint_js__WEBPACK_IMPORTED_MODULE_2__/* .checkForwardEndpoint */ .B_)(endpointText);
+    const endpoint = (0,_forward_endpoint_js__WEBPACK_IMPORTED_MODULE_2__/* .checkForwardEndpoint */ .B_)(endpointText);
     if ('problem' in endpoint)
         throw new InputError(`Input "forward-endpoint" ${endpoint.problem}.`);
-    const headers = (0,_collector_forward_endpoint_js__WEBPACK_IMPORTED_MODULE_2__/* .parseForwardHeaders */ .r9)(read('forward-headers'));
+    const headers = (0,_forward_endpoint_js__WEBPACK_IMPORTED_MODULE_2__/* .parseForwardHeaders */ .r9)(read('forward-headers'));
     if ('problem' in headers)
         throw new InputError(`Input "forward-headers" ${headers.problem}.`);
     return { endpoint: endpoint.value, headers: headers.value, required };
@@ -2473,8 +2473,8 @@ function buildCodexConfig(sources, settings) {
     return { toml: (0,dist/* stringify */.As)(config) + '\n', warnings, notices };
 }
 
-// EXTERNAL MODULE: ./src/collector/forward/endpoint.ts
-var endpoint = __nccwpck_require__(19784);
+// EXTERNAL MODULE: ./src/forward/endpoint.ts
+var endpoint = __nccwpck_require__(14952);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(31421);
 // EXTERNAL MODULE: ./src/handoff/collector-client.ts
@@ -2782,7 +2782,7 @@ async function main() {
         // The post step's inputs are checked here too: a wrong value fails now, not at the end.
         if ((0,src_inputs/* readFinishInputs */.P_)(readInput).mode === 'finish') {
             // A later use of the action with `mode: finish`: loaded only then, so start stays small and fast.
-            const { finishCapture } = await Promise.all(/* import() */[__nccwpck_require__.e(838), __nccwpck_require__.e(91), __nccwpck_require__.e(628)]).then(__nccwpck_require__.bind(__nccwpck_require__, 35628));
+            const { finishCapture } = await Promise.all(/* import() */[__nccwpck_require__.e(838), __nccwpck_require__.e(91), __nccwpck_require__.e(504)]).then(__nccwpck_require__.bind(__nccwpck_require__, 56504));
             await finishCapture('finish-step');
         }
         else {

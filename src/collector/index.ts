@@ -5,7 +5,8 @@
  */
 import fs from 'node:fs';
 import type { CollectorConfig, ReadyFile } from '../handoff/collector-config.js';
-import { COLLECTOR_FLUSH_SHARE, EventForwarder } from './forward/forwarder.js';
+import { COLLECTOR_FLUSH_SHARE } from '../forward/settings.js';
+import { EventForwarder } from './forwarder.js';
 import { createCollector } from './server.js';
 import { StatsRecorder } from './stats.js';
 import { CaptureWriter } from './writer.js';

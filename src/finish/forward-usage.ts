@@ -19,9 +19,9 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import { ACTION, type Attribution } from '../beacon/event.js';
 import type { CollectorStats, ForwardConfig, ForwardStats } from '../handoff/collector-config.js';
-import { OtlpHttpExporter, type DropReason } from '../collector/forward/exporter.js';
-import { COLLECTOR_FLUSH_SHARE, FORWARDER_DEFAULTS } from '../collector/forward/forwarder.js';
-import { msToUnixNanos, pushAttribute, resourceAttributes, SCOPE, type JsonKeyValue } from '../collector/forward/otlp-json.js';
+import { OtlpHttpExporter, type DropReason } from '../forward/exporter.js';
+import { COLLECTOR_FLUSH_SHARE, FORWARDER_DEFAULTS } from '../forward/settings.js';
+import { msToUnixNanos, pushAttribute, resourceAttributes, SCOPE, type JsonKeyValue } from '../forward/otlp-json.js';
 
 export const TOKEN_USAGE_METRIC = 'gen_ai.client.token.usage';
 export const REASONING_METRIC = 'beacon.gen_ai.client.token.reasoning';

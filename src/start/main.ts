@@ -6,7 +6,7 @@ import { redactDeep } from '../beacon/redact.js';
 import type { CollectorConfig } from '../handoff/collector-config.js';
 import { WORK_DIR_ENV, type RunFile } from '../handoff/workspace.js';
 import { buildCodexConfig } from '../harness/codex-config.js';
-import { DEFAULT_FORWARD_SHUTDOWN_LIMIT_MS } from '../collector/forward/endpoint.js';
+import { DEFAULT_FORWARD_SHUTDOWN_LIMIT_MS } from '../forward/endpoint.js';
 import { readStartInputs, type InputReader, type StartInputs } from '../inputs.js';
 import { spawnCollector } from './launch-collector.js';
 import { runnerCommands, type RunnerCommands } from './runner-commands.js';

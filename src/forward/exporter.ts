@@ -7,7 +7,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { redactSecrets } from '../../beacon/redact.js';
+import { redactSecrets } from '../beacon/redact.js';
 import { signalUrl, type ForwardSignal } from './endpoint.js';
 
 export type DropReason = 'rejected' | 'retries_exhausted' | 'shutdown_limit';

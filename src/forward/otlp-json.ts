@@ -3,7 +3,7 @@
  * keys, 64-bit integers as decimal strings, enums as numbers, trace and span ids as hex. Written by
  * hand: the SDK's serializers are not part of the action's runtime dependencies.
  */
-import { SCHEMA_VERSION, type Attribution } from '../../beacon/event.js';
+import { SCHEMA_VERSION, type Attribution } from '../beacon/event.js';
 
 export type JsonAnyValue =
   | { stringValue: string }

@@ -1,8 +1,8 @@
-export const id = 628;
-export const ids = [628];
+export const id = 504;
+export const ids = [504];
 export const modules = {
 
-/***/ 35628:
+/***/ 56504:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -1051,7 +1051,7 @@ var external_node_readline_default = /*#__PURE__*/__webpack_require__.n(external
  */
 const SCHEMA_VERSION = '1.0';
 /** The actions and harness name the reports and the post step key on. */
-const event_ACTION = {
+const ACTION = {
     sessionStarted: 'session.started',
     promptSubmitted: 'prompt.submitted',
     approvalRequested: 'approval.requested',
@@ -1072,9 +1072,9 @@ var external_node_https_ = __webpack_require__(44708);
 var external_node_https_default = /*#__PURE__*/__webpack_require__.n(external_node_https_);
 // EXTERNAL MODULE: ./src/beacon/redact.ts
 var redact = __webpack_require__(57983);
-// EXTERNAL MODULE: ./src/collector/forward/endpoint.ts
-var endpoint = __webpack_require__(19784);
-;// CONCATENATED MODULE: ./src/collector/forward/exporter.ts
+// EXTERNAL MODULE: ./src/forward/endpoint.ts
+var endpoint = __webpack_require__(14952);
+;// CONCATENATED MODULE: ./src/forward/exporter.ts
 /**
  * One OTLP/HTTP JSON export with the retries the OTLP specification describes
  * (https://opentelemetry.io/docs/specs/otlp/#otlphttp-response): 429, 502, 503 and 504 and network
@@ -1119,7 +1119,7 @@ function statusMessage(body) {
     }
     return describe(body);
 }
-class exporter_OtlpHttpExporter {
+class OtlpHttpExporter {
     endpoint;
     headers;
     timing;
@@ -1240,7 +1240,22 @@ function sleep(ms, abort) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/collector/forward/otlp-json.ts
+;// CONCATENATED MODULE: ./src/forward/settings.ts
+/** Forwarding settings shared by the collector's event forwarder and the post step's token metrics. */
+const FORWARDER_DEFAULTS = {
+    queueLimit: 10_000,
+    batchMaxRecords: 512,
+    batchMaxBytes: 4 * 1024 * 1024,
+    batchDelayMs: 1_000,
+    retryBudgetMs: 30_000,
+    requestTimeoutMs: 10_000,
+    initialBackoffMs: 250,
+    maxBackoffMs: 5_000,
+};
+/** The collector's share of `ForwardConfig.shutdownLimitMs`; the post step's token metrics get the rest. */
+const COLLECTOR_FLUSH_SHARE = 0.8;
+
+;// CONCATENATED MODULE: ./src/forward/otlp-json.ts
 /**
  * OTLP/JSON writing (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding): camelCase
  * keys, 64-bit integers as decimal strings, enums as numbers, trace and span ids as hex. Written by
@@ -1248,7 +1263,7 @@ function sleep(ms, abort) {
  */
 
 /** The scope of everything we send. */
-const otlp_json_SCOPE = { name: 'beacon-action' };
+const SCOPE = { name: 'beacon-action' };
 /** A scalar (or an array of scalars) as an AnyValue; undefined for what OTLP cannot hold (NaN, nested objects). */
 function anyValue(value) {
     switch (typeof value) {
@@ -1273,7 +1288,7 @@ function anyValue(value) {
     }
 }
 /** Adds `key` = `value` to a list when the value can be represented and is not empty. */
-function otlp_json_pushAttribute(list, key, value) {
+function pushAttribute(list, key, value) {
     if (value === undefined || value === null || value === '')
         return;
     const v = anyValue(value);
@@ -1282,7 +1297,7 @@ function otlp_json_pushAttribute(list, key, value) {
 }
 const RFC3339_UTC = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?Z$/;
 /** `2026-06-13T18:00:05.123456789Z` → nanoseconds since the epoch as a decimal string (every digit kept). */
-function otlp_json_isoToUnixNanos(iso) {
+function isoToUnixNanos(iso) {
     const match = RFC3339_UTC.exec(iso);
     if (!match)
         return undefined;
@@ -1292,312 +1307,43 @@ function otlp_json_isoToUnixNanos(iso) {
     const fraction = (match[2] ?? '').slice(0, 9).padEnd(9, '0');
     return (BigInt(ms / 1000) * 1000000000n + BigInt(fraction)).toString();
 }
-function otlp_json_msToUnixNanos(ms) {
+function msToUnixNanos(ms) {
     return (BigInt(Math.round(ms)) * 1000000n).toString();
 }
 /**
  * Resource attributes of a run: the CI/CD and VCS semantic conventions where they have a name
  * (cicd.pipeline.*, vcs.*, host.name, os.type), `service.name` = the harness, `beacon.*` for the rest.
  */
-function otlp_json_resourceAttributes(attribution, serviceName) {
+function resourceAttributes(attribution, serviceName) {
     const list = [];
     const run = attribution.run;
-    otlp_json_pushAttribute(list, 'service.name', serviceName);
-    otlp_json_pushAttribute(list, 'cicd.pipeline.name', run?.workflow);
-    otlp_json_pushAttribute(list, 'cicd.pipeline.run.id', run?.run_id);
+    pushAttribute(list, 'service.name', serviceName);
+    pushAttribute(list, 'cicd.pipeline.name', run?.workflow);
+    pushAttribute(list, 'cicd.pipeline.run.id', run?.run_id);
     if (run?.provider === 'github_actions' && attribution.repository && run.run_id) {
         const attempt = run.run_attempt ? `/attempts/${run.run_attempt}` : '';
-        otlp_json_pushAttribute(list, 'cicd.pipeline.run.url.full', `${attribution.repository}/actions/runs/${run.run_id}${attempt}`);
+        pushAttribute(list, 'cicd.pipeline.run.url.full', `${attribution.repository}/actions/runs/${run.run_id}${attempt}`);
     }
-    otlp_json_pushAttribute(list, 'cicd.pipeline.task.name', run?.job);
-    otlp_json_pushAttribute(list, 'vcs.repository.url.full', attribution.repository);
-    otlp_json_pushAttribute(list, 'vcs.ref.head.name', attribution.branch ?? run?.branch);
-    otlp_json_pushAttribute(list, 'vcs.ref.head.revision', run?.commit);
-    otlp_json_pushAttribute(list, 'vcs.change.id', run?.pr_number);
+    pushAttribute(list, 'cicd.pipeline.task.name', run?.job);
+    pushAttribute(list, 'vcs.repository.url.full', attribution.repository);
+    pushAttribute(list, 'vcs.ref.head.name', attribution.branch ?? run?.branch);
+    pushAttribute(list, 'vcs.ref.head.revision', run?.commit);
+    pushAttribute(list, 'vcs.change.id', run?.pr_number);
     if (run?.provider === 'github_actions')
-        otlp_json_pushAttribute(list, 'vcs.provider.name', 'github');
-    otlp_json_pushAttribute(list, 'host.name', attribution.endpoint.hostname);
-    otlp_json_pushAttribute(list, 'os.type', attribution.endpoint.os);
-    otlp_json_pushAttribute(list, 'beacon.origin', attribution.origin);
+        pushAttribute(list, 'vcs.provider.name', 'github');
+    pushAttribute(list, 'host.name', attribution.endpoint.hostname);
+    pushAttribute(list, 'os.type', attribution.endpoint.os);
+    pushAttribute(list, 'beacon.origin', attribution.origin);
     if (run) {
         // Everything of the run not named above, under beacon.run.* (provider, attempt, event, actor, ...).
         const named = new Set(['workflow', 'run_id', 'job', 'commit', 'branch', 'pr_number']);
         for (const [key, value] of Object.entries(run)) {
             if (!named.has(key))
-                otlp_json_pushAttribute(list, `beacon.run.${key === 'run_attempt' ? 'attempt' : key}`, value);
+                pushAttribute(list, `beacon.run.${key === 'run_attempt' ? 'attempt' : key}`, value);
         }
     }
-    otlp_json_pushAttribute(list, 'beacon.schema_version', SCHEMA_VERSION);
+    pushAttribute(list, 'beacon.schema_version', SCHEMA_VERSION);
     return list;
-}
-
-;// CONCATENATED MODULE: ./src/collector/forward/log-records.ts
-/**
- * A Beacon event as an OTLP log record: body = the event's message; attributes = the event's
- * fields flattened under their Beacon names (`event.action`, `tool.name`, `command.command`,
- * `session.id`, ...), so a consumer filters by action or tool without parsing anything; `raw` as one
- * JSON string attribute, `beacon.raw`. What is the same for the whole run (endpoint, CI run,
- * repository, branch, harness) is on the resource instead (`resourceAttributes`).
- */
-
-
-/** Per-run fields (on the resource) and fields placed elsewhere in the record. */
-const NOT_ATTRIBUTES = new Set(['timestamp', 'vendor', 'product', 'schema_version', 'severity', 'endpoint', 'origin', 'run', 'repository', 'branch', 'harness', 'message', 'raw']);
-/** OTLP SeverityNumber of each Beacon severity (INFO, INFO2, WARN, ERROR, FATAL). */
-const SEVERITY_NUMBER = { info: 9, low: 10, medium: 13, high: 17, critical: 21 };
-const TRACE_ID = /^[0-9a-f]{32}$/;
-const SPAN_ID = /^[0-9a-f]{16}$/;
-const MAX_DEPTH = 8;
-/**
- * Whether an event is forwarded as a log record. Token events are not: their usage is normalized
- * only by the post step, which sends it as the `gen_ai.client.token.usage` metric.
- */
-function log_records_isForwardedAsLog(event) {
-    return event.event.action !== ACTION.tokenUsage;
-}
-function flatten(list, prefix, value, depth) {
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-        if (depth >= MAX_DEPTH) {
-            pushAttribute(list, prefix, JSON.stringify(value));
-            return;
-        }
-        for (const [key, inner] of Object.entries(value))
-            flatten(list, `${prefix}.${key}`, inner, depth + 1);
-        return;
-    }
-    // Empty strings are kept: an empty tool name is still what the event says.
-    if (value === '')
-        list.push({ key: prefix, value: { stringValue: '' } });
-    else
-        pushAttribute(list, prefix, value);
-}
-function log_records_logRecordOf(event, observedTimeUnixNano) {
-    const attributes = [];
-    for (const [key, value] of Object.entries(event)) {
-        if (!NOT_ATTRIBUTES.has(key))
-            flatten(attributes, key, value, 0);
-    }
-    if (event.raw !== undefined)
-        attributes.push({ key: 'beacon.raw', value: { stringValue: JSON.stringify(event.raw) } });
-    const record = {
-        observedTimeUnixNano,
-        severityNumber: SEVERITY_NUMBER[event.severity] ?? 9,
-        severityText: event.severity,
-        body: { stringValue: event.message ?? event.event.action },
-        attributes,
-    };
-    const time = isoToUnixNanos(event.timestamp);
-    if (time)
-        record.timeUnixNano = time;
-    if (event.trace?.id && TRACE_ID.test(event.trace.id))
-        record.traceId = event.trace.id;
-    if (event.trace?.span_id && SPAN_ID.test(event.trace.span_id))
-        record.spanId = event.trace.span_id;
-    return record;
-}
-
-;// CONCATENATED MODULE: ./src/collector/forward/forwarder.ts
-
-
-
-const FORWARDER_DEFAULTS = {
-    queueLimit: 10_000,
-    batchMaxRecords: 512,
-    batchMaxBytes: 4 * 1024 * 1024,
-    batchDelayMs: 1_000,
-    retryBudgetMs: 30_000,
-    requestTimeoutMs: 10_000,
-    initialBackoffMs: 250,
-    maxBackoffMs: 5_000,
-};
-/** Records encoded between two yields to the event loop. */
-const ENCODE_SLICE = 64;
-/** The collector's share of `ForwardConfig.shutdownLimitMs`; the post step's token metrics get the rest. */
-const COLLECTOR_FLUSH_SHARE = 0.8;
-function emptyForwardStats() {
-    return { recordsQueued: 0, batchesSent: 0, recordsSent: 0, batchesRetried: 0, retries: 0, batchesDropped: 0, recordsDropped: {} };
-}
-class EventForwarder {
-    attribution;
-    log;
-    stats = emptyForwardStats();
-    options;
-    exporter;
-    resources = new Map();
-    queue = [];
-    head = 0;
-    timer;
-    immediate;
-    pumping;
-    closing = false;
-    shutdownDeadline = Infinity;
-    abort = new AbortController();
-    constructor(config, attribution, options = {}, log = () => { }) {
-        this.attribution = attribution;
-        this.log = log;
-        this.options = { ...FORWARDER_DEFAULTS, ...options };
-        this.exporter = new OtlpHttpExporter(config.endpoint, config.headers, this.options);
-    }
-    get queued() {
-        return this.queue.length - this.head;
-    }
-    accept(events) {
-        try {
-            for (const event of events) {
-                if (!isForwardedAsLog(event))
-                    continue;
-                if (this.closing || this.queued >= this.options.queueLimit) {
-                    this.drop('queue_full', 1);
-                    continue;
-                }
-                this.queue.push(event);
-                this.stats.recordsQueued += 1;
-            }
-            this.schedule();
-        }
-        catch (error) {
-            // Never fail the request: its events are on disk already, and a retry by Codex would duplicate them.
-            this.log(`forwarding: could not queue events: ${error.message}`);
-        }
-    }
-    /**
-     * Sends what is still queued within `limitMs`, then drops and counts the rest; returns the
-     * final counters. Later events are refused.
-     */
-    async close(limitMs) {
-        const started = Date.now();
-        this.closing = true;
-        this.shutdownDeadline = started + limitMs;
-        const limit = setTimeout(() => this.abort.abort(), limitMs);
-        try {
-            while (!this.abort.signal.aborted && (this.queued > 0 || this.pumping)) {
-                this.kick();
-                await this.pumping;
-            }
-        }
-        finally {
-            clearTimeout(limit);
-            clearTimeout(this.timer);
-            if (this.immediate)
-                clearImmediate(this.immediate);
-        }
-        const left = this.queued;
-        if (left > 0) {
-            this.drop('shutdown_limit', left);
-            this.stats.lastError ??= `${left} events were still queued when the time limit of ${limitMs} ms was reached`;
-        }
-        this.queue = [];
-        this.head = 0;
-        this.exporter.close();
-        this.stats.flushMs = Date.now() - started;
-        this.log(`forwarding: ${this.stats.recordsSent} of ${this.stats.recordsQueued} events sent in ${this.stats.batchesSent} batches, ${this.stats.retries} retries, dropped ${JSON.stringify(this.stats.recordsDropped)}; flush took ${this.stats.flushMs} ms`);
-        return this.stats;
-    }
-    /** Starts sending now when a batch is full (or at shutdown), else within the batch delay. */
-    schedule() {
-        if (this.pumping || this.queued === 0)
-            return;
-        if (this.closing || this.queued >= this.options.batchMaxRecords) {
-            // Not in this call: accept() runs while Codex waits for its answer.
-            this.immediate ??= setImmediate(() => {
-                this.immediate = undefined;
-                this.kick();
-            });
-        }
-        else {
-            this.timer ??= setTimeout(() => {
-                this.timer = undefined;
-                this.kick();
-            }, this.options.batchDelayMs);
-        }
-    }
-    kick() {
-        if (this.pumping || this.queued === 0)
-            return;
-        clearTimeout(this.timer);
-        this.timer = undefined;
-        this.pumping = this.pump()
-            .catch((error) => this.log(`forwarding: unexpected error: ${error.stack ?? String(error)}`))
-            .finally(() => {
-            this.pumping = undefined;
-            if (!this.abort.signal.aborted)
-                this.schedule();
-        });
-    }
-    async pump() {
-        while (this.queued > 0 && !this.abort.signal.aborted) {
-            await this.sendBatch();
-            // Leftovers smaller than a batch wait for the batch delay, unless we are shutting down.
-            if (!this.closing && this.queued < this.options.batchMaxRecords)
-                break;
-        }
-    }
-    async sendBatch() {
-        const observed = msToUnixNanos(Date.now());
-        const byService = new Map();
-        let bytes = 0;
-        let count = 0;
-        while (this.queued > 0 && count < this.options.batchMaxRecords && bytes < this.options.batchMaxBytes) {
-            const event = this.queue[this.head];
-            this.head += 1;
-            const record = JSON.stringify(logRecordOf(event, observed));
-            const service = event.harness.name;
-            let records = byService.get(service);
-            if (!records)
-                byService.set(service, (records = []));
-            records.push(record);
-            bytes += record.length;
-            count += 1;
-            // Let Codex's requests in between: encoding a large batch in one go would hold them up.
-            if (count % ENCODE_SLICE === 0)
-                await new Promise((resolve) => setImmediate(resolve));
-        }
-        this.compact();
-        const body = this.logsBody(byService);
-        const started = Date.now();
-        const outcome = await this.exporter.export('logs', body, {
-            deadline: () => Math.min(started + this.options.retryBudgetMs, this.shutdownDeadline),
-            deadlineReason: () => (this.shutdownDeadline <= started + this.options.retryBudgetMs ? 'shutdown_limit' : 'retries_exhausted'),
-            abort: this.abort.signal,
-        });
-        if (outcome.attempts > 1) {
-            this.stats.batchesRetried += 1;
-            this.stats.retries += outcome.attempts - 1;
-        }
-        if (outcome.ok) {
-            this.stats.batchesSent += 1;
-            this.stats.recordsSent += count - Math.min(count, outcome.rejectedRecords);
-            if (outcome.rejectedRecords > 0) {
-                this.drop('rejected', Math.min(count, outcome.rejectedRecords));
-                this.stats.lastError = outcome.error;
-            }
-            return;
-        }
-        this.stats.batchesDropped += 1;
-        this.drop(outcome.reason ?? 'rejected', count);
-        this.stats.lastError = outcome.error;
-        this.log(`forwarding: a batch of ${count} events was dropped (${outcome.reason}): ${outcome.error}`);
-    }
-    logsBody(byService) {
-        const resourceLogs = [];
-        for (const [service, records] of byService) {
-            let resource = this.resources.get(service);
-            if (!resource)
-                this.resources.set(service, (resource = JSON.stringify({ attributes: resourceAttributes(this.attribution, service) })));
-            resourceLogs.push(`{"resource":${resource},"scopeLogs":[{"scope":${JSON.stringify(SCOPE)},"logRecords":[${records.join(',')}]}]}`);
-        }
-        return `{"resourceLogs":[${resourceLogs.join(',')}]}`;
-    }
-    /** Drops the sent part of the queue's array now and then, so that it does not grow forever. */
-    compact() {
-        if (this.head > 1024 && this.head * 2 > this.queue.length) {
-            this.queue = this.queue.slice(this.head);
-            this.head = 0;
-        }
-    }
-    drop(reason, count) {
-        this.stats.recordsDropped[reason] = (this.stats.recordsDropped[reason] ?? 0) + count;
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/finish/forward-usage.ts
@@ -1670,7 +1416,7 @@ async function usageSeriesOf(logPath) {
     const lines = external_node_readline_default().createInterface({ input: external_node_fs_default().createReadStream(logPath, { encoding: 'utf8' }), crlfDelay: Infinity });
     for await (const line of lines) {
         // Cheap filter first: most lines are not token events.
-        if (!line.includes(event_ACTION.tokenUsage))
+        if (!line.includes(ACTION.tokenUsage))
             continue;
         let event;
         try {
@@ -1679,7 +1425,7 @@ async function usageSeriesOf(logPath) {
         catch {
             continue;
         }
-        if (event.event?.action !== event_ACTION.tokenUsage)
+        if (event.event?.action !== ACTION.tokenUsage)
             continue;
         const harness = typeof event.harness?.name === 'string' ? event.harness.name : 'unknown';
         const model = typeof event.model === 'string' && event.model ? event.model : undefined;
@@ -1695,13 +1441,13 @@ async function usageSeriesOf(logPath) {
 }
 function pointAttributes(series) {
     const list = [];
-    otlp_json_pushAttribute(list, 'gen_ai.operation.name', 'chat');
-    otlp_json_pushAttribute(list, 'gen_ai.provider.name', 'openai');
-    otlp_json_pushAttribute(list, 'gen_ai.request.model', series.model);
+    pushAttribute(list, 'gen_ai.operation.name', 'chat');
+    pushAttribute(list, 'gen_ai.provider.name', 'openai');
+    pushAttribute(list, 'gen_ai.request.model', series.model);
     if (series.kind !== 'reasoning') {
         const [type, cache] = series.kind.split('.');
-        otlp_json_pushAttribute(list, 'gen_ai.token.type', type);
-        otlp_json_pushAttribute(list, 'gen_ai.token.cache', cache);
+        pushAttribute(list, 'gen_ai.token.type', type);
+        pushAttribute(list, 'gen_ai.token.cache', cache);
     }
     return list;
 }
@@ -1736,7 +1482,7 @@ function usageMetricsBody(all, attribution, startNanos, endNanos) {
             metrics.push(metric(TOKEN_USAGE_METRIC, 'Number of input and output tokens used.', usage));
         if (reasoning.length)
             metrics.push(metric(REASONING_METRIC, `Reasoning tokens: a part of the output tokens of ${TOKEN_USAGE_METRIC}, never to be added to them.`, reasoning));
-        return { resource: { attributes: otlp_json_resourceAttributes(attribution, harness) }, scopeMetrics: [{ scope: otlp_json_SCOPE, metrics }] };
+        return { resource: { attributes: resourceAttributes(attribution, harness) }, scopeMetrics: [{ scope: SCOPE, metrics }] };
     });
     return JSON.stringify({ resourceMetrics });
 }
@@ -1793,8 +1539,8 @@ async function sendUsage(options, timeLimitMs) {
         return { status: 'nothing-to-send', dataPoints, rejectedPoints: 0, tokens, retries: 0, durationMs: Date.now() - started };
     const startMs = Date.parse(options.collectorStats?.startedAt ?? '');
     // Delta over the capture: from the collector's start (else from now) to now.
-    const body = usageMetricsBody(series, options.attribution, otlp_json_msToUnixNanos(Number.isFinite(startMs) ? startMs : started), otlp_json_msToUnixNanos(Date.now()));
-    const exporter = new exporter_OtlpHttpExporter(options.config.endpoint, options.config.headers, FORWARDER_DEFAULTS);
+    const body = usageMetricsBody(series, options.attribution, msToUnixNanos(Number.isFinite(startMs) ? startMs : started), msToUnixNanos(Date.now()));
+    const exporter = new OtlpHttpExporter(options.config.endpoint, options.config.headers, FORWARDER_DEFAULTS);
     const abort = new AbortController();
     const limit = setTimeout(() => abort.abort(), timeLimitMs);
     try {
@@ -2208,21 +1954,21 @@ class RunReportBuilder {
                 this.sessionsCapped = true;
         }
         switch (action) {
-            case event_ACTION.promptSubmitted:
+            case ACTION.promptSubmitted:
                 this.prompts += 1;
                 break;
-            case event_ACTION.approvalRequested:
+            case ACTION.approvalRequested:
                 this.approvalsRequested += 1;
                 break;
-            case event_ACTION.approvalDenied:
+            case ACTION.approvalDenied:
                 this.approvalsRequested += 1;
                 this.approvalsDenied += 1;
                 break;
-            case event_ACTION.commandExecuted:
-            case event_ACTION.toolInvoked:
+            case ACTION.commandExecuted:
+            case ACTION.toolInvoked:
                 this.addToolCall(event, attributes);
                 break;
-            case event_ACTION.tokenUsage:
+            case ACTION.tokenUsage:
                 this.addTokenEvent(event);
                 break;
         }
@@ -2251,7 +1997,7 @@ class RunReportBuilder {
         else {
             this.otherToolCalls += 1;
         }
-        if (event.event.action === event_ACTION.commandExecuted && command && typeof command.command === 'string') {
+        if (event.event.action === ACTION.commandExecuted && command && typeof command.command === 'string') {
             this.commandTotal += 1;
             if (this.commands.length < REPORT_LIMITS.commands) {
                 const record = { command: capString(command.command, REPORT_LIMITS.commandChars) };
@@ -2411,7 +2157,7 @@ function eventProblem(e) {
         if (!process_log_isObject(e.gen_ai))
             return 'gen_ai is not an object';
         // Token events get a new usage anyway; any other event's usage must already be right.
-        if (e.event.action !== event_ACTION.tokenUsage && e.gen_ai.usage !== undefined && !usageOk(e.gen_ai.usage))
+        if (e.event.action !== ACTION.tokenUsage && e.gen_ai.usage !== undefined && !usageOk(e.gen_ai.usage))
             return 'gen_ai.usage holds a value that is not a non-negative integer';
     }
     if (!optionalString(e.model))
@@ -2619,7 +2365,7 @@ async function processCaptureLog(options) {
         const rewrite = !chunkIsUtf8 && !(0,external_node_buffer_.isUtf8)(buffer.subarray(start, end));
         if (rewrite)
             text = JSON.stringify(e);
-        if (e.event.action === event_ACTION.tokenUsage) {
+        if (e.event.action === ACTION.tokenUsage) {
             const seq = process_log_isObject(e.raw) ? e.raw.export_seq : undefined;
             if (held.length > 0 && seq !== heldSeq)
                 releaseHeld();

@@ -5,7 +5,7 @@
  * JSON string attribute, `beacon.raw`. What is the same for the whole run (endpoint, CI run,
  * repository, branch, harness) is on the resource instead (`resourceAttributes`).
  */
-import { ACTION, type BeaconEvent, type Severity } from '../../beacon/event.js';
+import { ACTION, type BeaconEvent, type Severity } from '../beacon/event.js';
 import { isoToUnixNanos, pushAttribute, type JsonKeyValue } from './otlp-json.js';
 
 /** Per-run fields (on the resource) and fields placed elsewhere in the record. */

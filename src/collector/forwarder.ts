@@ -7,42 +7,16 @@
  * processor does: what is queued is older and already waiting). At shutdown, what is left is sent
  * within a time limit, then dropped and counted.
  */
-import type { Attribution, BeaconEvent } from '../../beacon/event.js';
-import type { ForwardConfig, ForwardStats } from '../../handoff/collector-config.js';
-import type { EventSink } from '../server.js';
-import { OtlpHttpExporter, type DropReason } from './exporter.js';
-import { isForwardedAsLog, logRecordOf } from './log-records.js';
-import { msToUnixNanos, resourceAttributes, SCOPE } from './otlp-json.js';
-
-export interface ForwarderOptions {
-  queueLimit: number;
-  batchMaxRecords: number;
-  /** A batch stops growing past this many bytes of JSON (one event is at most 64 KiB). */
-  batchMaxBytes: number;
-  batchDelayMs: number;
-  /** How long one batch is retried while the job runs, before it is dropped. */
-  retryBudgetMs: number;
-  requestTimeoutMs: number;
-  initialBackoffMs: number;
-  maxBackoffMs: number;
-}
-
-export const FORWARDER_DEFAULTS: ForwarderOptions = {
-  queueLimit: 10_000,
-  batchMaxRecords: 512,
-  batchMaxBytes: 4 * 1024 * 1024,
-  batchDelayMs: 1_000,
-  retryBudgetMs: 30_000,
-  requestTimeoutMs: 10_000,
-  initialBackoffMs: 250,
-  maxBackoffMs: 5_000,
-};
+import type { Attribution, BeaconEvent } from '../beacon/event.js';
+import type { ForwardConfig, ForwardStats } from '../handoff/collector-config.js';
+import type { EventSink } from './server.js';
+import { OtlpHttpExporter, type DropReason } from '../forward/exporter.js';
+import { isForwardedAsLog, logRecordOf } from '../forward/log-records.js';
+import { msToUnixNanos, resourceAttributes, SCOPE } from '../forward/otlp-json.js';
+import { FORWARDER_DEFAULTS, type ForwarderOptions } from '../forward/settings.js';
 
 /** Records encoded between two yields to the event loop. */
 const ENCODE_SLICE = 64;
-
-/** The collector's share of `ForwardConfig.shutdownLimitMs`; the post step's token metrics get the rest. */
-export const COLLECTOR_FLUSH_SHARE = 0.8;
 
 export function emptyForwardStats(): ForwardStats {
   return { recordsQueued: 0, batchesSent: 0, recordsSent: 0, batchesRetried: 0, retries: 0, batchesDropped: 0, recordsDropped: {} };
