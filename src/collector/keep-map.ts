@@ -1,7 +1,7 @@
 import type { Attribution, BeaconEvent } from '../beacon/event.js';
 import { rulesFor, type MapOptions, type RecordContext } from '../harness/index.js';
-import type { ExportRequestBySignal, Resource, Signal } from './otlp/types.js';
-import { attributesToObject } from './otlp/values.js';
+import type { ExportRequestBySignal, Resource, Signal, SkipFilter } from './otlp/types.js';
+import { attributesToObject, getAttribute } from './otlp/values.js';
 
 /** What one export request turned into: the events to write and the record counts. */
 export interface MappedRequest {
@@ -51,6 +51,7 @@ export function keepAndMap<S extends Signal>(signal: S, request: ExportRequestBy
       const { ctx, rules } = contextFor(resourceLogs.resource, settings, exportSeq, receivedAt);
       for (const scopeLogs of resourceLogs.scopeLogs ?? []) {
         for (const record of scopeLogs.logRecords ?? []) apply(() => rules.mapLogRecord(record, ctx), 1);
+        countSkipped(result, scopeLogs.skippedRecords);
       }
     }
   } else if (signal === 'metrics') {
@@ -58,6 +59,7 @@ export function keepAndMap<S extends Signal>(signal: S, request: ExportRequestBy
       const { ctx, rules } = contextFor(resourceMetrics.resource, settings, exportSeq, receivedAt);
       for (const scopeMetrics of resourceMetrics.scopeMetrics ?? []) {
         for (const metric of scopeMetrics.metrics ?? []) apply(() => rules.mapMetric(metric, ctx), dataPointCount(metric));
+        countSkipped(result, scopeMetrics.skippedDataPoints);
       }
     }
   } else {
@@ -70,6 +72,24 @@ export function keepAndMap<S extends Signal>(signal: S, request: ExportRequestBy
   }
   return result;
 }
+
+/** Records the decoder skipped unread (SkipFilter) were received and dropped, like mapped ones. */
+function countSkipped(result: MappedRequest, skipped: Record<string, number> | undefined): void {
+  if (skipped === undefined) return;
+  for (const [reason, count] of Object.entries(skipped)) {
+    result.received += count;
+    result.dropped[reason] = (result.dropped[reason] ?? 0) + count;
+  }
+}
+
+/** The decoders' SkipFilter: the harness rules of each resource say what they would drop. */
+export const harnessSkipFilter: SkipFilter = {
+  forResource(resource) {
+    const serviceName = getAttribute(resource?.attributes, 'service.name');
+    const rules = rulesFor(typeof serviceName === 'string' ? serviceName : '');
+    return rules.logDropReason || rules.metricDropReason ? rules : undefined;
+  },
+};
 
 /** OTLP counts metrics in data points (`rejected_data_points`). */
 function dataPointCount(metric: import('./otlp/types.js').Metric): number {

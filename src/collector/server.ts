@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { HEALTH_PATH, SECRET_HEADER, SHUTDOWN_PATH, type CollectorConfig } from '../handoff/collector-config.js';
 import type { BeaconEvent } from '../beacon/event.js';
-import { keepAndMap, type MapSettings } from './keep-map.js';
+import { harnessSkipFilter, keepAndMap, type MapSettings } from './keep-map.js';
 import { decodeExportRequest } from './otlp/decode.js';
 import { encodeExportResponse, encodeStatus } from './otlp/response.js';
 import { MalformedRequestError, type Encoding, type Signal } from './otlp/types.js';
@@ -166,7 +166,7 @@ export function createCollector(config: CollectorConfig, writer: CaptureWriter, 
 
     let decoded;
     try {
-      decoded = decodeExportRequest(signal, encoding, body);
+      decoded = decodeExportRequest(signal, encoding, body, harnessSkipFilter);
     } catch (error) {
       if (error instanceof MalformedRequestError) throw new HttpError(400, `malformed ${encoding} ${signal} request: ${error.message}`);
       throw error;

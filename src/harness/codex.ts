@@ -13,6 +13,9 @@ import type { HarnessRules, Mapped, RecordContext } from './harness.js';
 const HARNESS = 'codex_cli';
 export const TOKEN_METRIC = 'codex.turn.token_usage';
 
+const LOG_NOT_KEPT = 'codex_log_not_kept';
+const METRIC_NOT_KEPT = 'codex_metric_not_kept';
+
 const DENIED_DECISIONS = new Set(['deny', 'denied', 'abort', 'rejected']);
 
 type LogRule = (record: LogRecord, attributes: Record<string, unknown>, ctx: RecordContext) => BeaconEvent;
@@ -157,14 +160,19 @@ export const codexRules: HarnessRules = {
   claims: (serviceName) => serviceName.toLowerCase().includes('codex'),
   mapLogRecord(record, ctx): Mapped {
     // Look the name up before converting attributes: most records are dropped.
-    const rule = LOG_RULES[String(getAttribute(record.attributes, 'event.name') ?? '')];
-    if (!rule) return { dropped: 'codex_log_not_kept' };
+    const eventName = String(getAttribute(record.attributes, 'event.name') ?? '');
+    // hasOwn: an event named "toString" must not find Object.prototype's.
+    const rule = Object.hasOwn(LOG_RULES, eventName) ? LOG_RULES[eventName] : undefined;
+    if (!rule) return { dropped: LOG_NOT_KEPT };
     return { events: [rule(record, attributesToObject(record.attributes), ctx)] };
   },
   mapMetric(metric, ctx): Mapped {
-    if (metric.name !== TOKEN_METRIC) return { dropped: 'codex_metric_not_kept' };
+    if (metric.name !== TOKEN_METRIC) return { dropped: METRIC_NOT_KEPT };
     return mapTokenMetric(metric, ctx);
   },
+  // Must agree with mapLogRecord / mapMetric above: test/skip-filter.test.ts compares both paths.
+  logDropReason: (eventName) => (Object.hasOwn(LOG_RULES, eventName) ? undefined : LOG_NOT_KEPT),
+  metricDropReason: (metricName) => (metricName === TOKEN_METRIC ? undefined : METRIC_NOT_KEPT),
   mapSpan(span: Span, ctx): Mapped {
     if (!ctx.options.includeSpans) return { dropped: 'codex_span_not_requested' };
     return { events: [spanEvent(span, ctx, HARNESS)] };

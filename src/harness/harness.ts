@@ -15,6 +15,14 @@ export interface HarnessRules {
   /** One event per kept data point. */
   mapMetric(metric: Metric, ctx: RecordContext): Mapped;
   mapSpan(span: Span, ctx: RecordContext): Mapped;
+  /**
+   * Pre-decode filter (optional): the reason `mapLogRecord` would drop every record whose
+   * `event.name` attribute is this string, or undefined when such a record may be kept. Decoders
+   * skip a dropped record's contents unread: most of Codex's records are dropped.
+   */
+  logDropReason?(eventName: string): string | undefined;
+  /** The same for `mapMetric`, by metric name. */
+  metricDropReason?(metricName: string): string | undefined;
 }
 
 /**

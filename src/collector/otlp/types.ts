@@ -58,6 +58,8 @@ export interface ScopeLogs {
   scope?: InstrumentationScope;
   logRecords?: LogRecord[];
   schemaUrl?: string;
+  /** Not OTLP: records a decoder skipped unread (see SkipFilter), counted by drop reason. */
+  skippedRecords?: Record<string, number>;
 }
 export interface ResourceLogs {
   resource?: Resource;
@@ -148,6 +150,8 @@ export interface ScopeMetrics {
   scope?: InstrumentationScope;
   metrics?: Metric[];
   schemaUrl?: string;
+  /** Not OTLP: data points of metrics a decoder skipped unread (see SkipFilter), by drop reason. */
+  skippedDataPoints?: Record<string, number>;
 }
 export interface ResourceMetrics {
   resource?: Resource;
@@ -203,6 +207,22 @@ export interface ResourceSpans {
 }
 export interface ExportTraceServiceRequest {
   resourceSpans?: ResourceSpans[];
+}
+
+/**
+ * Lets a decoder skip the contents of records the harness rules would drop anyway (most of
+ * Codex's log records and metrics). Given a resource (decoded first), the skipper for its
+ * records, or undefined to decode all of them. A skipped record must still be well framed; it is
+ * counted in ScopeLogs.skippedRecords / ScopeMetrics.skippedDataPoints under the reason given.
+ */
+export interface SkipFilter {
+  forResource(resource: Resource | undefined): RecordSkipper | undefined;
+}
+export interface RecordSkipper {
+  /** The drop reason for a log record whose `event.name` attribute is this string value (the last one when the key repeats, as getAttribute reads it), or undefined to decode it. */
+  logDropReason?(eventName: string): string | undefined;
+  /** The drop reason for a metric of this name, or undefined to decode it. */
+  metricDropReason?(metricName: string): string | undefined;
 }
 
 export type Signal = 'logs' | 'metrics' | 'traces';
