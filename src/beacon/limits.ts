@@ -15,28 +15,45 @@ export function capString(text: string, max: number): string {
   return text.slice(0, end) + TRUNCATED_SUFFIX;
 }
 
-function capStringsDeep(value: unknown, max: number, depth: number): { value: unknown; cut: boolean } {
-  if (typeof value === 'string') {
-    const capped = capString(value, max);
-    return { value: capped, cut: capped !== value };
-  }
-  if (value === null || typeof value !== 'object' || depth > 32) return { value, cut: false };
+/** Caps the strings inside `container` (an object or array, at `depth`) in place; whether one was cut. */
+function capStringsIn(container: object, max: number, depth: number): boolean {
   let cut = false;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const r = capStringsDeep(value[i], max, depth + 1);
-      value[i] = r.value;
-      cut ||= r.cut;
+  if (Array.isArray(container)) {
+    for (let i = 0; i < container.length; i++) {
+      const v: unknown = container[i];
+      if (typeof v === 'string') {
+        if (v.length > max) {
+          container[i] = capString(v, max);
+          cut = true;
+        }
+      } else if (v !== null && typeof v === 'object' && depth < 32) cut = capStringsIn(v, max, depth + 1) || cut;
     }
-  } else {
-    const obj = value as Record<string, unknown>;
-    for (const key of Object.keys(obj)) {
-      const r = capStringsDeep(obj[key], max, depth + 1);
-      obj[key] = r.value;
-      cut ||= r.cut;
-    }
+    return cut;
   }
-  return { value, cut };
+  const obj = container as Record<string, unknown>;
+  for (const key of Object.keys(obj)) {
+    const v = obj[key];
+    if (typeof v === 'string') {
+      if (v.length > max) {
+        obj[key] = capString(v, max);
+        cut = true;
+      }
+    } else if (v !== null && typeof v === 'object' && depth < 32) cut = capStringsIn(v, max, depth + 1) || cut;
+  }
+  return cut;
+}
+
+/** capString, recording in `state.cut` whether it cut. */
+function capText(text: string | undefined, state: { cut: boolean }): string | undefined {
+  if (text === undefined || text.length <= MAX_TEXT) return text;
+  state.cut = true;
+  return capString(text, MAX_TEXT);
+}
+
+/** Whether a JSON line fits MAX_EVENT_BYTES; counting its UTF-8 bytes only when it might not. */
+function fits(line: string): boolean {
+  // A UTF-16 unit is at most 3 UTF-8 bytes (a surrogate pair, 2 units, is 4).
+  return line.length * 3 <= MAX_EVENT_BYTES || Buffer.byteLength(line) <= MAX_EVENT_BYTES;
 }
 
 /**
@@ -44,34 +61,29 @@ function capStringsDeep(value: unknown, max: number, depth: number): { value: un
  * MAX_EVENT_BYTES if needed (drop `raw`, then cut the texts harder), marking `field_truncated`.
  */
 export function serializeWithinLimits(event: BeaconEvent): string {
-  let cut = false;
-  const capText = (s: string | undefined): string | undefined => {
-    if (s === undefined) return s;
-    const c = capString(s, MAX_TEXT);
-    if (c !== s) cut = true;
-    return c;
-  };
-  if (event.prompt) event.prompt.text = capText(event.prompt.text)!;
-  if (event.command) event.command.command = capText(event.command.command)!;
-  if (event.tool?.command !== undefined) event.tool.command = capText(event.tool.command);
-  event.message = capText(event.message);
-  if (event.raw) cut = capStringsDeep(event.raw, MAX_RAW_STRING, 0).cut || cut;
-  if (cut) event.field_truncated = true;
+  const state = { cut: false };
+  if (event.prompt) event.prompt.text = capText(event.prompt.text, state)!;
+  if (event.command) event.command.command = capText(event.command.command, state)!;
+  if (event.tool?.command !== undefined) event.tool.command = capText(event.tool.command, state);
+  event.message = capText(event.message, state);
+  // `raw` is an object (a plain value there has no strings to cap).
+  if (event.raw !== null && typeof event.raw === 'object' && capStringsIn(event.raw, MAX_RAW_STRING, 0)) state.cut = true;
+  if (state.cut) event.field_truncated = true;
 
   let line = JSON.stringify(event);
-  if (Buffer.byteLength(line) <= MAX_EVENT_BYTES) return line + '\n';
+  if (fits(line)) return line + '\n';
   // Too big even with capped strings (many attributes): raw goes first, it is only context.
   event.field_truncated = true;
   delete event.raw;
   line = JSON.stringify(event);
-  if (Buffer.byteLength(line) <= MAX_EVENT_BYTES) return line + '\n';
+  if (fits(line)) return line + '\n';
   for (const max of [1024, 256]) {
     if (event.prompt) event.prompt.text = capString(event.prompt.text, max);
     if (event.command) event.command.command = capString(event.command.command, max);
     if (event.tool?.command !== undefined) event.tool.command = capString(event.tool.command, max);
     if (event.message) event.message = capString(event.message, max);
     line = JSON.stringify(event);
-    if (Buffer.byteLength(line) <= MAX_EVENT_BYTES) break;
+    if (fits(line)) break;
   }
   return line + '\n';
 }

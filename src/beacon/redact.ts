@@ -28,11 +28,28 @@ const PATTERNS: string[] = [
 ];
 
 const SECRET = new RegExp(PATTERNS.join('|'), 'gi');
-// A cheap first check: most strings hold none of these, and skipping the big regex is faster.
+// Two cheap checks come first: each passes every string SECRET matches, and most strings fail one.
+// Words first (the fastest scan; most strings have none)...
 const MAYBE_SECRET = /key|token|secret|pass|pwd|auth|cred|bearer|basic|sk-|gh[pousr]_|github_pat_|AKIA|ASIA|xox|PRIVATE/i;
+// ...then what each alternative of PATTERNS cannot match without (a `:` or `=` after a secret-ish
+// name, found by looking behind each `:`/`=`). "Original token count: 108", in every Codex tool
+// output, has the word but none of these.
+const LIKELY_SECRET = new RegExp(
+  [
+    String.raw`(?<=(?:key|token|secret|passw(?:or)?d|pwd|credentials?|auth(?:orization)?)["']?\s*)[:=]`,
+    String.raw`\b(?:Bearer\s+[A-Za-z0-9\-._~+/]{8}|Basic\s+[A-Za-z0-9\-._~+/]{8}|token\s+[A-Za-z0-9_\-.]{20}|sk-|gh[pousr]_|github_pat_|(?:AKIA|ASIA)[A-Z0-9]{16}|xox[abprs]-)`,
+    String.raw`-----BEGIN `,
+  ].join('|'),
+  'i',
+);
 
 export function redactSecrets(text: string): string {
-  if (!MAYBE_SECRET.test(text)) return text;
+  if (!MAYBE_SECRET.test(text) || !LIKELY_SECRET.test(text)) return text;
+  return redactSecretsUnfiltered(text);
+}
+
+/** redactSecrets without the cheap checks: what it must always equal (tests compare the two). */
+export function redactSecretsUnfiltered(text: string): string {
   return text.replace(SECRET, (...args) => {
     const groups = args[args.length - 1] as Record<string, string | undefined>;
     const keep = groups.scheme ?? groups.tokenWord ?? groups.assign ?? '';
@@ -51,18 +68,20 @@ export function redactDeep<T>(value: T, depth = 0): T {
   if (value === null || typeof value !== 'object') return value;
   // Never leave a deeper value unchecked: what lies past the limit is replaced.
   if (depth > MAX_REDACT_DEPTH) return REDACTED as T;
+  // Stores only what changed: nearly every string comes back as it was.
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const v = value[i];
-      value[i] = typeof v === 'string' ? redactSecrets(v) : redactDeep(v, depth + 1);
+      const r = typeof v === 'string' ? redactSecrets(v) : redactDeep(v, depth + 1);
+      if (r !== v) value[i] = r;
     }
     return value;
   }
   const obj = value as Record<string, unknown>;
   for (const key of Object.keys(obj)) {
     const v = obj[key];
-    if (typeof v === 'string') obj[key] = v && SECRET_KEY_NAME.test(key) ? REDACTED : redactSecrets(v);
-    else obj[key] = redactDeep(v, depth + 1);
+    const r = typeof v === 'string' ? (v && SECRET_KEY_NAME.test(key) ? REDACTED : redactSecrets(v)) : redactDeep(v, depth + 1);
+    if (r !== v) obj[key] = r;
   }
   return value;
 }

@@ -1,5 +1,6 @@
 import type { Attribution, BeaconEvent } from '../beacon/event.js';
-import { rulesFor, type MapOptions, type RecordContext } from '../harness/index.js';
+import { rulesFor, type HarnessRules, type MapOptions, type RecordContext } from '../harness/index.js';
+import type { Mapped } from '../harness/harness.js';
 import type { ExportRequestBySignal, Resource, Signal, SkipFilter } from './otlp/types.js';
 import { attributesToObject, getAttribute } from './otlp/values.js';
 
@@ -30,27 +31,12 @@ function contextFor(resource: Resource | undefined, settings: MapSettings, expor
 export function keepAndMap<S extends Signal>(signal: S, request: ExportRequestBySignal[S], settings: MapSettings, exportSeq: number): MappedRequest {
   const result: MappedRequest = { events: [], received: 0, rejected: 0, dropped: {} };
   const receivedAt = new Date().toISOString();
-  const apply = (mapped: () => { events?: BeaconEvent[]; rejected?: number; dropped?: string }, records: number) => {
-    result.received += records;
-    try {
-      const outcome = mapped();
-      if (outcome.events) {
-        for (const event of outcome.events) result.events.push(event);
-        result.rejected += outcome.rejected ?? 0;
-      } else if (outcome.dropped) {
-        result.dropped[outcome.dropped] = (result.dropped[outcome.dropped] ?? 0) + records;
-      }
-    } catch {
-      // A record of a shape no rule expected: refuse it alone, keep the rest of the request.
-      result.rejected += records;
-    }
-  };
 
   if (signal === 'logs') {
     for (const resourceLogs of (request as ExportRequestBySignal['logs']).resourceLogs ?? []) {
       const { ctx, rules } = contextFor(resourceLogs.resource, settings, exportSeq, receivedAt);
       for (const scopeLogs of resourceLogs.scopeLogs ?? []) {
-        for (const record of scopeLogs.logRecords ?? []) apply(() => rules.mapLogRecord(record, ctx), 1);
+        for (const record of scopeLogs.logRecords ?? []) applyRule(result, rules, rules.mapLogRecord, record, ctx, 1);
         countSkipped(result, scopeLogs.skippedRecords);
       }
     }
@@ -58,7 +44,7 @@ export function keepAndMap<S extends Signal>(signal: S, request: ExportRequestBy
     for (const resourceMetrics of (request as ExportRequestBySignal['metrics']).resourceMetrics ?? []) {
       const { ctx, rules } = contextFor(resourceMetrics.resource, settings, exportSeq, receivedAt);
       for (const scopeMetrics of resourceMetrics.scopeMetrics ?? []) {
-        for (const metric of scopeMetrics.metrics ?? []) apply(() => rules.mapMetric(metric, ctx), dataPointCount(metric));
+        for (const metric of scopeMetrics.metrics ?? []) applyRule(result, rules, rules.mapMetric, metric, ctx, dataPointCount(metric));
         countSkipped(result, scopeMetrics.skippedDataPoints);
       }
     }
@@ -66,11 +52,28 @@ export function keepAndMap<S extends Signal>(signal: S, request: ExportRequestBy
     for (const resourceSpans of (request as ExportRequestBySignal['traces']).resourceSpans ?? []) {
       const { ctx, rules } = contextFor(resourceSpans.resource, settings, exportSeq, receivedAt);
       for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
-        for (const span of scopeSpans.spans ?? []) apply(() => rules.mapSpan(span, ctx), 1);
+        for (const span of scopeSpans.spans ?? []) applyRule(result, rules, rules.mapSpan, span, ctx, 1);
       }
     }
   }
   return result;
+}
+
+/** Maps one record (`records` of them in OTLP's counting) with `rule` and adds the outcome to `result`. */
+function applyRule<T>(result: MappedRequest, rules: HarnessRules, rule: (item: T, ctx: RecordContext) => Mapped, item: T, ctx: RecordContext, records: number): void {
+  result.received += records;
+  try {
+    const outcome = rule.call(rules, item, ctx);
+    if (outcome.events) {
+      for (const event of outcome.events) result.events.push(event);
+      result.rejected += outcome.rejected ?? 0;
+    } else if (outcome.dropped) {
+      result.dropped[outcome.dropped] = (result.dropped[outcome.dropped] ?? 0) + records;
+    }
+  } catch {
+    // A record of a shape no rule expected: refuse it alone, keep the rest of the request.
+    result.rejected += records;
+  }
 }
 
 /** Records the decoder skipped unread (SkipFilter) were received and dropped, like mapped ones. */

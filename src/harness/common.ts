@@ -9,10 +9,42 @@ import type { RecordContext } from './harness.js';
 export function logTimestamp(record: LogRecord, attributes: Record<string, unknown>, ctx: RecordContext): string {
   // Codex leaves timeUnixNano at 0 and puts the time in observedTimeUnixNano and event.timestamp.
   const fromAttribute = attributes['event.timestamp'];
-  if (typeof fromAttribute === 'string' && !Number.isNaN(Date.parse(fromAttribute))) {
-    return new Date(fromAttribute).toISOString();
+  if (typeof fromAttribute === 'string') {
+    if (isCanonicalIsoTime(fromAttribute)) return fromAttribute;
+    // Parsed once (new Date(string) parses as Date.parse does).
+    const ms = Date.parse(fromAttribute);
+    if (!Number.isNaN(ms)) return new Date(ms).toISOString();
   }
   return nanosToIso(record.timeUnixNano) ?? nanosToIso(record.observedTimeUnixNano) ?? ctx.receivedAt;
+}
+
+const DIGIT_POSITIONS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Whether `s` is what `new Date(s).toISOString()` would give back unchanged:
+ * `YYYY-MM-DDTHH:MM:SS.sssZ` with every field in range (Date.parse rolls a 31 April or a 24:00 over
+ * to the next day, so those are not). Codex's `event.timestamp` always is: no parsing needed.
+ */
+function isCanonicalIsoTime(s: string): boolean {
+  if (s.length !== 24) return false;
+  if (s.charCodeAt(4) !== 0x2d || s.charCodeAt(7) !== 0x2d || s.charCodeAt(10) !== 0x54 || s.charCodeAt(13) !== 0x3a) return false;
+  if (s.charCodeAt(16) !== 0x3a || s.charCodeAt(19) !== 0x2e || s.charCodeAt(23) !== 0x5a) return false;
+  for (const at of DIGIT_POSITIONS) {
+    const c = s.charCodeAt(at);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  const year = twoDigits(s, 0) * 100 + twoDigits(s, 2);
+  const month = twoDigits(s, 5);
+  if (month < 1 || month > 12) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const day = twoDigits(s, 8);
+  if (day < 1 || day > (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1])) return false;
+  return twoDigits(s, 11) <= 23 && twoDigits(s, 14) <= 59 && twoDigits(s, 17) <= 59;
+}
+
+function twoDigits(s: string, at: number): number {
+  return (s.charCodeAt(at) - 0x30) * 10 + (s.charCodeAt(at + 1) - 0x30);
 }
 
 export function logRaw(record: LogRecord, attributes: Record<string, unknown>): Record<string, unknown> {

@@ -21,8 +21,9 @@
  * Speed: one Reader (a cursor over the Uint8Array) per request, a specialised decoder with a switch
  * on the whole tag for each message that repeats per record (only the few containers above the
  * records share one generic decoder), short repeated strings from an intern table and others
- * through Buffer's native UTF-8 decoder, hex ids through a lookup table, 64-bit decimal strings
- * without BigInt.
+ * through Buffer's native UTF-8 decoder, hex ids through its native hex encoder, 64-bit decimal
+ * strings without BigInt. With a SkipFilter, records the harness would drop are scanned for their
+ * name and framing only, then counted instead of decoded.
  */
 import { MAX_ANY_VALUE_DEPTH } from './values.js';
 import {
@@ -41,6 +42,7 @@ import {
   type LogRecord,
   type Metric,
   type NumberDataPoint,
+  type RecordSkipper,
   type Resource,
   type ResourceLogs,
   type ResourceMetrics,
@@ -48,6 +50,7 @@ import {
   type ScopeLogs,
   type ScopeMetrics,
   type ScopeSpans,
+  type SkipFilter,
   type Span,
   type SpanEvent,
   type SpanLink,
@@ -62,26 +65,26 @@ const I64 = 1;
 const LEN = 2;
 const I32 = 5;
 
-/** Two lowercase hex digits per byte value. */
-const HEX_BYTE: string[] = [];
-for (let i = 0; i < 256; i++) HEX_BYTE.push((i < 16 ? '0' : '') + i.toString(16));
-
 /**
- * Buffer's native slicers: `utf8Slice`/`base64Slice` have backed `toString` since early Node and
- * skip its argument checks (about 25% faster on short strings); `toString` stands in where absent.
+ * Buffer's native slicers: `utf8Slice`/`base64Slice`/`hexSlice` have backed `toString` since early
+ * Node and skip its argument checks (about 25% faster on short strings); `toString` stands in where
+ * absent.
  */
 interface NativeSlicers {
   utf8Slice(start: number, end: number): string;
   base64Slice(start: number, end: number): string;
+  hexSlice(start: number, end: number): string;
 }
 const bufferProto = Buffer.prototype as unknown as Partial<NativeSlicers>;
-const HAS_NATIVE_SLICERS = typeof bufferProto.utf8Slice === 'function' && typeof bufferProto.base64Slice === 'function';
+const HAS_NATIVE_SLICERS =
+  typeof bufferProto.utf8Slice === 'function' && typeof bufferProto.base64Slice === 'function' && typeof bufferProto.hexSlice === 'function';
 
 function slicersOf(buf: Buffer): NativeSlicers {
   if (HAS_NATIVE_SLICERS) return buf as unknown as NativeSlicers;
   return {
     utf8Slice: (start, end) => buf.toString('utf8', start, end),
     base64Slice: (start, end) => buf.toString('base64', start, end),
+    hexSlice: (start, end) => buf.toString('hex', start, end),
   };
 }
 
@@ -325,7 +328,8 @@ class Reader {
     }
     // Invalid sequences become U+FFFD (see the header).
     const s = this.nodeBuf.utf8Slice(start, end);
-    internBytes.set(buf.subarray(start, end), at);
+    // A plain loop: a subarray for `set` would allocate a view per miss.
+    for (let i = 0; i < n; i++) internBytes[at + i] = buf[start + i];
     internLengths[slot] = n;
     internStrings[slot] = s;
     return s;
@@ -334,11 +338,10 @@ class Reader {
   /** bytes as lowercase hex (trace and span ids). */
   hex(): string {
     const end = this.lengthEnd();
-    const buf = this.buf;
-    let s = '';
-    for (let i = this.pos; i < end; i++) s += HEX_BYTE[buf[i]];
+    const start = this.pos;
     this.pos = end;
-    return s;
+    if (start === end) return '';
+    return this.nodeBuf.hexSlice(start, end);
   }
 
   base64(): string {
@@ -354,6 +357,22 @@ class Reader {
     const wire = tag & 7;
     if (field === 0) throw malformed(`field number 0 in ${message}`);
     if (field < 32 && ((known >>> field) & 1) !== 0) throw malformed(`wrong wire type ${wire} for field ${field} of ${message}`);
+    this.skipWire(wire, message);
+  }
+
+  /**
+   * Skips any field of a message that is scanned rather than decoded (SkipFilter): a known field
+   * must have its wire type, `wires[n]` for field n (-1: unknown), as the decoder would demand.
+   */
+  skipScanned(tag: number, wires: Int8Array, message: string): void {
+    const field = tag >>> 3;
+    const wire = tag & 7;
+    if (field === 0) throw malformed(`field number 0 in ${message}`);
+    if (field < wires.length && wires[field] !== -1 && wires[field] !== wire) throw malformed(`wrong wire type ${wire} for field ${field} of ${message}`);
+    this.skipWire(wire, message);
+  }
+
+  private skipWire(wire: number, message: string): void {
     switch (wire) {
       case VARINT:
         this.varint64();
@@ -593,14 +612,35 @@ interface SignalContainers<Request, ResourceX, ScopeX> {
 }
 
 /**
+ * How a signal's records may be skipped under a SkipFilter: `dropReason` scans the record at
+ * r.pos (ending at `end`) and either returns the skipper's reason, having consumed the record and
+ * set `skippedCount`, or returns undefined with r.pos unchanged, for the record to be decoded.
+ */
+interface RecordSkipping {
+  /** The RecordSkipper method this signal asks. */
+  method: 'logDropReason' | 'metricDropReason';
+  dropReason: (r: Reader, end: number, skipper: RecordSkipper) => string | undefined;
+  /** Where ScopeX counts what it skipped. */
+  skippedKey: 'skippedRecords' | 'skippedDataPoints';
+}
+
+/** What the last skipped record counts for: 1 log record, or a metric's data points. */
+let skippedCount = 0;
+
+/** ResourceX and ScopeX fields (1 head message, 2 repeated children, 3 schema_url), for scans. */
+const CONTAINER_WIRES = wireTable({ 1: LEN, 2: LEN, 3: LEN });
+
+/**
  * Decodes a whole export request of one signal: ExportXServiceRequest { repeated ResourceX = 1 },
  * ResourceX { Resource = 1; repeated ScopeX = 2; schema_url = 3 },
  * ScopeX { InstrumentationScope = 1; repeated record = 2; schema_url = 3 }, the records by `decodeRecord`.
+ * With `skipping` the decoder takes a SkipFilter (see ./types.ts); without a filter it decodes all.
  */
 function requestDecoder<Request, ResourceX, ScopeX>(
   names: SignalContainers<Request, ResourceX, ScopeX>,
   decodeRecord: MessageDecoder<object>,
-): (buf: Uint8Array) => Request {
+  skipping?: RecordSkipping,
+): (buf: Uint8Array, skip?: SkipFilter) => Request {
   const decodeScopeX = containerDecoder({
     message: names.scopeMessage,
     head: { field: 1, key: 'scope', decode: decodeScope },
@@ -617,10 +657,119 @@ function requestDecoder<Request, ResourceX, ScopeX>(
     message: names.requestMessage,
     children: { field: 1, key: names.resourcesKey, decode: decodeResourceX },
   });
-  return (buf) => {
-    const r = new Reader(buf);
-    return decodeRequest(r, r.len) as Request;
+  if (skipping === undefined) {
+    return (buf) => {
+      const r = new Reader(buf);
+      return decodeRequest(r, r.len) as Request;
+    };
+  }
+
+  const { method, dropReason, skippedKey } = skipping;
+  const { requestMessage, resourceMessage, scopeMessage, resourcesKey, scopesKey, recordsKey } = names;
+  const requestKnown = fields(1);
+  const containerKnown = fields(1, 2, 3);
+
+  /** ScopeX, as decodeScopeX builds it, less the skipped records, plus their counts by reason. */
+  const decodeScopeXSkipping = (r: Reader, end: number, skipper: RecordSkipper): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    let list: object[] | undefined;
+    let skipped: Record<string, number> | undefined;
+    while (r.pos < end) {
+      const tag = r.varint32();
+      if (tag === 18) {
+        // 2 the records
+        const childEnd = r.lengthEnd();
+        const reason = dropReason(r, childEnd, skipper);
+        if (reason !== undefined) {
+          skipped ??= {};
+          skipped[reason] = (skipped[reason] ?? 0) + skippedCount;
+          continue;
+        }
+        const child = decodeRecord(r, childEnd);
+        if (list === undefined) out[recordsKey] = list = [child];
+        else list.push(child);
+      } else if (tag === 10) out.scope = decodeScope(r, r.lengthEnd());
+      else if (tag === 26) {
+        const s = r.string();
+        if (s !== '') out.schemaUrl = s;
+        else if (out.schemaUrl !== undefined) delete out.schemaUrl;
+      } else r.skip(tag, containerKnown, scopeMessage);
+    }
+    r.expectEnd(end, scopeMessage);
+    if (skipped !== undefined) out[skippedKey] = skipped;
+    return out;
   };
+
+  /** ResourceX, as decodeResourceX builds it; its Resource is decoded before any scope, wherever it sits. */
+  const decodeResourceXSkipping = (r: Reader, end: number, skip: SkipFilter): Record<string, unknown> => {
+    const start = r.pos;
+    // Pre-scan for the Resource (the last one wins, as in decodeResourceX): usually the first field.
+    let resourceAt = -1;
+    while (r.pos < end) {
+      const tag = r.varint32();
+      if (tag === 10) {
+        resourceAt = r.pos;
+        r.pos = r.lengthEnd();
+      } else r.skipScanned(tag, CONTAINER_WIRES, resourceMessage);
+    }
+    r.expectEnd(end, resourceMessage);
+    let resource: Resource | undefined;
+    if (resourceAt !== -1) {
+      r.pos = resourceAt;
+      resource = decodeResource(r, r.lengthEnd());
+    }
+    const skipper = skip.forResource(resource);
+    const skipsHere = skipper !== undefined && typeof skipper[method] === 'function';
+
+    r.pos = start;
+    const out: Record<string, unknown> = {};
+    let list: object[] | undefined;
+    while (r.pos < end) {
+      const tag = r.varint32();
+      if (tag === 18) {
+        const childEnd = r.lengthEnd();
+        const child = skipsHere ? decodeScopeXSkipping(r, childEnd, skipper) : decodeScopeX(r, childEnd);
+        if (list === undefined) out[scopesKey] = list = [child];
+        else list.push(child);
+      } else if (tag === 10) {
+        if (r.pos === resourceAt) {
+          out.resource = resource;
+          r.pos = r.lengthEnd();
+        } else out.resource = decodeResource(r, r.lengthEnd());
+      } else if (tag === 26) {
+        const s = r.string();
+        if (s !== '') out.schemaUrl = s;
+        else if (out.schemaUrl !== undefined) delete out.schemaUrl;
+      } else r.skip(tag, containerKnown, resourceMessage);
+    }
+    r.expectEnd(end, resourceMessage);
+    return out;
+  };
+
+  return (buf, skip) => {
+    const r = new Reader(buf);
+    if (skip === undefined) return decodeRequest(r, r.len) as Request;
+    const out: Record<string, unknown> = {};
+    let list: object[] | undefined;
+    while (r.pos < r.len) {
+      const tag = r.varint32();
+      if (tag === 10) {
+        const child = decodeResourceXSkipping(r, r.lengthEnd(), skip);
+        if (list === undefined) out[resourcesKey] = list = [child];
+        else list.push(child);
+      } else r.skip(tag, requestKnown, requestMessage);
+    }
+    r.expectEnd(r.len, requestMessage);
+    return out as Request;
+  };
+}
+
+/** Wire type of each known field number (-1: unknown), for `Reader.skipScanned`. */
+function wireTable(wires: Record<number, number>): Int8Array {
+  const numbers = Object.keys(wires).map(Number);
+  const table = new Int8Array(Math.max(...numbers) + 1).fill(-1);
+  for (const n of numbers) table[n] = wires[n];
+  return table;
 }
 
 // ---------------------------------------------------------------- logs
@@ -708,6 +857,93 @@ function decodeLogRecord(r: Reader, end: number): LogRecord {
   return out;
 }
 
+const LOG_RECORD_WIRES = wireTable({ 1: I64, 2: VARINT, 3: LEN, 5: LEN, 6: LEN, 7: VARINT, 8: I32, 9: LEN, 10: LEN, 11: I64, 12: LEN });
+const KEY_VALUE_WIRES = wireTable({ 1: LEN, 2: LEN });
+const ANY_VALUE_WIRES = wireTable({ 1: LEN, 2: VARINT, 3: VARINT, 4: I64, 5: LEN, 6: LEN, 7: LEN });
+const EVENT_NAME_KEY = Buffer.from('event.name', 'utf8');
+
+/** Whether buf[start, end) holds exactly `bytes`. */
+function bytesEqual(buf: Uint8Array, start: number, end: number, bytes: Uint8Array): boolean {
+  if (end - start !== bytes.length) return false;
+  for (let i = 0; i < bytes.length; i++) if (buf[start + i] !== bytes[i]) return false;
+  return true;
+}
+
+/**
+ * The string of the AnyValue in [start, end), or undefined when its oneof holds anything else
+ * (the last member on the wire wins, as in decodeAnyValue). Leaves r.pos anywhere.
+ */
+function scanStringValue(r: Reader, start: number, end: number): string | undefined {
+  r.pos = start;
+  let stringAt = -1;
+  while (r.pos < end) {
+    const tag = r.varint32();
+    if (tag === 10) {
+      // 1 string_value
+      stringAt = r.pos;
+      r.pos = r.lengthEnd();
+    } else {
+      // Fields 2-7 are the other members: one of them after the string replaces it.
+      const field = tag >>> 3;
+      if (field >= 2 && field <= 7) stringAt = -1;
+      r.skipScanned(tag, ANY_VALUE_WIRES, 'AnyValue');
+    }
+  }
+  r.expectEnd(end, 'AnyValue');
+  if (stringAt === -1) return undefined;
+  r.pos = stringAt;
+  return r.string();
+}
+
+/**
+ * RecordSkipping.dropReason for a LogRecord: its last `event.name` attribute (keys compared as
+ * bytes) when that is a string the skipper drops. The record's fields and its attributes'
+ * KeyValue fields are checked for framing and wire types on the way; other values are not read.
+ */
+function logRecordDropReason(r: Reader, end: number, skipper: RecordSkipper): string | undefined {
+  const start = r.pos;
+  const buf = r.buf;
+  // The value of the last KeyValue keyed `event.name`: -1 none; -2 one without a value.
+  let nameValueStart = -1;
+  let nameValueEnd = -1;
+  while (r.pos < end) {
+    const tag = r.varint32();
+    if (tag !== 50) {
+      r.skipScanned(tag, LOG_RECORD_WIRES, 'LogRecord');
+      continue;
+    }
+    // 6 attributes: a KeyValue; a repeated key or value keeps the last, as decodeKeyValue does.
+    const kvEnd = r.lengthEnd();
+    let keyStart = 0;
+    let keyEnd = 0;
+    let valueStart = -2;
+    let valueEnd = -2;
+    while (r.pos < kvEnd) {
+      const kvTag = r.varint32();
+      if (kvTag === 10) {
+        keyEnd = r.lengthEnd();
+        keyStart = r.pos;
+        r.pos = keyEnd;
+      } else if (kvTag === 18) {
+        valueEnd = r.lengthEnd();
+        valueStart = r.pos;
+        r.pos = valueEnd;
+      } else r.skipScanned(kvTag, KEY_VALUE_WIRES, 'KeyValue');
+    }
+    r.expectEnd(kvEnd, 'KeyValue');
+    if (bytesEqual(buf, keyStart, keyEnd, EVENT_NAME_KEY)) {
+      nameValueStart = valueStart;
+      nameValueEnd = valueEnd;
+    }
+  }
+  r.expectEnd(end, 'LogRecord');
+  const eventName = nameValueStart >= 0 ? scanStringValue(r, nameValueStart, nameValueEnd) : undefined;
+  const reason = eventName === undefined ? undefined : skipper.logDropReason!(eventName);
+  r.pos = reason === undefined ? start : end;
+  skippedCount = 1;
+  return reason;
+}
+
 export const decodeLogsRequest = requestDecoder<ExportLogsServiceRequest, ResourceLogs, ScopeLogs>(
   {
     requestMessage: 'ExportLogsServiceRequest',
@@ -718,6 +954,7 @@ export const decodeLogsRequest = requestDecoder<ExportLogsServiceRequest, Resour
     recordsKey: 'logRecords',
   },
   decodeLogRecord,
+  { method: 'logDropReason', dropReason: logRecordDropReason, skippedKey: 'skippedRecords' },
 );
 
 // ---------------------------------------------------------------- metrics
@@ -1212,6 +1449,79 @@ function clearMetricData(m: Metric): void {
   if (m.summary !== undefined) delete m.summary;
 }
 
+const METRIC_WIRES = wireTable({ 1: LEN, 2: LEN, 3: LEN, 5: LEN, 7: LEN, 9: LEN, 10: LEN, 11: LEN, 12: LEN });
+/** The fields of each data kind, by the Metric tag that holds it (as decodeMetricData knows them). */
+const METRIC_DATA_WIRES: Record<number, { message: string; wires: Int8Array }> = {
+  42: { message: 'Gauge', wires: wireTable({ 1: LEN }) },
+  58: { message: 'Sum', wires: wireTable({ 1: LEN, 2: VARINT, 3: VARINT }) },
+  74: { message: 'Histogram', wires: wireTable({ 1: LEN, 2: VARINT }) },
+  82: { message: 'ExponentialHistogram', wires: wireTable({ 1: LEN, 2: VARINT }) },
+  90: { message: 'Summary', wires: wireTable({ 1: LEN }) },
+};
+
+/**
+ * RecordSkipping.dropReason for a Metric: its name (wherever it sits) when the skipper drops it;
+ * the data points of its data kind (the last one, a oneof) are then counted, not decoded. The
+ * metric's fields and its data message's fields are checked for framing and wire types.
+ */
+function metricDropReason(r: Reader, end: number, skipper: RecordSkipper): string | undefined {
+  const start = r.pos;
+  let nameAt = -1;
+  let dataTag = 0;
+  let dataStart = 0;
+  let dataEnd = 0;
+  while (r.pos < end) {
+    const tag = r.varint32();
+    switch (tag) {
+      case 10: // 1 name
+        nameAt = r.pos;
+        r.pos = r.lengthEnd();
+        break;
+      case 42: // 5 gauge, 7 sum, 9 histogram, 10 exponential_histogram, 11 summary
+      case 58:
+      case 74:
+      case 82:
+      case 90:
+        dataTag = tag;
+        dataEnd = r.lengthEnd();
+        dataStart = r.pos;
+        r.pos = dataEnd;
+        break;
+      default:
+        r.skipScanned(tag, METRIC_WIRES, 'Metric');
+    }
+  }
+  r.expectEnd(end, 'Metric');
+  let reason: string | undefined;
+  if (nameAt !== -1) {
+    r.pos = nameAt;
+    // An empty name is no name (decodeMetric leaves it out): such a metric is decoded.
+    const name = r.string();
+    if (name !== '') reason = skipper.metricDropReason!(name);
+  }
+  if (reason === undefined) {
+    r.pos = start;
+    return undefined;
+  }
+  let points = 0;
+  if (dataTag !== 0) {
+    const { message, wires } = METRIC_DATA_WIRES[dataTag];
+    r.pos = dataStart;
+    while (r.pos < dataEnd) {
+      const tag = r.varint32();
+      if (tag === 10) {
+        // 1 data_points
+        r.pos = r.lengthEnd();
+        points++;
+      } else r.skipScanned(tag, wires, message);
+    }
+    r.expectEnd(dataEnd, message);
+  }
+  r.pos = end;
+  skippedCount = points;
+  return reason;
+}
+
 export const decodeMetricsRequest = requestDecoder<ExportMetricsServiceRequest, ResourceMetrics, ScopeMetrics>(
   {
     requestMessage: 'ExportMetricsServiceRequest',
@@ -1222,6 +1532,7 @@ export const decodeMetricsRequest = requestDecoder<ExportMetricsServiceRequest, 
     recordsKey: 'metrics',
   },
   decodeMetric,
+  { method: 'metricDropReason', dropReason: metricDropReason, skippedKey: 'skippedDataPoints' },
 );
 
 // ---------------------------------------------------------------- traces
