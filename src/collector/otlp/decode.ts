@@ -1,9 +1,6 @@
-import { decodeJsonRequest } from './json.js';
+import { decodeJsonBytes } from './json-bytes.js';
 import { decodeLogsRequest, decodeMetricsRequest, decodeTraceRequest } from './protobuf.js';
-import { MalformedRequestError, type Encoding, type ExportRequestBySignal, type Signal, type SkipFilter } from './types.js';
-
-// `fatal`: a body that is not UTF-8 is refused, not silently repaired.
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+import { type Encoding, type ExportRequestBySignal, type Signal, type SkipFilter } from './types.js';
 
 /**
  * Decodes an OTLP/HTTP export request body; MalformedRequestError when it cannot be one. With a
@@ -11,20 +8,13 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * without one, everything is decoded.
  */
 export function decodeExportRequest<S extends Signal>(signal: S, encoding: Encoding, body: Uint8Array, skip?: SkipFilter): ExportRequestBySignal[S] {
-  if (encoding === 'json') {
-    let text: string;
-    try {
-      text = utf8.decode(body);
-    } catch {
-      throw new MalformedRequestError('json: the body is not valid UTF-8');
-    }
-    return decodeJsonRequest(signal, text);
-  }
+  // From the bytes, never one string of the whole body (see ./json-bytes.ts).
+  if (encoding === 'json') return decodeJsonBytes(signal, body, skip);
   switch (signal) {
     case 'logs':
-      return decodeLogsRequest(body) as ExportRequestBySignal[S];
+      return decodeLogsRequest(body, skip) as ExportRequestBySignal[S];
     case 'metrics':
-      return decodeMetricsRequest(body) as ExportRequestBySignal[S];
+      return decodeMetricsRequest(body, skip) as ExportRequestBySignal[S];
     default:
       return decodeTraceRequest(body) as ExportRequestBySignal[S];
   }

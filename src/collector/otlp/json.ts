@@ -12,13 +12,13 @@
  */
 import { MalformedRequestError, type ExportRequestBySignal, type Signal } from './types.js';
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
-function fail(path: string, what: string): never {
+export function fail(path: string, what: string): never {
   throw new MalformedRequestError(`json: ${path} ${what}`);
 }
 
-function isObject(v: unknown): v is Json {
+export function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
@@ -37,7 +37,7 @@ function optionalObject(obj: Json, key: string, path: string): Json | undefined 
 const NO_ITEMS: readonly Json[] = [];
 
 /** `obj[key]` must be absent or an array of objects; null becomes absent. */
-function optionalObjectArray(obj: Json, key: string, path: string): readonly Json[] {
+export function optionalObjectArray(obj: Json, key: string, path: string): readonly Json[] {
   const v = obj[key];
   if (v === undefined) return NO_ITEMS;
   if (v === null) {
@@ -57,12 +57,12 @@ function checkKeyValues(obj: Json, key: string, path: string): void {
   for (let i = 0; i < list.length; i++) optionalObject(list[i], 'value', `${path}.${key}[${i}]`);
 }
 
-function checkResource(container: Json, path: string): void {
+export function checkResource(container: Json, path: string): void {
   const resource = optionalObject(container, 'resource', path);
   if (resource) checkKeyValues(resource, 'attributes', `${path}.resource`);
 }
 
-function checkScope(container: Json, path: string): void {
+export function checkScope(container: Json, path: string): void {
   const scope = optionalObject(container, 'scope', path);
   if (scope) checkKeyValues(scope, 'attributes', `${path}.scope`);
 }
@@ -77,13 +77,14 @@ function checkLogs(request: Json): void {
       const sPath = `${rPath}.scopeLogs[${j}]`;
       checkScope(scopes[j], sPath);
       const records = optionalObjectArray(scopes[j], 'logRecords', sPath);
-      for (let k = 0; k < records.length; k++) {
-        const path = `${sPath}.logRecords[${k}]`;
-        optionalObject(records[k], 'body', path);
-        checkKeyValues(records[k], 'attributes', path);
-      }
+      for (let k = 0; k < records.length; k++) checkLogRecord(records[k], `${sPath}.logRecords[${k}]`);
     }
   }
+}
+
+export function checkLogRecord(record: Json, path: string): void {
+  optionalObject(record, 'body', path);
+  checkKeyValues(record, 'attributes', path);
 }
 
 const METRIC_KINDS = ['gauge', 'sum', 'histogram', 'exponentialHistogram', 'summary'] as const;
@@ -130,15 +131,16 @@ function checkMetrics(request: Json): void {
       const sPath = `${rPath}.scopeMetrics[${j}]`;
       checkScope(scopes[j], sPath);
       const metrics = optionalObjectArray(scopes[j], 'metrics', sPath);
-      for (let k = 0; k < metrics.length; k++) {
-        const mPath = `${sPath}.metrics[${k}]`;
-        checkKeyValues(metrics[k], 'metadata', mPath);
-        for (const kind of METRIC_KINDS) {
-          const data = optionalObject(metrics[k], kind, mPath);
-          if (data) checkDataPoints(kind, data, `${mPath}.${kind}`);
-        }
-      }
+      for (let k = 0; k < metrics.length; k++) checkMetric(metrics[k], `${sPath}.metrics[${k}]`);
     }
+  }
+}
+
+export function checkMetric(metric: Json, path: string): void {
+  checkKeyValues(metric, 'metadata', path);
+  for (const kind of METRIC_KINDS) {
+    const data = optionalObject(metric, kind, path);
+    if (data) checkDataPoints(kind, data, `${path}.${kind}`);
   }
 }
 
@@ -152,18 +154,18 @@ function checkTraces(request: Json): void {
       const sPath = `${rPath}.scopeSpans[${j}]`;
       checkScope(scopes[j], sPath);
       const spans = optionalObjectArray(scopes[j], 'spans', sPath);
-      for (let k = 0; k < spans.length; k++) {
-        const span = spans[k];
-        const path = `${sPath}.spans[${k}]`;
-        checkKeyValues(span, 'attributes', path);
-        optionalObject(span, 'status', path);
-        const events = optionalObjectArray(span, 'events', path);
-        for (let e = 0; e < events.length; e++) checkKeyValues(events[e], 'attributes', `${path}.events[${e}]`);
-        const links = optionalObjectArray(span, 'links', path);
-        for (let l = 0; l < links.length; l++) checkKeyValues(links[l], 'attributes', `${path}.links[${l}]`);
-      }
+      for (let k = 0; k < spans.length; k++) checkSpan(spans[k], `${sPath}.spans[${k}]`);
     }
   }
+}
+
+export function checkSpan(span: Json, path: string): void {
+  checkKeyValues(span, 'attributes', path);
+  optionalObject(span, 'status', path);
+  const events = optionalObjectArray(span, 'events', path);
+  for (let e = 0; e < events.length; e++) checkKeyValues(events[e], 'attributes', `${path}.events[${e}]`);
+  const links = optionalObjectArray(span, 'links', path);
+  for (let l = 0; l < links.length; l++) checkKeyValues(links[l], 'attributes', `${path}.links[${l}]`);
 }
 
 /** Parses and checks an OTLP/JSON export request of `signal`; MalformedRequestError when it is not one. */
