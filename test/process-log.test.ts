@@ -332,6 +332,16 @@ describe('validateRun on processed captures', () => {
     expect(result.diagnoses).toEqual(['The usual cause: `codex-home` was not passed to openai/codex-action, or Codex did not run.']);
   });
 
+  it('blames a collector that failed at boot, not the workflow, when no request reached it', async () => {
+    const { report } = await run([]);
+    const result = validateRun(report, statsFile(() => {}, 'failed to start: EACCES: permission denied'), { minEvents: 1, requireTelemetry: false });
+    expect(result.warnings).toEqual([
+      '0 events from Codex (harness codex_cli) were captured; at least 1 is required (min-events).',
+      "The collector stopped on its own (failed to start: EACCES: permission denied), not at the post step's request: telemetry sent after that was lost. What it wrote is still used.",
+    ]);
+    expect(result.diagnoses).toEqual(['The collector failed at boot, after the start step had handed it the socket: its log (collector.log in the work folder) has the details.']);
+  });
+
   it('explains events without a token metric', async () => {
     const { report } = await run([[commandEvent('ls')]]);
     const result = validateRun(report, statsFile(healthy), { minEvents: 1, requireTelemetry: true });

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import { HEALTH_PATH, SECRET_HEADER, SHUTDOWN_PATH, type CollectorConfig } from '../handoff/collector-config.js';
 import type { BeaconEvent } from '../beacon/event.js';
 import { harnessSkipFilter, keepAndMap, type MapSettings } from './keep-map.js';
@@ -40,9 +41,13 @@ class HttpError extends Error {
   }
 }
 
+/** A listening socket bound by someone else (the start step: see handoff/listen-socket.ts). */
+export type ListenSocket = NetServer | { fd: number };
+
 export interface Collector {
   server: http.Server;
-  listen(): Promise<number>;
+  /** Serves the socket given, or binds 127.0.0.1:config.port; resolves with the port. */
+  listen(socket?: ListenSocket): Promise<number>;
   /** Stop accepting (503 for late requests), finish in-flight requests, close. */
   stop(): Promise<void>;
   /** Resolves when the authenticated shutdown request arrived. */
@@ -241,13 +246,22 @@ export function createCollector(config: CollectorConfig, writer: CaptureWriter, 
   return {
     server,
     shutdownRequested,
-    listen: () =>
+    listen: (socket) =>
       new Promise<number>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(config.port, '127.0.0.1', () => {
+        const listening = () => {
           server.off('error', reject);
-          resolve((server.address() as import('node:net').AddressInfo).port);
-        });
+          const address = server.address() as AddressInfo | null;
+          // Loopback only, whoever bound the socket.
+          if (address?.address !== '127.0.0.1') {
+            server.close();
+            reject(new Error(`refusing to serve ${JSON.stringify(address)}: only 127.0.0.1 is allowed`));
+            return;
+          }
+          resolve(address.port);
+        };
+        if (socket) server.listen(socket, listening);
+        else server.listen(config.port, '127.0.0.1', listening);
       }),
     async stop() {
       // Late requests get 503 + Retry-After while the ones in flight finish; then close.

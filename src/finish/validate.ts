@@ -1,4 +1,4 @@
-import type { CollectorStats } from '../handoff/collector-config.js';
+import { BOOT_FAILURE, type CollectorStats } from '../handoff/collector-config.js';
 import type { RunReport } from './report.js';
 
 /**
@@ -62,6 +62,9 @@ export function validateRun(report: RunReport, stats: CollectorStats | undefined
   if (exit?.status === 'not-started') {
     warnings.push('No collector was started for this job, so nothing could be captured.');
     diagnoses.push('Run this action (mode start) before the step that runs Codex, in the same job.');
+  } else if (stats?.stopReason?.startsWith(BOOT_FAILURE)) {
+    // Nothing reached it because it never served: the stop-reason warning below says why.
+    diagnoses.push('The collector failed at boot, after the start step had handed it the socket: its log (collector.log in the work folder) has the details.');
   } else if (requests === 0) {
     warnings.push('No telemetry request ever reached the collector.');
     diagnoses.push('The usual cause: `codex-home` was not passed to openai/codex-action, or Codex did not run.');

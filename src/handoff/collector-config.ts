@@ -7,13 +7,16 @@ import type { Attribution } from '../beacon/event.js';
 export interface CollectorConfig {
   /** Required in the `x-beacon-secret` header of every request, shutdown included. */
   secret: string;
-  /** Port to bind on 127.0.0.1; 0 picks a free one. */
+  /**
+   * Port to bind on 127.0.0.1 (0 picks a free one) when the collector runs alone (tests, bench).
+   * Under the start step it binds nothing: it serves the socket the step bound and handed over.
+   */
   port: number;
   /** Where the kept events go, one JSON line each. */
   capturePath: string;
   /** Written at exit: request and record counts (`CollectorStats`). */
   statsPath: string;
-  /** Written once listening: `{ port, pid }`. */
+  /** `{ port, pid }`: written by the start step at the hand-over, or by a lone collector once listening. */
   readyPath: string;
   harness: string;
   includeSpans: boolean;
@@ -42,6 +45,8 @@ export interface ForwardConfig {
 }
 
 export const SECRET_HEADER = 'x-beacon-secret';
+/** The stats file's `stopReason` of a collector that died before it served: `failed to start: <error>`. */
+export const BOOT_FAILURE = 'failed to start';
 export const HEALTH_PATH = '/health';
 export const SHUTDOWN_PATH = '/shutdown';
 

@@ -1,10 +1,15 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import { HEALTH_PATH, type ReadyFile } from '../handoff/collector-config.js';
-import { collectorPid } from '../handoff/collector-client.js';
+import net from 'node:net';
+import type { ReadyFile } from '../handoff/collector-config.js';
+import { LISTEN_FD_FLAG, LISTEN_IPC_FLAG, LISTEN_MESSAGE, LISTENING_MESSAGE } from '../handoff/listen-socket.js';
 
 /**
- * Spawns the collector as a detached background process and waits until it answers.
+ * Starts the collector as a detached background process on a listening socket this step bound.
+ * The endpoint exists from the moment of the bind: the kernel queues connections until the
+ * collector, still booting, accepts them. So the step hands the socket over and goes on without
+ * waiting for the collector's own Node boot (BENCHMARKS.md, start step).
+ *
  * Its environment is an allowlist: runner tokens (ACTIONS_RUNTIME_TOKEN, GITHUB_TOKEN, ...) and
  * INPUT_* never reach it, but RUNNER_TRACKING_ID does, so the runner reaps it at the end of the
  * job even if our post step never runs.
@@ -19,86 +24,144 @@ export function collectorEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv 
 }
 
 /**
- * Node options of the collector process. A smaller young generation: peak RSS under a million
- * records drops from ~250 MB to ~170 MB with no measurable cost in throughput (BENCHMARKS.md).
+ * Node options of the collector process (BENCHMARKS.md, memory). A smaller young generation: peak
+ * RSS under a million records drops from ~250 MB to ~170 MB at no measurable cost in throughput.
+ * No allocation-site pretenuring: with four requests in flight V8 otherwise decides, in about one
+ * run in four, that the decoder's short-lived objects survive, allocates them in old space and
+ * peaks at 180-200 MB.
  */
-export const COLLECTOR_NODE_ARGS = ['--max-semi-space-size=8'];
+export const COLLECTOR_NODE_ARGS = ['--max-semi-space-size=8', '--no-allocation-site-pretenuring'];
+
+/** The descriptor number the collector inherits its listening socket as (after stdin, stdout, stderr). */
+const INHERITED_FD = 3;
+
+/**
+ * How the socket reaches the collector. `fd`: inherited at spawn, nothing to wait for (Linux,
+ * macOS). `ipc`: sent over an IPC channel (Windows, where a socket is no inheritable descriptor).
+ * There the step must keep its own copy until the collector has taken the socket (a Winsock
+ * duplicate exists only once the target process created it with WSASocket), so it waits for the
+ * collector's answer: about the collector's boot, as before, but without the health check.
+ * Over IPC on Linux it works too, which is how the tests cover that path.
+ */
+export type HandOver = 'fd' | 'ipc';
 
 export interface LaunchOptions {
   script: string;
   configPath: string;
+  /** Written here once the collector owns the socket: `{ port, pid }` (the finish side reads it). */
   readyPath: string;
   logPath: string;
-  secret: string;
+  /** From bindLoopback: handed to the collector, and closed here in every case. */
+  listener: net.Server;
+  /** The longest wait for the collector to take the socket (IPC only). */
   timeoutMs: number;
   env?: NodeJS.ProcessEnv;
+  /** Default: `fd` where the listener has a descriptor, else `ipc`. */
+  handOver?: HandOver;
 }
 
-export interface SpawnedCollector {
-  pid: number | undefined;
-  /** Resolves with the port and pid once the collector answers; rejects with its log on failure. */
-  ready(): Promise<ReadyFile>;
+export interface LaunchedCollector {
+  pid: number;
+  port: number;
+  handOver: HandOver;
   /** Stops it when the start step cannot complete. */
   kill(): void;
 }
 
-/** Spawns at once and returns: the caller does its own work while the collector boots. */
-export function spawnCollector(options: LaunchOptions): SpawnedCollector {
-  const out = fs.openSync(options.logPath, 'a', 0o600);
-  const child = spawn(process.execPath, [...COLLECTOR_NODE_ARGS, options.script, options.configPath], {
-    detached: true,
-    // Never the step's own pipes: the runner would wait for them (and kill us on Windows).
-    stdio: ['ignore', out, out],
-    env: collectorEnvironment(options.env ?? process.env),
-    windowsHide: true,
+/**
+ * A listening socket on 127.0.0.1 with a free port. This process never serves it: it binds and
+ * hands over. Nobody knows the port before the hand-over, yet a connection accepted here meanwhile
+ * is closed rather than held.
+ */
+export function bindLoopback(): Promise<net.Server> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer({ pauseOnConnect: true }, (socket) => socket.destroy());
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve(server);
+    });
   });
-  fs.closeSync(out);
-  child.unref();
-
-  let exited: string | undefined;
-  const onExit = (code: number | null, signal: NodeJS.Signals | null) => (exited = signal ? `signal ${signal}` : `exit code ${code}`);
-  const onError = (error: Error) => (exited = error.message);
-  child.once('exit', onExit);
-  child.once('error', onError);
-  const kill = () => {
-    if (child.pid && !exited) tryKill(child.pid);
-  };
-
-  async function ready(): Promise<ReadyFile> {
-    try {
-      const deadline = Date.now() + options.timeoutMs;
-      for (;;) {
-        const readyFile = readReady(options.readyPath);
-        if (readyFile) {
-          await confirmHealthy(readyFile.port, options.secret, readyFile.pid);
-          return readyFile;
-        }
-        if (exited) throw new Error(`the collector exited before it was ready (${exited}).${collectorLogTail(options.logPath)}`);
-        if (Date.now() > deadline) {
-          kill();
-          throw new Error(`the collector was not ready after ${options.timeoutMs} ms.${collectorLogTail(options.logPath)}`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 3));
-      }
-    } finally {
-      child.off('exit', onExit);
-      child.off('error', onError);
-    }
-  }
-  return { pid: child.pid, ready, kill };
 }
 
-function readReady(readyPath: string): ReadyFile | undefined {
+export function portOf(server: net.Server): number {
+  return (server.address() as net.AddressInfo).port;
+}
+
+/** The listening socket's descriptor; undefined on Windows, where a socket is a handle instead. */
+function descriptorOf(server: net.Server): number | undefined {
+  if (process.platform === 'win32') return undefined;
+  // `server.listen(handle)` takes this object as documented; Node offers no public getter for the fd.
+  const fd = (server as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
+  return typeof fd === 'number' && fd >= 0 ? fd : undefined;
+}
+
+/**
+ * Spawns the collector, hands it the listener, writes the ready file, and returns without waiting
+ * for the collector's boot (over IPC: until it has taken the socket).
+ */
+export async function launchCollector(options: LaunchOptions): Promise<LaunchedCollector> {
+  const { listener } = options;
+  const port = portOf(listener);
+  const fd = options.handOver === 'ipc' ? undefined : descriptorOf(listener);
+  const handOver: HandOver = fd === undefined ? 'ipc' : 'fd';
+  let child: ChildProcess | undefined;
   try {
-    return JSON.parse(fs.readFileSync(readyPath, 'utf8')) as ReadyFile;
-  } catch {
-    return undefined; // not there yet (it is written by rename, so never half written)
+    const out = fs.openSync(options.logPath, 'a', 0o600);
+    try {
+      child = spawn(process.execPath, [...COLLECTOR_NODE_ARGS, options.script, options.configPath, handOver === 'fd' ? `${LISTEN_FD_FLAG}${INHERITED_FD}` : LISTEN_IPC_FLAG], {
+        detached: true,
+        // Never the step's own pipes: the runner would wait for them (and kill us on Windows).
+        stdio: ['ignore', out, out, fd ?? 'ipc'],
+        env: collectorEnvironment(options.env ?? process.env),
+        windowsHide: true,
+      });
+    } finally {
+      fs.closeSync(out);
+    }
+    const pid = child.pid;
+    if (pid === undefined) {
+      // Node reports a failed spawn (ENOENT, EACCES, EAGAIN...) with an 'error' event, just after.
+      const error = await new Promise<Error>((resolve) => child!.once('error', resolve));
+      throw new Error(`the collector could not be started: ${error.message}`);
+    }
+    // The spawn returns once the child has its copy of the descriptor: ours can go at once.
+    if (handOver === 'ipc') await sendOverIpc(child, listener, options.timeoutMs, options.logPath);
+    const ready: ReadyFile = { port, pid };
+    fs.writeFileSync(`${options.readyPath}.tmp`, JSON.stringify(ready), { mode: 0o600 });
+    fs.renameSync(`${options.readyPath}.tmp`, options.readyPath);
+    child.unref();
+    const launched = child;
+    return { pid, port, handOver, kill: () => launched.exitCode === null && launched.signalCode === null && tryKill(pid) };
+  } catch (error) {
+    if (child?.pid !== undefined && child.exitCode === null) tryKill(child.pid);
+    throw error;
+  } finally {
+    listener.close();
   }
 }
 
-async function confirmHealthy(port: number, secret: string, pid: number): Promise<void> {
-  const answeredPid = await collectorPid(port, HEALTH_PATH, 'GET', secret, 5_000);
-  if (answeredPid !== pid) throw new Error(`the collector on port ${port} did not confirm it is ready.`);
+async function sendOverIpc(child: ChildProcess, listener: net.Server, timeoutMs: number, logPath: string): Promise<void> {
+  try {
+    await new Promise<void>((resolve, reject) => child.send(LISTEN_MESSAGE, listener, (error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) => {
+      const settle = (error?: Error) => {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onMessage = (message: unknown) => message === LISTENING_MESSAGE && settle();
+      const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
+        settle(new Error(`the collector exited before it took its listening socket (${signal ? `signal ${signal}` : `exit code ${code}`}).${collectorLogTail(logPath)}`));
+      const timer = setTimeout(() => settle(new Error(`the collector did not take its listening socket within ${timeoutMs} ms.${collectorLogTail(logPath)}`)), timeoutMs);
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+  } finally {
+    if (child.connected) child.disconnect();
+  }
 }
 
 function collectorLogTail(logPath: string): string {

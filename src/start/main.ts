@@ -8,17 +8,16 @@ import { WORK_DIR_ENV, type RunFile } from '../handoff/workspace.js';
 import { buildCodexConfig } from '../harness/codex-config.js';
 import { DEFAULT_FORWARD_SHUTDOWN_LIMIT_MS } from '../forward/endpoint.js';
 import { readStartInputs, type InputReader, type StartInputs } from '../inputs.js';
-import { spawnCollector } from './launch-collector.js';
+import { bindLoopback, launchCollector, portOf, type LaunchedCollector } from './launch-collector.js';
 import { runnerCommands, type RunnerCommands } from './runner-commands.js';
 import { createWorkspace, ensureCodexHome, writePrivateJson } from './prepare-workspace.js';
 import { STATE_ROLE, STATE_WORK_DIR } from './state.js';
 
 /**
- * The main step: inputs → CODEX_HOME config → collector spawned and ready → outputs.
- * The collector is spawned first and boots while this process does the rest: the step is on every
- * job's critical path.
+ * The main step: inputs → listening socket → collector spawned on it → CODEX_HOME config → outputs.
+ * The step is on every job's critical path, so it never waits for the collector's boot: the socket
+ * it bound queues Codex's requests until the collector serves them (launch-collector.ts).
  */
-
 
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 // Hosted jobs end after 6 hours; the runner reaps the collector before that anyway.
@@ -28,9 +27,19 @@ export async function startCapture(readInput: InputReader): Promise<void> {
   const inputs = readStartInputs(readInput);
   const paths = createWorkspace(process.env);
   const secret = randomBytes(32).toString('base64url');
+  const core = runnerCommands;
+  core.setSecret(secret);
+  for (const value of Object.values(inputs.forward?.headers ?? {})) core.setSecret(value);
+  // Saved before anything can fail, so that the post step cleans up after a half-done start.
+  core.saveState(STATE_WORK_DIR, paths.workDir);
+  core.saveState(STATE_ROLE, 'start');
+  core.exportVariable(WORK_DIR_ENV, paths.workDir);
+
+  // Bound here, so the port is known now and the endpoint answers as soon as the collector is up.
+  const listener = await bindLoopback();
   const collectorConfig: CollectorConfig = {
     secret,
-    port: 0,
+    port: portOf(listener),
     capturePath: paths.capture,
     statsPath: paths.stats,
     readyPath: paths.ready,
@@ -45,20 +54,19 @@ export async function startCapture(readInput: InputReader): Promise<void> {
     const shutdownLimitMs = Number(process.env.BEACON_FORWARD_SHUTDOWN_LIMIT_MS) || DEFAULT_FORWARD_SHUTDOWN_LIMIT_MS;
     collectorConfig.forward = { endpoint: inputs.forward.endpoint, headers: inputs.forward.headers, required: inputs.forward.required, shutdownLimitMs };
   }
-  writePrivateJson(paths.collectorConfig, collectorConfig);
   // The collector bundle beside ours (dist/start → dist/collector). Not `new URL(..., import.meta.url)`:
   // ncc would copy the file it points at as an asset.
   const script = path.resolve(path.dirname(process.argv[1] ?? '.'), '..', 'collector', 'index.js');
-  const collector = spawnCollector({ script, configPath: paths.collectorConfig, readyPath: paths.ready, logPath: paths.collectorLog, secret, timeoutMs: 15_000 });
+  try {
+    writePrivateJson(paths.collectorConfig, collectorConfig);
+  } catch (error) {
+    listener.close();
+    throw error;
+  }
+  // Closes the listener whatever happens: from here on the collector's copy is the only one.
+  const collector = await launchCollector({ script, configPath: paths.collectorConfig, readyPath: paths.ready, logPath: paths.collectorLog, listener, timeoutMs: 15_000 });
 
   try {
-    const core = runnerCommands;
-    core.setSecret(secret);
-    for (const value of Object.values(inputs.forward?.headers ?? {})) core.setSecret(value);
-    // Saved before anything can fail, so that the post step cleans up after a half-done start.
-    core.saveState(STATE_WORK_DIR, paths.workDir);
-    core.saveState(STATE_ROLE, 'start');
-    core.exportVariable(WORK_DIR_ENV, paths.workDir);
     await finishStart(core, inputs, paths, secret, script, collector);
   } catch (error) {
     collector.kill();
@@ -66,10 +74,10 @@ export async function startCapture(readInput: InputReader): Promise<void> {
   }
 }
 
-async function finishStart(core: RunnerCommands, inputs: StartInputs, paths: ReturnType<typeof createWorkspace>, secret: string, script: string, collector: ReturnType<typeof spawnCollector>): Promise<void> {
-  const ready = await collector.ready();
-  const endpoint = `http://127.0.0.1:${ready.port}`;
-  core.info(`Collector listening on ${endpoint} (pid ${ready.pid}).`);
+/** Everything after the hand-over: the collector boots meanwhile, and nothing here waits for it. */
+async function finishStart(core: RunnerCommands, inputs: StartInputs, paths: ReturnType<typeof createWorkspace>, secret: string, script: string, collector: LaunchedCollector): Promise<void> {
+  const endpoint = `http://127.0.0.1:${collector.port}`;
+  core.info(`Collector started on ${endpoint} (pid ${collector.pid}); requests wait on the port until it is up.`);
 
   const codexHome = path.resolve(inputs.codexHome ?? paths.codexHome);
   ensureCodexHome(codexHome);
@@ -97,7 +105,7 @@ async function finishStart(core: RunnerCommands, inputs: StartInputs, paths: Ret
     codexHome,
     logPath: paths.runtimeLog,
     usagePath: paths.usage,
-    collector: { pid: ready.pid, port: ready.port, endpoint, script, secret },
+    collector: { pid: collector.pid, port: collector.port, endpoint, script, secret },
     harness: 'codex',
     startedAt: new Date().toISOString(),
   };
