@@ -21,10 +21,18 @@ describe('the [otel] table', () => {
     expect(otelTable(settings)).toEqual({
       environment: 'ci',
       log_user_prompt: false,
+      log_sse_deltas: false,
       exporter: { 'otlp-http': { endpoint: 'http://127.0.0.1:43123/v1/logs', protocol: 'binary', headers: { 'x-beacon-secret': 's3cr3t-value' } } },
       metrics_exporter: { 'otlp-http': { endpoint: 'http://127.0.0.1:43123/v1/metrics', protocol: 'binary', headers: { 'x-beacon-secret': 's3cr3t-value' } } },
       trace_exporter: 'none',
     });
+  });
+
+  it('turns off the per-delta codex.sse_event records, as a root key of [otel] in the written TOML', () => {
+    const toml = buildCodexConfig([{ name: 'user', text: '[otel]\nlog_sse_deltas = true\n' }], settings).toml;
+    const otelSection = toml.slice(toml.indexOf('[otel]\n'), toml.indexOf('[otel.exporter'));
+    expect(otelSection).toContain('log_sse_deltas = false\n');
+    expect((parse(toml) as Record<string, any>).otel.log_sse_deltas).toBe(false);
   });
 
   it('exports spans only when asked, in the chosen protocol', () => {

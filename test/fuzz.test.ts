@@ -4,6 +4,7 @@ import { isUtf8 } from 'node:buffer';
 import type net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CollectorStats } from '../src/handoff/collector-config.js';
+import { captureCompanions } from '../src/handoff/workspace.js';
 import { codexLogRecord, logsRequestWithRawAttribute, logsRequestWithRawAttributeJson } from './support/codex-records.js';
 import { CollectorProcesses, countBy, fixtureRequests, type RunningCollector } from './support/collector-process.js';
 import { connect, KeepAliveSender, rssKiB, waitUntil, type Outcome } from './support/http-senders.js';
@@ -38,9 +39,10 @@ import { fixtureTemplate } from './support/tagged-bodies.js';
 const collectors = new CollectorProcesses();
 afterEach(() => collectors.stopAll());
 
-/** The capture's bytes are UTF-8, and every line passes the schema validator. */
+/** What the collector wrote (the capture and its token file) is UTF-8, and every line passes the schema validator. */
 function expectValidCapture(c: RunningCollector): number {
-  const bytes = fs.readFileSync(c.config.capturePath);
+  const tokenPath = captureCompanions(c.config.capturePath).tokenPoints;
+  const bytes = Buffer.concat([fs.readFileSync(c.config.capturePath), fs.existsSync(tokenPath) ? fs.readFileSync(tokenPath) : Buffer.alloc(0)]);
   expect(isUtf8(bytes)).toBe(true);
   const lines = bytes.toString('utf8').split(/(?<=\n)/).filter((l) => l !== '');
   const bad = lines.map((line, i) => ({ line: i + 1, errors: validateBeaconLine(line), text: line.slice(0, 300) })).filter((l) => l.errors.length > 0);

@@ -287,11 +287,19 @@ describe.runIf(process.platform === 'linux')('crash', () => {
     process.kill(capture.pid, 'SIGKILL');
     await Promise.all(senders);
 
-    // The capture as the kill left it: whole lines, but for at most a last one cut by the kill.
-    const captureText = fs.readFileSync(capture.paths.capture, 'utf8');
-    const captureLines = captureText.split(/(?<=\n)/).filter((l) => l !== '');
-    const tornAtEnd = !captureText.endsWith('\n');
-    expect(captureLines.slice(0, tornAtEnd ? -1 : undefined).filter((l) => validateBeaconLine(l).length > 0)).toEqual([]);
+    // The capture and the token file as the kill left them: whole lines, but for at most a last one
+    // cut by the kill (in one of them: a request's events go to one file or the other).
+    const asKilled = (file: string) => {
+      const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+      const lines = text.split(/(?<=\n)/).filter((l) => l !== '');
+      const torn = text !== '' && !text.endsWith('\n');
+      expect(lines.slice(0, torn ? -1 : undefined).filter((l) => validateBeaconLine(l).length > 0)).toEqual([]);
+      return { whole: lines.length - (torn ? 1 : 0), torn };
+    };
+    const captureFile = asKilled(capture.paths.capture);
+    const tokenFile = asKilled(capture.paths.tokenPoints);
+    expect(tokenFile.whole).toBeGreaterThan(0);
+    const tornAtEnd = captureFile.torn || tokenFile.torn;
 
     const post = await start.post();
     expect(post.exitCode).toBe(0);
@@ -306,7 +314,10 @@ describe.runIf(process.platform === 'linux')('crash', () => {
     for (const s of ackedSent) expect(byTag.get(s.tag), s.tag).toEqual(s.template.expected.kept);
     // Written but not answered (the kill came in between): whole too.
     for (const s of sent.filter((x) => x.outcome.status !== 200)) if (byTag.has(s.tag)) expect(byTag.get(s.tag)).toEqual(s.template.expected.kept);
-    expect(events.length).toBe(captureLines.length - (tornAtEnd ? 1 : 0));
+    expect(events.length).toBe(captureFile.whole + tokenFile.whole);
+    expect(events.slice(captureFile.whole).every((e) => e.event.action === 'token.usage')).toBe(true);
+    // Whole capture lines only: the capture itself became the log; a torn one made the log a copy.
+    expect(fs.statSync(capture.run.logPath).ino === fs.statSync(capture.paths.capture).ino).toBe(!captureFile.torn);
 
     // Usage file and summary from what was written: one turn's usage per metrics export in the log.
     const metricsExports = [...byTag.values()].filter((counts) => counts['token.usage']).length;
@@ -318,7 +329,7 @@ describe.runIf(process.platform === 'linux')('crash', () => {
 });
 
 describe.runIf(process.platform === 'linux')('disk trouble', () => {
-  it('a write that fails is answered 503, never 200, leaves no partial line, and is reported in the summary', async () => {
+  it('a write that fails (to the capture or the token file) is answered 503, never 200, leaves no partial line, and is reported in the summary', async () => {
     const r = runner();
     const start = await r.main({ inputs: NO_UPLOAD });
     const capture = startedCapture(start);
@@ -336,17 +347,36 @@ describe.runIf(process.platform === 'linux')('disk trouble', () => {
     // Space again: the next request is written after the last whole line.
     execFileSync('prlimit', ['--pid', String(capture.pid), '--fsize=unlimited:unlimited']);
     expect((await send(requestTag(5))).status).toBe(200);
+
+    // The token file likewise: a metrics export whose token events do not all fit is taken back whole.
+    const metrics = fixtureTemplate('interval-exports-json/007-metrics.json', 'protobuf');
+    const sendMetrics = (tag: string) => sender.send(metrics.path, headersOf(metrics, capture.secret), render(metrics, tag));
+    expect((await sendMetrics(requestTag(6))).status).toBe(200);
+    const tokenSizeBefore = fs.statSync(capture.paths.tokenPoints).size;
+    const captureSize = fs.statSync(capture.paths.capture).size;
+    execFileSync('prlimit', ['--pid', String(capture.pid), `--fsize=${tokenSizeBefore + 100}:unlimited`]);
+    const refusedMetrics = await sendMetrics(requestTag(7));
+    expect([refusedMetrics.status, refusedMetrics.headers?.['retry-after']]).toEqual([503, '1']);
+    expect(fs.statSync(capture.paths.tokenPoints).size).toBe(tokenSizeBefore);
+    expect(fs.statSync(capture.paths.capture).size).toBe(captureSize);
+    execFileSync('prlimit', ['--pid', String(capture.pid), '--fsize=unlimited:unlimited']);
+    expect((await sendMetrics(requestTag(8))).status).toBe(200);
     sender.close();
 
     const post = await start.post();
     expect(post.exitCode).toBe(0);
     const events = logLines(capture.run.logPath);
-    expect([...actionsByTag(events).keys()]).toEqual([requestTag(1), requestTag(5)]);
-    expect(events.length).toBe(2 * Object.values(logs.expected.kept).reduce((a, b) => a + b, 0));
+    // The capture's events, then the token events (the capture itself is the log).
+    expect([...actionsByTag(events).keys()]).toEqual([requestTag(1), requestTag(5), requestTag(6), requestTag(8)]);
+    expect(metrics.expected.kept).toEqual({ 'token.usage': 6 });
+    expect(events.length).toBe(2 * Object.values(logs.expected.kept).reduce((a, b) => a + b, 0) + 2 * 6);
+    expect(fs.statSync(capture.run.logPath).ino).toBe(fs.statSync(capture.paths.capture).ino);
+    const usage = JSON.parse(fs.readFileSync(capture.run.usagePath, 'utf8'));
+    expect(usage.totals).toMatchObject(Object.fromEntries(Object.entries(TURN_USAGE).map(([k, v]) => [k, v * 2])));
     const summary = r.summary();
-    expect(summary).toContain('The collector failed to write events 3 times; those requests were refused so the sender could retry.');
-    expect(summary).toContain('The collector rejected 3 requests (3 with status 503).');
-    expect(post.stdout).toContain('::warning::beacon: The collector failed to write events 3 times');
+    expect(summary).toContain('The collector failed to write events 4 times; those requests were refused so the sender could retry.');
+    expect(summary).toContain('The collector rejected 4 requests (4 with status 503).');
+    expect(post.stdout).toContain('::warning::beacon: The collector failed to write events 4 times');
   });
 });
 
@@ -370,9 +400,10 @@ describe.runIf(process.platform === 'linux')('lifecycle', () => {
   });
 
   /**
-   * A start that fails half way, faithfully: the real collector cannot publish its ready file (a
-   * directory already takes the name, put there the moment the start step creates its working
-   * folder, before it spawns the collector), dies, and the start step fails.
+   * A start that fails half way, faithfully: the start step cannot write the collector's ready
+   * file when it hands the listening socket over (a directory already takes the name, put there
+   * the moment the step creates its working folder), stops the collector it has just spawned, and
+   * fails.
    */
   async function failedStart() {
     const r = runner();
@@ -384,11 +415,28 @@ describe.runIf(process.platform === 'linux')('lifecycle', () => {
     return { r, start, post, workDir: start.state.workDir! };
   }
 
-  it('a start that failed half way (the collector died before its ready file): the post step does not hang and finds nothing to stop', async () => {
-    const { start, post, workDir } = await failedStart();
+  /** Live processes whose command line holds this folder (our collectors under a runner's temp). */
+  function processesUnder(dir: string): number[] {
+    return fs
+      .readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .map(Number)
+      .filter((pid) => {
+        try {
+          return isAlive(pid) && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir);
+        } catch {
+          return false; // gone meanwhile
+        }
+      });
+  }
+
+  it('a start that failed half way (its ready file could not be written): the post step does not hang and finds nothing to stop', async () => {
+    const { r, start, post, workDir } = await failedStart();
     expect(start.exitCode).toBe(1);
-    expect(start.stdout).toMatch(/::error::.*the collector exited before it was ready \(exit code 1\)/);
-    expect(fs.readFileSync(workspacePaths(workDir).collectorLog, 'utf8')).toMatch(/fatal: .*EISDIR/);
+    const ready = workspacePaths(workDir).ready;
+    expect(start.stdout).toContain(`::error::EISDIR: illegal operation on a directory, rename '${ready}.tmp' -> '${ready}'`);
+    // The collector it had spawned was stopped: nothing of this use is left running.
+    expect(await waitUntil(() => processesUnder(r.runnerTemp).length === 0, 5_000)).toBe(true);
     expect(post.durationMs).toBeLessThan(10_000);
     expect(post.stdout).toContain('beacon: collector not-started.');
     expect(post.stdout).toContain('::warning::beacon: the start step did not complete (see its error), so nothing was captured in this job.');

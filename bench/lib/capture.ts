@@ -2,14 +2,17 @@
  * Capture files (the collector's JSONL) for the post step, built by hand in this process from
  * realistic traffic: the Codex-shaped log batches of ./codex-traffic.ts and Codex's real metrics
  * export (the token histogram) go through the collector's own decode → keep/map → serialize code
- * (src/collector, src/beacon), so every line is exactly what the collector would have written.
+ * (src/collector, src/beacon), so every line is exactly what the collector would have written,
+ * and where: token events in the token file beside the capture, every other event in the capture.
  * A block of one job is built once and repeated to reach the size asked for.
  */
 import fs from 'node:fs';
+import { ACTION } from '../../src/beacon/event.js';
 import { toJsonLine } from '../../src/beacon/sanitize.js';
 import { keepAndMap, type MapSettings } from '../../src/collector/keep-map.js';
 import { decodeExportRequest } from '../../src/collector/otlp/decode.js';
 import type { Signal } from '../../src/collector/otlp/types.js';
+import { captureCompanions } from '../../src/handoff/workspace.js';
 import { codexJobRecords, fixtureMetricsProtobuf, serializeBatch } from './codex-traffic.js';
 
 export const CI_SETTINGS: MapSettings = {
@@ -23,16 +26,26 @@ export const CI_SETTINGS: MapSettings = {
   options: { logUserPrompt: false, includeSpans: false },
 };
 
-/** One export request's lines, as the collector appends them. */
-export function exportLines(signal: Signal, body: Uint8Array, exportSeq: number): { text: string; events: number } {
+/** One export request's lines, split as the collector's CaptureWriter splits them. */
+export function exportLines(signal: Signal, body: Uint8Array, exportSeq: number): { text: string; tokenText: string; events: number; tokenEvents: number } {
   const mapped = keepAndMap(signal, decodeExportRequest(signal, 'protobuf', body), CI_SETTINGS, exportSeq);
   let text = '';
-  for (const event of mapped.events) text += toJsonLine(event);
-  return { text, events: mapped.events.length };
+  let tokenText = '';
+  let tokenEvents = 0;
+  for (const event of mapped.events) {
+    if (event.event.action === ACTION.tokenUsage) {
+      tokenText += toJsonLine(event);
+      tokenEvents += 1;
+    } else text += toJsonLine(event);
+  }
+  return { text, tokenText, events: mapped.events.length, tokenEvents };
 }
 
 export interface CaptureBlock {
+  /** The capture's lines. */
   text: string;
+  /** The token file's lines. */
+  tokenText: string;
   events: number;
   tokenEvents: number;
 }
@@ -44,33 +57,39 @@ export interface CaptureBlock {
 export function jobCapture(shape: { toolCalls: number; turns: number; seed?: number }, recordsPerExport = 60, logExportsPerMetrics = 20): CaptureBlock {
   const records = codexJobRecords(shape);
   const metrics = fixtureMetricsProtobuf();
-  let text = '';
-  let events = 0;
-  let tokenEvents = 0;
+  const block: CaptureBlock = { text: '', tokenText: '', events: 0, tokenEvents: 0 };
+  const add = (lines: ReturnType<typeof exportLines>) => {
+    block.text += lines.text;
+    block.tokenText += lines.tokenText;
+    block.events += lines.events;
+    block.tokenEvents += lines.tokenEvents;
+  };
   let seq = 0;
   for (let at = 0, exports = 0; at < records.length; at += recordsPerExport) {
-    const logs = exportLines('logs', serializeBatch(records.slice(at, at + recordsPerExport)).protobuf, ++seq);
-    text += logs.text;
-    events += logs.events;
-    if (++exports % logExportsPerMetrics === 0 || at + recordsPerExport >= records.length) {
-      const tokens = exportLines('metrics', metrics, ++seq);
-      text += tokens.text;
-      events += tokens.events;
-      tokenEvents += tokens.events;
-    }
+    add(exportLines('logs', serializeBatch(records.slice(at, at + recordsPerExport)).protobuf, ++seq));
+    if (++exports % logExportsPerMetrics === 0 || at + recordsPerExport >= records.length) add(exportLines('metrics', metrics, ++seq));
   }
-  return { text, events, tokenEvents };
+  return block;
 }
 
-/** Writes `block` repeated until the file holds at least `minEvents` events; returns the counts. */
-export function writeRepeated(file: string, block: CaptureBlock, minEvents: number): { events: number; bytes: number } {
+/**
+ * Writes `block` repeated until the files hold at least `minEvents` events: the capture at `file`,
+ * the token events beside it (`captureCompanions`). Returns the counts and both files' sizes.
+ */
+export function writeRepeated(file: string, block: CaptureBlock, minEvents: number): { events: number; bytes: number; captureBytes: number; tokenPath: string } {
   const repeats = Math.max(1, Math.ceil(minEvents / block.events));
-  const buffer = Buffer.from(block.text, 'utf8');
-  const fd = fs.openSync(file, 'w', 0o600);
-  try {
-    for (let i = 0; i < repeats; i++) fs.writeSync(fd, buffer);
-  } finally {
-    fs.closeSync(fd);
-  }
-  return { events: repeats * block.events, bytes: repeats * buffer.length };
+  const tokenPath = captureCompanions(file).tokenPoints;
+  const write = (target: string, text: string) => {
+    const buffer = Buffer.from(text, 'utf8');
+    const fd = fs.openSync(target, 'w', 0o600);
+    try {
+      for (let i = 0; i < repeats; i++) fs.writeSync(fd, buffer);
+    } finally {
+      fs.closeSync(fd);
+    }
+    return repeats * buffer.length;
+  };
+  const captureBytes = write(file, block.text);
+  const tokenBytes = write(tokenPath, block.tokenText);
+  return { events: repeats * block.events, bytes: captureBytes + tokenBytes, captureBytes, tokenPath };
 }

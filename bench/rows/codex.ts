@@ -49,7 +49,9 @@ async function baselineRun(): Promise<number> {
 async function subjectRun(start: StartStep): Promise<number> {
   const ms = await codexRun(start.outputs['codex-home']!);
   await stopStartedCollector(start.workDir);
-  const capture = fs.readFileSync(workspacePaths(start.workDir).capture, 'utf8');
+  // The collector writes token events to a file of their own beside the capture.
+  const paths = workspacePaths(start.workDir);
+  const capture = fs.readFileSync(paths.capture, 'utf8') + (fs.existsSync(paths.tokenPoints) ? fs.readFileSync(paths.tokenPoints, 'utf8') : '');
   for (const action of ['"command.executed"', '"token.usage"']) {
     if (!capture.includes(action)) throw new Error(`the capture has no ${action} event: the collector did not get Codex's telemetry`);
   }

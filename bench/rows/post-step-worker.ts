@@ -1,13 +1,15 @@
 /**
  * One measured pass over a capture, in a process of its own so that its peak RSS (VmHWM) is its
- * own. `subject`: what the post step does with it (src/finish: processCaptureLog, the usage file,
- * validateRun, renderSummary). `baseline`: read it in 1 MB chunks and JSON.parse every line.
- * Usage: post-step-worker.ts subject|baseline <capture> <runtime-log>. Prints one JSON line.
+ * own. `subject`: what the post step does with it (src/finish: writeRuntimeLog, the usage file,
+ * validateRun, renderSummary). `baseline`: read the capture and its token file in 1 MB chunks and
+ * JSON.parse every line. Usage: post-step-worker.ts subject|baseline <capture> <runtime-log>.
+ * Prints one JSON line.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CollectorStats } from '../../src/handoff/collector-config.js';
-import { processCaptureLog } from '../../src/finish/process-log.js';
+import { captureCompanions } from '../../src/handoff/workspace.js';
+import { writeRuntimeLog } from '../../src/finish/process-log.js';
 import { renderSummary } from '../../src/finish/summary.js';
 import { buildUsageFile, writeUsageFile } from '../../src/finish/usage-file.js';
 import { validateRun } from '../../src/finish/validate.js';
@@ -16,7 +18,7 @@ import { memoryOf } from '../lib/proc.js';
 const [mode, capturePath, logPath] = process.argv.slice(2) as [string, string, string];
 
 async function subject(): Promise<Record<string, number>> {
-  const report = await processCaptureLog({ capturePath, logPath });
+  const { report, log } = await writeRuntimeLog({ capturePath, logPath });
   const usage = buildUsageFile(report, { logName: 'beacon-runtime.jsonl' });
   writeUsageFile(path.join(path.dirname(logPath), 'beacon-usage.json'), usage);
   const stats: CollectorStats = {
@@ -34,12 +36,13 @@ async function subject(): Promise<Record<string, number>> {
   const validation = validateRun(report, stats, { minEvents: 1, requireTelemetry: true, collectorExit: { status: 'stopped' } });
   const summary = renderSummary(report, usage, validation);
   if (!validation.ok) throw new Error(`validation failed: ${validation.failures.join(' ')}`);
-  return { events: report.events, malformed: report.malformedLines, summaryBytes: Buffer.byteLength(summary), totalTokens: usage.totals.total_tokens ?? -1 };
+  return { events: report.events, malformed: report.malformedLines, linked: log === 'linked' ? 1 : 0, summaryBytes: Buffer.byteLength(summary), totalTokens: usage.totals.total_tokens ?? -1 };
 }
 
-function baseline(): Record<string, number> {
-  const fd = fs.openSync(capturePath, 'r');
-  const buffer = Buffer.allocUnsafe(2 << 20);
+/** JSON.parse of every line of one file, read in 1 MB chunks; the number of lines. */
+function parseLines(file: string, buffer: Buffer): number {
+  if (!fs.existsSync(file)) return 0;
+  const fd = fs.openSync(file, 'r');
   let filled = 0;
   let events = 0;
   try {
@@ -61,7 +64,12 @@ function baseline(): Record<string, number> {
   } finally {
     fs.closeSync(fd);
   }
-  return { events };
+  return events;
+}
+
+function baseline(): Record<string, number> {
+  const buffer = Buffer.allocUnsafe(2 << 20);
+  return { events: parseLines(capturePath, buffer) + parseLines(captureCompanions(capturePath).tokenPoints, buffer) };
 }
 
 const started = performance.now();

@@ -1,6 +1,7 @@
 /**
- * Post step: normalize, validate and summarize a capture (src/finish: processCaptureLog, the usage
- * file, validateRun, renderSummary) against reading it and JSON.parse of every line. Each pass runs
+ * Post step: normalize, validate and summarize a capture (src/finish: writeRuntimeLog, the usage
+ * file, validateRun, renderSummary) against reading it and JSON.parse of every line. The capture is
+ * the collector's two files: the capture and its token file. Each pass runs
  * in a fresh plain-JS process (post-step-worker.ts, transpiled: no TypeScript loader in it) so that
  * its time and VmHWM are its own. Five interleaved pairs on a 250,000-event capture give the ratio
  * and its spread; one pair on a 1,000,000-event capture gives the full-size figures; five passes on
@@ -8,6 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { captureCompanions } from '../../src/handoff/workspace.js';
 import { jobCapture, writeRepeated } from '../lib/capture.js';
 import { NODE, QUICK, REPS, SCRATCH } from '../lib/env.js';
 import { timedRun } from '../lib/proc.js';
@@ -21,14 +23,18 @@ interface Pass {
   hwmMb: number;
   events: number;
   malformed?: number;
+  linked?: number;
   summaryBytes?: number;
   totalTokens?: number;
 }
 
-async function pass(mode: 'subject' | 'baseline', capture: string): Promise<Pass> {
+async function pass(mode: 'subject' | 'baseline', capture: { file: string; captureBytes: number }): Promise<Pass> {
   const logPath = path.join(SCRATCH, 'beacon-runtime.jsonl');
-  const run = await timedRun(NODE, [WORKER, mode, capture, logPath], { timeoutMs: 180_000 });
+  const run = await timedRun(NODE, [WORKER, mode, capture.file, logPath], { timeoutMs: 180_000 });
   fs.rmSync(logPath, { force: true });
+  // The log was the capture itself with the token events appended: back to the collector's bytes.
+  fs.truncateSync(capture.file, capture.captureBytes);
+  fs.rmSync(captureCompanions(capture.file).captureLink, { force: true });
   if (run.exitCode !== 0) throw new Error(`post-step worker (${mode}) failed:\n${run.stderr}`);
   return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as Pass;
 }
@@ -46,29 +52,34 @@ const describe = (c: { events: number; bytes: number }) => `${c.events.toLocaleS
 
 const check = (result: Pass, events: number) => {
   if (result.events !== events || (result.malformed ?? 0) !== 0) throw new Error(`a pass saw ${result.events} events (${result.malformed ?? 0} malformed), expected ${events}`);
+  if (result.linked === 0) throw new Error('the post step copied the capture instead of linking it');
+};
+const removeCapture = (capture: { file: string; tokenPath: string }) => {
+  fs.rmSync(capture.file);
+  fs.rmSync(capture.tokenPath);
 };
 
 const baseline: Pass[] = [];
 const subject: Pass[] = [];
 const smallSubject: Pass[] = [];
 for (let rep = 1; rep <= REPS; rep++) {
-  baseline.push(await pass('baseline', mid.file));
-  subject.push(await pass('subject', mid.file));
-  smallSubject.push(await pass('subject', small.file));
+  baseline.push(await pass('baseline', mid));
+  subject.push(await pass('subject', mid));
+  smallSubject.push(await pass('subject', small));
   check(baseline.at(-1)!, mid.events);
   check(subject.at(-1)!, mid.events);
   check(smallSubject.at(-1)!, small.events);
   progress(`post step ${rep}/${REPS}, ${describe(mid)}: read+JSON.parse ${baseline.at(-1)!.ms.toFixed(0)} ms, post step ${subject.at(-1)!.ms.toFixed(0)} ms, peak ${subject.at(-1)!.hwmMb.toFixed(0)} MB (${small.events} events: ${smallSubject.at(-1)!.hwmMb.toFixed(0)} MB)`);
 }
-fs.rmSync(mid.file);
+removeCapture(mid);
 const big = write('big', SIZES.big);
-const bigBaseline = await pass('baseline', big.file);
-const bigSubject = await pass('subject', big.file);
+const bigBaseline = await pass('baseline', big);
+const bigSubject = await pass('subject', big);
 check(bigBaseline, big.events);
 check(bigSubject, big.events);
 progress(`post step, ${describe(big)}: read+JSON.parse ${bigBaseline.ms.toFixed(0)} ms, post step ${bigSubject.ms.toFixed(0)} ms, peak ${bigSubject.hwmMb.toFixed(0)} MB`);
-fs.rmSync(big.file);
-fs.rmSync(small.file);
+removeCapture(big);
+removeCapture(small);
 
 const ms = (passes: Pass[]) => passes.map((p) => p.ms);
 const hwm = (passes: Pass[]) => passes.map((p) => p.hwmMb);
@@ -100,8 +111,8 @@ emit({
     },
   ],
   notes: [
-    `Captures: the collector's own output for Codex-shaped traffic (decode → keep/map → toJsonLine), a block of ${block.events} events (${block.tokenEvents} of them token events) repeated: ${describe(small)}, ${describe(mid)}, ${describe(big)}; ${Math.round(big.bytes / big.events)} bytes an event.`,
-    'Each pass in a fresh plain-JS process, timed inside it (module loading excluded), VmHWM of that process; the runtime log is written beside the capture and removed after each pass. Checked: every pass saw every event, none malformed, validation passed.',
+    `Captures: the collector's own output for Codex-shaped traffic (decode → keep/map → toJsonLine), a block of ${block.events} events (${block.tokenEvents} of them token events, in the token file) repeated: ${describe(small)}, ${describe(mid)}, ${describe(big)}; ${Math.round(big.bytes / big.events)} bytes an event.`,
+    'Each pass in a fresh plain-JS process, timed inside it (module loading excluded), VmHWM of that process; the runtime log is made beside the capture (the capture itself, hard-linked, with the normalized token events appended), then removed and the capture cut back to its own bytes. The baseline parses both files. Checked: every pass saw every event, none malformed, the capture linked, validation passed.',
     `Summary ${subject[0]!.summaryBytes} bytes; tokens counted ${subject[0]!.totalTokens?.toLocaleString('en-US')}.`,
   ],
 });

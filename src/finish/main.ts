@@ -76,7 +76,8 @@ export async function finishCapture(trigger: FinishTrigger): Promise<void> {
     return;
   }
 
-  const report = await processCaptureLog({ capturePath: paths.capture, logPath: paths.runtimeLog });
+  // A collector left running may still write: then the log is a copy of what was read, not the capture itself.
+  const report = await processCaptureLog({ capturePath: paths.capture, tokenPath: paths.tokenPoints, logPath: paths.runtimeLog, linkCapture: outcome.status !== 'left-alone' });
   // Before the usage file and the summary: both carry what this run is compared with.
   const comparison = await RunComparison.begin({ enabled: inputs.compare !== false, artifactName: inputs.artifactName, log: { info: core.info } });
   const usage = buildUsageFile(report, { logName: 'beacon-runtime.jsonl', ...(comparison.baseline ? { baseline: comparison.baseline } : {}) });

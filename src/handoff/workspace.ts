@@ -15,12 +15,24 @@ export function workspacePaths(workDir: string) {
     ready: path.join(workDir, 'collector-ready.json'),
     collectorLog: path.join(workDir, 'collector.log'),
     capture: path.join(workDir, 'capture.jsonl'),
+    ...captureCompanions(path.join(workDir, 'capture.jsonl')),
     stats: path.join(workDir, 'collector-stats.json'),
     runtimeLog: path.join(workDir, 'beacon-runtime.jsonl'),
     usage: path.join(workDir, 'beacon-usage.json'),
     finished: path.join(workDir, 'finished.json'),
     codexHome: path.join(workDir, 'codex-home'),
   };
+}
+
+/**
+ * The files that go with a capture. `tokenPoints`: the collector writes its `token.usage` events
+ * there, not in the capture, so that the post step can make the capture itself the runtime log
+ * (a hard link, no copy) and append the normalized token events after it. `captureLink`: written
+ * by the post step before it links, so that a second pass can cut those appended lines off again.
+ */
+export function captureCompanions(capturePath: string): { tokenPoints: string; captureLink: string } {
+  const stem = capturePath.endsWith('.jsonl') ? capturePath.slice(0, -'.jsonl'.length) : capturePath;
+  return { tokenPoints: `${stem}.tokens.jsonl`, captureLink: `${stem}.link.json` };
 }
 
 export type WorkspacePaths = ReturnType<typeof workspacePaths>;

@@ -4,6 +4,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { CollectorConfig, CollectorStats, ReadyFile } from '../../src/handoff/collector-config.js';
+import { captureCompanions } from '../../src/handoff/workspace.js';
 import { DIST } from './runner.js';
 
 /** The built collector (`dist/collector/index.js`) as its own process, for receiver tests. */
@@ -61,8 +62,9 @@ export interface RunningCollector {
   child: ChildProcess;
   exited: Promise<number | null>;
   post(request: FixtureRequest | { path: string; contentType: string; body: Buffer | string }, headers?: Record<string, string>): Promise<HttpAnswer>;
-  /** The capture file's events (parsed lines). */
+  /** The events the collector wrote (parsed lines): the capture's, then the token file's. */
   events(): Record<string, any>[];
+  /** The capture file's text followed by the token file's. */
   captureText(): string;
   shutdown(): Promise<CollectorStats>;
 }
@@ -101,7 +103,9 @@ export async function startCollectorProcess(overrides: Partial<CollectorConfig> 
     }
   }
   const port = ready.port;
-  const captureText = () => (fs.existsSync(config.capturePath) ? fs.readFileSync(config.capturePath, 'utf8') : '');
+  // What the collector wrote: the capture, then its token events (a file of their own).
+  const readIfPresent = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
+  const captureText = () => readIfPresent(config.capturePath) + readIfPresent(captureCompanions(config.capturePath).tokenPoints);
   return {
     port,
     pid: ready.pid,
