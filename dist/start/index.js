@@ -8,7 +8,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /* harmony export */   KL: () => (/* binding */ redactDeep),
 /* harmony export */   fp: () => (/* binding */ redactSecrets)
 /* harmony export */ });
-/* unused harmony export REDACTED */
+/* unused harmony exports REDACTED, redactSecretsUnfiltered */
 /**
  * Secret redaction for every string we write (the schema page's "Size and secrets", plus GitHub
  * and AWS tokens). One combined pass per string: this runs on the collector's hot path.
@@ -36,11 +36,24 @@ const PATTERNS = [
     String.raw `-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)`,
 ];
 const SECRET = new RegExp(PATTERNS.join('|'), 'gi');
-// A cheap first check: most strings hold none of these, and skipping the big regex is faster.
+// Two cheap checks come first: each passes every string SECRET matches, and most strings fail one.
+// Words first (the fastest scan; most strings have none)...
 const MAYBE_SECRET = /key|token|secret|pass|pwd|auth|cred|bearer|basic|sk-|gh[pousr]_|github_pat_|AKIA|ASIA|xox|PRIVATE/i;
+// ...then what each alternative of PATTERNS cannot match without (a `:` or `=` after a secret-ish
+// name, found by looking behind each `:`/`=`). "Original token count: 108", in every Codex tool
+// output, has the word but none of these.
+const LIKELY_SECRET = new RegExp([
+    String.raw `(?<=(?:key|token|secret|passw(?:or)?d|pwd|credentials?|auth(?:orization)?)["']?\s*)[:=]`,
+    String.raw `\b(?:Bearer\s+[A-Za-z0-9\-._~+/]{8}|Basic\s+[A-Za-z0-9\-._~+/]{8}|token\s+[A-Za-z0-9_\-.]{20}|sk-|gh[pousr]_|github_pat_|(?:AKIA|ASIA)[A-Z0-9]{16}|xox[abprs]-)`,
+    String.raw `-----BEGIN `,
+].join('|'), 'i');
 function redactSecrets(text) {
-    if (!MAYBE_SECRET.test(text))
+    if (!MAYBE_SECRET.test(text) || !LIKELY_SECRET.test(text))
         return text;
+    return redactSecretsUnfiltered(text);
+}
+/** redactSecrets without the cheap checks: what it must always equal (tests compare the two). */
+function redactSecretsUnfiltered(text) {
     return text.replace(SECRET, (...args) => {
         const groups = args[args.length - 1];
         const keep = groups.scheme ?? groups.tokenWord ?? groups.assign ?? '';
@@ -58,20 +71,22 @@ function redactDeep(value, depth = 0) {
     // Never leave a deeper value unchecked: what lies past the limit is replaced.
     if (depth > MAX_REDACT_DEPTH)
         return REDACTED;
+    // Stores only what changed: nearly every string comes back as it was.
     if (Array.isArray(value)) {
         for (let i = 0; i < value.length; i++) {
             const v = value[i];
-            value[i] = typeof v === 'string' ? redactSecrets(v) : redactDeep(v, depth + 1);
+            const r = typeof v === 'string' ? redactSecrets(v) : redactDeep(v, depth + 1);
+            if (r !== v)
+                value[i] = r;
         }
         return value;
     }
     const obj = value;
     for (const key of Object.keys(obj)) {
         const v = obj[key];
-        if (typeof v === 'string')
-            obj[key] = v && SECRET_KEY_NAME.test(key) ? REDACTED : redactSecrets(v);
-        else
-            obj[key] = redactDeep(v, depth + 1);
+        const r = typeof v === 'string' ? (v && SECRET_KEY_NAME.test(key) ? REDACTED : redactSecrets(v)) : redactDeep(v, depth + 1);
+        if (r !== v)
+            obj[key] = r;
     }
     return value;
 }
@@ -179,59 +194,18 @@ const DEFAULT_FORWARD_SHUTDOWN_LIMIT_MS = 10_000;
 
 /***/ }),
 
-/***/ 10709:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   R: () => (/* binding */ collectorPid)
-/* harmony export */ });
-/* unused harmony export collectorRequest */
-/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(37067);
-/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_http__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _collector_config_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(63400);
-
-
-/** A small authenticated request to our collector (node:http: cheaper to load than fetch). */
-function collectorRequest(port, method, path, secret, timeoutMs) {
-    return new Promise((resolve, reject) => {
-        const req = node_http__WEBPACK_IMPORTED_MODULE_0___default().request({ host: '127.0.0.1', port, method, path, headers: { [_collector_config_js__WEBPACK_IMPORTED_MODULE_1__/* .SECRET_HEADER */ .NR]: secret, 'content-length': '0' }, timeout: timeoutMs }, (res) => {
-            let body = '';
-            res.setEncoding('utf8');
-            res.on('data', (chunk) => (body += chunk));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-            res.on('error', reject);
-        });
-        req.on('timeout', () => req.destroy(new Error(`no answer from the collector within ${timeoutMs} ms`)));
-        req.on('error', reject);
-        req.end();
-    });
-}
-/** The pid the collector reports about itself, or undefined when it does not answer as ours. */
-async function collectorPid(port, path, method, secret, timeoutMs) {
-    const { status, body } = await collectorRequest(port, method, path, secret, timeoutMs);
-    if (status !== 200)
-        return undefined;
-    try {
-        const pid = JSON.parse(body).pid;
-        return typeof pid === 'number' ? pid : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-
-
-/***/ }),
-
 /***/ 63400:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Gc: () => (/* binding */ BOOT_FAILURE),
 /* harmony export */   NR: () => (/* binding */ SECRET_HEADER),
-/* harmony export */   Tu: () => (/* binding */ HEALTH_PATH),
 /* harmony export */   ze: () => (/* binding */ SHUTDOWN_PATH)
 /* harmony export */ });
+/* unused harmony export HEALTH_PATH */
 const SECRET_HEADER = 'x-beacon-secret';
+/** The stats file's `stopReason` of a collector that died before it served: `failed to start: <error>`. */
+const BOOT_FAILURE = 'failed to start';
 const HEALTH_PATH = '/health';
 const SHUTDOWN_PATH = '/shutdown';
 
@@ -242,8 +216,9 @@ const SHUTDOWN_PATH = '/shutdown';
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   m: () => (/* binding */ WORK_DIR_ENV),
-/* harmony export */   s: () => (/* binding */ workspacePaths)
+/* harmony export */   QK: () => (/* binding */ captureCompanions),
+/* harmony export */   mk: () => (/* binding */ WORK_DIR_ENV),
+/* harmony export */   s6: () => (/* binding */ workspacePaths)
 /* harmony export */ });
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(76760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
@@ -262,12 +237,23 @@ function workspacePaths(workDir) {
         ready: node_path__WEBPACK_IMPORTED_MODULE_0___default().join(workDir, 'collector-ready.json'),
         collectorLog: node_path__WEBPACK_IMPORTED_MODULE_0___default().join(workDir, 'collector.log'),
         capture: node_path__WEBPACK_IMPORTED_MODULE_0___default().join(workDir, 'capture.jsonl'),
+        ...captureCompanions(node_path__WEBPACK_IMPORTED_MODULE_0___default().join(workDir, 'capture.jsonl')),
         stats: node_path__WEBPACK_IMPORTED_MODULE_0___default().join(workDir, 'collector-stats.json'),
         runtimeLog: node_path__WEBPACK_IMPORTED_MODULE_0___default().join(workDir, 'beacon-runtime.jsonl'),
         usage: node_path__WEBPACK_IMPORTED_MODULE_0___default().join(workDir, 'beacon-usage.json'),
         finished: node_path__WEBPACK_IMPORTED_MODULE_0___default().join(workDir, 'finished.json'),
         codexHome: node_path__WEBPACK_IMPORTED_MODULE_0___default().join(workDir, 'codex-home'),
     };
+}
+/**
+ * The files that go with a capture. `tokenPoints`: the collector writes its `token.usage` events
+ * there, not in the capture, so that the post step can make the capture itself the runtime log
+ * (a hard link, no copy) and append the normalized token events after it. `captureLink`: written
+ * by the post step before it links, so that a second pass can cut those appended lines off again.
+ */
+function captureCompanions(capturePath) {
+    const stem = capturePath.endsWith('.jsonl') ? capturePath.slice(0, -'.jsonl'.length) : capturePath;
+    return { tokenPoints: `${stem}.tokens.jsonl`, captureLink: `${stem}.link.json` };
 }
 
 
@@ -2418,6 +2404,9 @@ function otelTable(settings) {
     return {
         environment: settings.environment,
         log_user_prompt: settings.logUserPrompt,
+        // Codex's default logs one codex.sse_event per streamed text delta, and we keep none of them.
+        // With this off, a 1,100-word answer sends 28 log records (14 kB) instead of 1,110 (438 kB).
+        log_sse_deltas: false,
         exporter: otlpHttp(settings, '/v1/logs'),
         // Without it Codex sends its metrics (token usage included) to Statsig, not to us.
         metrics_exporter: otlpHttp(settings, '/v1/metrics'),
@@ -2477,15 +2466,51 @@ function buildCodexConfig(sources, settings) {
 var endpoint = __nccwpck_require__(14952);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(31421);
-// EXTERNAL MODULE: ./src/handoff/collector-client.ts
-var collector_client = __nccwpck_require__(10709);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(77030);
+var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_);
+;// CONCATENATED MODULE: ./src/handoff/listen-socket.ts
+/**
+ * How the collector gets its listening socket. The start step binds 127.0.0.1:0 itself and hands
+ * the bound socket to the collector, so the endpoint exists (the kernel queues connections) before
+ * the collector has booted, and the step need not wait for that boot. The collector's arguments
+ * after its config path say which way it came:
+ * - `--listen-fd=N` (Linux, macOS): inherited as file descriptor N at spawn;
+ * - `--listen-ipc`: sent over the IPC channel (Windows, where a socket cannot be inherited as a
+ *   descriptor); the collector answers LISTENING_MESSAGE once it serves it;
+ * - neither: the collector binds `config.port` itself (the tests and benchmarks that run it alone).
+ */
+const LISTEN_FD_FLAG = '--listen-fd=';
+const LISTEN_IPC_FLAG = '--listen-ipc';
+/** Sent with the socket over IPC. */
+const LISTEN_MESSAGE = 'beacon:listen';
+/** The collector's answer over IPC once it accepts on the socket it was sent. */
+const LISTENING_MESSAGE = 'beacon:listening';
+function listenSourceOf(args) {
+    for (const arg of args) {
+        if (arg === LISTEN_IPC_FLAG)
+            return { kind: 'ipc' };
+        if (arg.startsWith(LISTEN_FD_FLAG)) {
+            const fd = Number(arg.slice(LISTEN_FD_FLAG.length));
+            if (!Number.isInteger(fd) || fd < 3)
+                throw new Error(`bad argument ${arg}: expected a file descriptor from 3 up`);
+            return { kind: 'fd', fd };
+        }
+    }
+    return { kind: 'own-port' };
+}
+
 ;// CONCATENATED MODULE: ./src/start/launch-collector.ts
 
 
 
 
 /**
- * Spawns the collector as a detached background process and waits until it answers.
+ * Starts the collector as a detached background process on a listening socket this step bound.
+ * The endpoint exists from the moment of the bind: the kernel queues connections until the
+ * collector, still booting, accepts them. So the step hands the socket over and goes on without
+ * waiting for the collector's own Node boot (BENCHMARKS.md, start step).
+ *
  * Its environment is an allowlist: runner tokens (ACTIONS_RUNTIME_TOKEN, GITHUB_TOKEN, ...) and
  * INPUT_* never reach it, but RUNNER_TRACKING_ID does, so the runner reaps it at the end of the
  * job even if our post step never runs.
@@ -2499,68 +2524,114 @@ function collectorEnvironment(env) {
     return clean;
 }
 /**
- * Node options of the collector process. A smaller young generation: peak RSS under a million
- * records drops from ~250 MB to ~170 MB with no measurable cost in throughput (BENCHMARKS.md).
+ * Node options of the collector process (BENCHMARKS.md, memory). A smaller young generation: peak
+ * RSS under a million records drops from ~250 MB to ~170 MB at no measurable cost in throughput.
+ * No allocation-site pretenuring: with four requests in flight V8 otherwise decides, in about one
+ * run in four, that the decoder's short-lived objects survive, allocates them in old space and
+ * peaks at 180-200 MB.
  */
-const COLLECTOR_NODE_ARGS = ['--max-semi-space-size=8'];
-/** Spawns at once and returns: the caller does its own work while the collector boots. */
-function spawnCollector(options) {
-    const out = external_node_fs_default().openSync(options.logPath, 'a', 0o600);
-    const child = (0,external_node_child_process_.spawn)(process.execPath, [...COLLECTOR_NODE_ARGS, options.script, options.configPath], {
-        detached: true,
-        // Never the step's own pipes: the runner would wait for them (and kill us on Windows).
-        stdio: ['ignore', out, out],
-        env: collectorEnvironment(options.env ?? process.env),
-        windowsHide: true,
+const COLLECTOR_NODE_ARGS = ['--max-semi-space-size=8', '--no-allocation-site-pretenuring'];
+/** The descriptor number the collector inherits its listening socket as (after stdin, stdout, stderr). */
+const INHERITED_FD = 3;
+/**
+ * A listening socket on 127.0.0.1 with a free port. This process never serves it: it binds and
+ * hands over. Nobody knows the port before the hand-over, yet a connection accepted here meanwhile
+ * is closed rather than held.
+ */
+function bindLoopback() {
+    return new Promise((resolve, reject) => {
+        const server = external_node_net_default().createServer({ pauseOnConnect: true }, (socket) => socket.destroy());
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => {
+            server.off('error', reject);
+            resolve(server);
+        });
     });
-    external_node_fs_default().closeSync(out);
-    child.unref();
-    let exited;
-    const onExit = (code, signal) => (exited = signal ? `signal ${signal}` : `exit code ${code}`);
-    const onError = (error) => (exited = error.message);
-    child.once('exit', onExit);
-    child.once('error', onError);
-    const kill = () => {
-        if (child.pid && !exited)
-            tryKill(child.pid);
-    };
-    async function ready() {
+}
+function portOf(server) {
+    return server.address().port;
+}
+/** The listening socket's descriptor; undefined on Windows, where a socket is a handle instead. */
+function descriptorOf(server) {
+    if (process.platform === 'win32')
+        return undefined;
+    // `server.listen(handle)` takes this object as documented; Node offers no public getter for the fd.
+    const fd = server._handle?.fd;
+    return typeof fd === 'number' && fd >= 0 ? fd : undefined;
+}
+/**
+ * Spawns the collector, hands it the listener, writes the ready file, and returns without waiting
+ * for the collector's boot (over IPC: until it has taken the socket).
+ */
+async function launchCollector(options) {
+    const { listener } = options;
+    const port = portOf(listener);
+    const fd = options.handOver === 'ipc' ? undefined : descriptorOf(listener);
+    const handOver = fd === undefined ? 'ipc' : 'fd';
+    let child;
+    try {
+        const out = external_node_fs_default().openSync(options.logPath, 'a', 0o600);
         try {
-            const deadline = Date.now() + options.timeoutMs;
-            for (;;) {
-                const readyFile = readReady(options.readyPath);
-                if (readyFile) {
-                    await confirmHealthy(readyFile.port, options.secret, readyFile.pid);
-                    return readyFile;
-                }
-                if (exited)
-                    throw new Error(`the collector exited before it was ready (${exited}).${collectorLogTail(options.logPath)}`);
-                if (Date.now() > deadline) {
-                    kill();
-                    throw new Error(`the collector was not ready after ${options.timeoutMs} ms.${collectorLogTail(options.logPath)}`);
-                }
-                await new Promise((resolve) => setTimeout(resolve, 3));
-            }
+            child = (0,external_node_child_process_.spawn)(process.execPath, [...COLLECTOR_NODE_ARGS, options.script, options.configPath, handOver === 'fd' ? `${LISTEN_FD_FLAG}${INHERITED_FD}` : LISTEN_IPC_FLAG], {
+                detached: true,
+                // Never the step's own pipes: the runner would wait for them (and kill us on Windows).
+                stdio: ['ignore', out, out, fd ?? 'ipc'],
+                env: collectorEnvironment(options.env ?? process.env),
+                windowsHide: true,
+            });
         }
         finally {
-            child.off('exit', onExit);
-            child.off('error', onError);
+            external_node_fs_default().closeSync(out);
         }
+        const pid = child.pid;
+        if (pid === undefined) {
+            // Node reports a failed spawn (ENOENT, EACCES, EAGAIN...) with an 'error' event, just after.
+            const error = await new Promise((resolve) => child.once('error', resolve));
+            throw new Error(`the collector could not be started: ${error.message}`);
+        }
+        // The spawn returns once the child has its copy of the descriptor: ours can go at once.
+        if (handOver === 'ipc')
+            await sendOverIpc(child, listener, options.timeoutMs, options.logPath);
+        const ready = { port, pid };
+        external_node_fs_default().writeFileSync(`${options.readyPath}.tmp`, JSON.stringify(ready), { mode: 0o600 });
+        external_node_fs_default().renameSync(`${options.readyPath}.tmp`, options.readyPath);
+        child.unref();
+        const launched = child;
+        return { pid, port, handOver, kill: () => launched.exitCode === null && launched.signalCode === null && tryKill(pid) };
     }
-    return { pid: child.pid, ready, kill };
+    catch (error) {
+        if (child?.pid !== undefined && child.exitCode === null)
+            tryKill(child.pid);
+        throw error;
+    }
+    finally {
+        listener.close();
+    }
 }
-function readReady(readyPath) {
+async function sendOverIpc(child, listener, timeoutMs, logPath) {
     try {
-        return JSON.parse(external_node_fs_default().readFileSync(readyPath, 'utf8'));
+        await new Promise((resolve, reject) => child.send(LISTEN_MESSAGE, listener, (error) => (error ? reject(error) : resolve())));
+        await new Promise((resolve, reject) => {
+            const settle = (error) => {
+                clearTimeout(timer);
+                child.off('message', onMessage);
+                child.off('exit', onExit);
+                if (error)
+                    reject(error);
+                else
+                    resolve();
+            };
+            const onMessage = (message) => message === LISTENING_MESSAGE && settle();
+            const onExit = (code, signal) => settle(new Error(`the collector exited before it took its listening socket (${signal ? `signal ${signal}` : `exit code ${code}`}).${collectorLogTail(logPath)}`));
+            const timer = setTimeout(() => settle(new Error(`the collector did not take its listening socket within ${timeoutMs} ms.${collectorLogTail(logPath)}`)), timeoutMs);
+            child.on('message', onMessage);
+            child.once('exit', onExit);
+        });
     }
-    catch {
-        return undefined; // not there yet (it is written by rename, so never half written)
+    finally {
+        if (child.connected)
+            child.disconnect();
     }
-}
-async function confirmHealthy(port, secret, pid) {
-    const answeredPid = await (0,collector_client/* collectorPid */.R)(port, collector_config/* HEALTH_PATH */.Tu, 'GET', secret, 5_000);
-    if (answeredPid !== pid)
-        throw new Error(`the collector on port ${port} did not confirm it is ready.`);
 }
 function collectorLogTail(logPath) {
     try {
@@ -2642,7 +2713,7 @@ function createWorkspace(env) {
     external_node_fs_default().mkdirSync(parent, { recursive: true });
     const workDir = external_node_fs_default().mkdtempSync(external_node_path_default().join(parent, 'beacon-'));
     external_node_fs_default().chmodSync(workDir, 0o711);
-    return (0,workspace/* workspacePaths */.s)(workDir);
+    return (0,workspace/* workspacePaths */.s6)(workDir);
 }
 /** CODEX_HOME must exist before Codex starts and be readable by the user who runs Codex. */
 function ensureCodexHome(codexHome) {
@@ -2669,9 +2740,9 @@ var state = __nccwpck_require__(25121);
 
 
 /**
- * The main step: inputs → CODEX_HOME config → collector spawned and ready → outputs.
- * The collector is spawned first and boots while this process does the rest: the step is on every
- * job's critical path.
+ * The main step: inputs → listening socket → collector spawned on it → CODEX_HOME config → outputs.
+ * The step is on every job's critical path, so it never waits for the collector's boot: the socket
+ * it bound queues Codex's requests until the collector serves them (launch-collector.ts).
  */
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 // Hosted jobs end after 6 hours; the runner reaps the collector before that anyway.
@@ -2680,9 +2751,19 @@ async function startCapture(readInput) {
     const inputs = (0,src_inputs/* readStartInputs */.aT)(readInput);
     const paths = createWorkspace(process.env);
     const secret = (0,external_node_crypto_.randomBytes)(32).toString('base64url');
+    const core = runnerCommands;
+    core.setSecret(secret);
+    for (const value of Object.values(inputs.forward?.headers ?? {}))
+        core.setSecret(value);
+    // Saved before anything can fail, so that the post step cleans up after a half-done start.
+    core.saveState(state/* STATE_WORK_DIR */.a, paths.workDir);
+    core.saveState(state/* STATE_ROLE */.N, 'start');
+    core.exportVariable(workspace/* WORK_DIR_ENV */.mk, paths.workDir);
+    // Bound here, so the port is known now and the endpoint answers as soon as the collector is up.
+    const listener = await bindLoopback();
     const collectorConfig = {
         secret,
-        port: 0,
+        port: portOf(listener),
         capturePath: paths.capture,
         statsPath: paths.stats,
         readyPath: paths.ready,
@@ -2697,20 +2778,19 @@ async function startCapture(readInput) {
         const shutdownLimitMs = Number(process.env.BEACON_FORWARD_SHUTDOWN_LIMIT_MS) || endpoint/* DEFAULT_FORWARD_SHUTDOWN_LIMIT_MS */.oz;
         collectorConfig.forward = { endpoint: inputs.forward.endpoint, headers: inputs.forward.headers, required: inputs.forward.required, shutdownLimitMs };
     }
-    writePrivateJson(paths.collectorConfig, collectorConfig);
     // The collector bundle beside ours (dist/start → dist/collector). Not `new URL(..., import.meta.url)`:
     // ncc would copy the file it points at as an asset.
     const script = external_node_path_default().resolve(external_node_path_default().dirname(process.argv[1] ?? '.'), '..', 'collector', 'index.js');
-    const collector = spawnCollector({ script, configPath: paths.collectorConfig, readyPath: paths.ready, logPath: paths.collectorLog, secret, timeoutMs: 15_000 });
     try {
-        const core = runnerCommands;
-        core.setSecret(secret);
-        for (const value of Object.values(inputs.forward?.headers ?? {}))
-            core.setSecret(value);
-        // Saved before anything can fail, so that the post step cleans up after a half-done start.
-        core.saveState(state/* STATE_WORK_DIR */.a, paths.workDir);
-        core.saveState(state/* STATE_ROLE */.N, 'start');
-        core.exportVariable(workspace/* WORK_DIR_ENV */.m, paths.workDir);
+        writePrivateJson(paths.collectorConfig, collectorConfig);
+    }
+    catch (error) {
+        listener.close();
+        throw error;
+    }
+    // Closes the listener whatever happens: from here on the collector's copy is the only one.
+    const collector = await launchCollector({ script, configPath: paths.collectorConfig, readyPath: paths.ready, logPath: paths.collectorLog, listener, timeoutMs: 15_000 });
+    try {
         await finishStart(core, inputs, paths, secret, script, collector);
     }
     catch (error) {
@@ -2718,10 +2798,10 @@ async function startCapture(readInput) {
         throw error;
     }
 }
+/** Everything after the hand-over: the collector boots meanwhile, and nothing here waits for it. */
 async function finishStart(core, inputs, paths, secret, script, collector) {
-    const ready = await collector.ready();
-    const endpoint = `http://127.0.0.1:${ready.port}`;
-    core.info(`Collector listening on ${endpoint} (pid ${ready.pid}).`);
+    const endpoint = `http://127.0.0.1:${collector.port}`;
+    core.info(`Collector started on ${endpoint} (pid ${collector.pid}); requests wait on the port until it is up.`);
     const codexHome = external_node_path_default().resolve(inputs.codexHome ?? paths.codexHome);
     ensureCodexHome(codexHome);
     const configFile = external_node_path_default().join(codexHome, 'config.toml');
@@ -2751,7 +2831,7 @@ async function finishStart(core, inputs, paths, secret, script, collector) {
         codexHome,
         logPath: paths.runtimeLog,
         usagePath: paths.usage,
-        collector: { pid: ready.pid, port: ready.port, endpoint, script, secret },
+        collector: { pid: collector.pid, port: collector.port, endpoint, script, secret },
         harness: 'codex',
         startedAt: new Date().toISOString(),
     };
@@ -2782,7 +2862,7 @@ async function main() {
         // The post step's inputs are checked here too: a wrong value fails now, not at the end.
         if ((0,src_inputs/* readFinishInputs */.P_)(readInput).mode === 'finish') {
             // A later use of the action with `mode: finish`: loaded only then, so start stays small and fast.
-            const { finishCapture } = await Promise.all(/* import() */[__nccwpck_require__.e(838), __nccwpck_require__.e(91), __nccwpck_require__.e(504)]).then(__nccwpck_require__.bind(__nccwpck_require__, 56504));
+            const { finishCapture } = await Promise.all(/* import() */[__nccwpck_require__.e(838), __nccwpck_require__.e(91), __nccwpck_require__.e(33)]).then(__nccwpck_require__.bind(__nccwpck_require__, 62033));
             await finishCapture('finish-step');
         }
         else {

@@ -6,7 +6,7 @@
  * success): those are counted, never resent. Every wait and request ends by a deadline.
  */
 import http from 'node:http';
-import https from 'node:https';
+import { createRequire } from 'node:module';
 import { redactSecrets } from '../beacon/redact.js';
 import { signalUrl, type ForwardSignal } from './endpoint.js';
 
@@ -38,6 +38,11 @@ export interface ExporterTiming {
   initialBackoffMs: number;
   maxBackoffMs: number;
 }
+
+// node:https (with tls and crypto) only when an https endpoint is used: loaded at boot it costs
+// the collector ~2 MB of RSS for nothing in most jobs (BENCHMARKS.md, memory).
+const requireBuiltin = createRequire(import.meta.url);
+const httpsModule = (): typeof import('node:https') => requireBuiltin('node:https') as typeof import('node:https');
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
 const PARTIAL_SUCCESS_FIELD: Record<ForwardSignal, string> = { logs: 'rejectedLogRecords', metrics: 'rejectedDataPoints' };
@@ -86,7 +91,7 @@ export class OtlpHttpExporter {
   ) {
     const isHttps = endpoint.startsWith('https:');
     // One connection, kept alive between batches; only one request is in flight at a time anyway.
-    this.agent = isHttps ? new https.Agent({ keepAlive: true, maxSockets: 1 }) : new http.Agent({ keepAlive: true, maxSockets: 1 });
+    this.agent = isHttps ? new (httpsModule().Agent)({ keepAlive: true, maxSockets: 1 }) : new http.Agent({ keepAlive: true, maxSockets: 1 });
   }
 
   async export(signal: ForwardSignal, body: string, options: ExportOptions): Promise<ExportOutcome> {
@@ -139,7 +144,7 @@ export class OtlpHttpExporter {
 
   private post(url: string, payload: Buffer, timeoutMs: number, abort: AbortSignal | undefined): Promise<Attempt> {
     return new Promise((resolve) => {
-      const client = url.startsWith('https:') ? https : http;
+      const client = url.startsWith('https:') ? httpsModule() : http;
       let settled = false;
       const done = (attempt: Attempt) => {
         if (settled) return;

@@ -1,8 +1,8 @@
-export const id = 504;
-export const ids = [504];
+export const id = 33;
+export const ids = [33];
 export const modules = {
 
-/***/ 56504:
+/***/ 62033:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -1067,9 +1067,8 @@ const ACTION = {
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __webpack_require__(37067);
 var external_node_http_default = /*#__PURE__*/__webpack_require__.n(external_node_http_);
-// EXTERNAL MODULE: external "node:https"
-var external_node_https_ = __webpack_require__(44708);
-var external_node_https_default = /*#__PURE__*/__webpack_require__.n(external_node_https_);
+// EXTERNAL MODULE: external "node:module"
+var external_node_module_ = __webpack_require__(98995);
 // EXTERNAL MODULE: ./src/beacon/redact.ts
 var redact = __webpack_require__(57983);
 // EXTERNAL MODULE: ./src/forward/endpoint.ts
@@ -1086,6 +1085,10 @@ var endpoint = __webpack_require__(14952);
 
 
 
+// node:https (with tls and crypto) only when an https endpoint is used: loaded at boot it costs
+// the collector ~2 MB of RSS for nothing in most jobs (BENCHMARKS.md, memory).
+const requireBuiltin = (0,external_node_module_.createRequire)(import.meta.url);
+const httpsModule = () => requireBuiltin('node:https');
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
 const PARTIAL_SUCCESS_FIELD = { logs: 'rejectedLogRecords', metrics: 'rejectedDataPoints' };
 const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -1132,7 +1135,7 @@ class OtlpHttpExporter {
         this.random = random;
         const isHttps = endpoint.startsWith('https:');
         // One connection, kept alive between batches; only one request is in flight at a time anyway.
-        this.agent = isHttps ? new (external_node_https_default()).Agent({ keepAlive: true, maxSockets: 1 }) : new (external_node_http_default()).Agent({ keepAlive: true, maxSockets: 1 });
+        this.agent = isHttps ? new (httpsModule().Agent)({ keepAlive: true, maxSockets: 1 }) : new (external_node_http_default()).Agent({ keepAlive: true, maxSockets: 1 });
     }
     async export(signal, body, options) {
         const url = (0,endpoint/* signalUrl */.OH)(this.endpoint, signal);
@@ -1190,7 +1193,7 @@ class OtlpHttpExporter {
     }
     post(url, payload, timeoutMs, abort) {
         return new Promise((resolve) => {
-            const client = url.startsWith('https:') ? (external_node_https_default()) : (external_node_http_default());
+            const client = url.startsWith('https:') ? httpsModule() : (external_node_http_default());
             let settled = false;
             const done = (attempt) => {
                 if (settled)
@@ -1701,64 +1704,75 @@ function capString(text, max) {
         end -= 1;
     return text.slice(0, end) + TRUNCATED_SUFFIX;
 }
-function capStringsDeep(value, max, depth) {
-    if (typeof value === 'string') {
-        const capped = capString(value, max);
-        return { value: capped, cut: capped !== value };
-    }
-    if (value === null || typeof value !== 'object' || depth > 32)
-        return { value, cut: false };
+/** Caps the strings inside `container` (an object or array, at `depth`) in place; whether one was cut. */
+function capStringsIn(container, max, depth) {
     let cut = false;
-    if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) {
-            const r = capStringsDeep(value[i], max, depth + 1);
-            value[i] = r.value;
-            cut ||= r.cut;
+    if (Array.isArray(container)) {
+        for (let i = 0; i < container.length; i++) {
+            const v = container[i];
+            if (typeof v === 'string') {
+                if (v.length > max) {
+                    container[i] = capString(v, max);
+                    cut = true;
+                }
+            }
+            else if (v !== null && typeof v === 'object' && depth < 32)
+                cut = capStringsIn(v, max, depth + 1) || cut;
         }
+        return cut;
     }
-    else {
-        const obj = value;
-        for (const key of Object.keys(obj)) {
-            const r = capStringsDeep(obj[key], max, depth + 1);
-            obj[key] = r.value;
-            cut ||= r.cut;
+    const obj = container;
+    for (const key of Object.keys(obj)) {
+        const v = obj[key];
+        if (typeof v === 'string') {
+            if (v.length > max) {
+                obj[key] = capString(v, max);
+                cut = true;
+            }
         }
+        else if (v !== null && typeof v === 'object' && depth < 32)
+            cut = capStringsIn(v, max, depth + 1) || cut;
     }
-    return { value, cut };
+    return cut;
+}
+/** capString, recording in `state.cut` whether it cut. */
+function capText(text, state) {
+    if (text === undefined || text.length <= MAX_TEXT)
+        return text;
+    state.cut = true;
+    return capString(text, MAX_TEXT);
+}
+/** Whether a JSON line fits MAX_EVENT_BYTES; counting its UTF-8 bytes only when it might not. */
+function fits(line) {
+    // A UTF-16 unit is at most 3 UTF-8 bytes (a surrogate pair, 2 units, is 4).
+    return line.length * 3 <= MAX_EVENT_BYTES || Buffer.byteLength(line) <= MAX_EVENT_BYTES;
 }
 /**
  * Caps the event's strings in place and returns its JSON line (with `\n`), shrunk under
  * MAX_EVENT_BYTES if needed (drop `raw`, then cut the texts harder), marking `field_truncated`.
  */
 function serializeWithinLimits(event) {
-    let cut = false;
-    const capText = (s) => {
-        if (s === undefined)
-            return s;
-        const c = capString(s, MAX_TEXT);
-        if (c !== s)
-            cut = true;
-        return c;
-    };
+    const state = { cut: false };
     if (event.prompt)
-        event.prompt.text = capText(event.prompt.text);
+        event.prompt.text = capText(event.prompt.text, state);
     if (event.command)
-        event.command.command = capText(event.command.command);
+        event.command.command = capText(event.command.command, state);
     if (event.tool?.command !== undefined)
-        event.tool.command = capText(event.tool.command);
-    event.message = capText(event.message);
-    if (event.raw)
-        cut = capStringsDeep(event.raw, MAX_RAW_STRING, 0).cut || cut;
-    if (cut)
+        event.tool.command = capText(event.tool.command, state);
+    event.message = capText(event.message, state);
+    // `raw` is an object (a plain value there has no strings to cap).
+    if (event.raw !== null && typeof event.raw === 'object' && capStringsIn(event.raw, MAX_RAW_STRING, 0))
+        state.cut = true;
+    if (state.cut)
         event.field_truncated = true;
     let line = JSON.stringify(event);
-    if (Buffer.byteLength(line) <= MAX_EVENT_BYTES)
+    if (fits(line))
         return line + '\n';
     // Too big even with capped strings (many attributes): raw goes first, it is only context.
     event.field_truncated = true;
     delete event.raw;
     line = JSON.stringify(event);
-    if (Buffer.byteLength(line) <= MAX_EVENT_BYTES)
+    if (fits(line))
         return line + '\n';
     for (const max of [1024, 256]) {
         if (event.prompt)
@@ -1770,7 +1784,7 @@ function serializeWithinLimits(event) {
         if (event.message)
             event.message = capString(event.message, max);
         line = JSON.stringify(event);
-        if (Buffer.byteLength(line) <= MAX_EVENT_BYTES)
+        if (fits(line))
             break;
     }
     return line + '\n';
@@ -2083,10 +2097,15 @@ class RunReportBuilder {
 
 
 
+
 const DEFAULT_CHUNK_BYTES = 1 << 20;
 const DEFAULT_MAX_EXPORT_LINES = 10_000;
 const MAX_EXPORT_BYTES = 16 << 20;
 const NEWLINE = 0x0a;
+/** Size of the buffers new text is encoded into. */
+const TEXT_BUFFER_BYTES = 256 << 10;
+/** UTF-8 bytes per UTF-16 code unit, at most (a surrogate pair: 4 bytes for 2 units). */
+const MAX_UTF8_PER_UNIT = 3;
 const SEVERITIES = new Set(['info', 'low', 'medium', 'high', 'critical']);
 const OSES = new Set(['linux', 'darwin', 'windows']);
 const ORIGINS = new Set(['local', 'cloud', 'ci']);
@@ -2190,12 +2209,21 @@ function usageOk(usage) {
  * Buffered output: byte ranges of the read buffers (merged when contiguous) and new text. Each
  * flush starts writing in the background and first waits for the previous write, so writing
  * one chunk's output overlaps parsing the next; a read buffer is reused only after its write ended.
+ * New text is encoded into buffers that are reused once their write has ended: a Buffer per
+ * piece would outlive the write it waits for, get promoted, and pile up until a full GC (tens of
+ * MB over the token events of a large log).
  */
 class LogSink {
     output;
     parts = [];
-    text_ = '';
     range;
+    /** The buffer new text goes to, and its part not yet in `parts`. */
+    textBuffer;
+    textStart = 0;
+    textEnd = 0;
+    /** Text buffers of the parts collected since the last flush, and those free again. */
+    textBuffersInUse = [];
+    spareTextBuffers = [];
     inFlight = Promise.resolve();
     failure;
     constructor(output) {
@@ -2212,12 +2240,24 @@ class LogSink {
     text(text) {
         if (this.range)
             this.closePart();
-        this.text_ += text;
+        const room = text.length * MAX_UTF8_PER_UNIT;
+        if (!this.textBuffer || this.textBuffer.length - this.textEnd < room) {
+            this.closePart();
+            this.textBuffer = undefined;
+            if (room > TEXT_BUFFER_BYTES) {
+                this.parts.push(Buffer.from(text, 'utf8'));
+                return;
+            }
+            this.textBuffer = this.spareTextBuffers.pop() ?? Buffer.allocUnsafe(TEXT_BUFFER_BYTES);
+            this.textBuffersInUse.push(this.textBuffer);
+            this.textStart = this.textEnd = 0;
+        }
+        this.textEnd += this.textBuffer.write(text, this.textEnd);
     }
     closePart() {
-        if (this.text_) {
-            this.parts.push(Buffer.from(this.text_, 'utf8'));
-            this.text_ = '';
+        if (this.textBuffer && this.textEnd > this.textStart) {
+            this.parts.push(this.textBuffer.subarray(this.textStart, this.textEnd));
+            this.textStart = this.textEnd;
         }
         if (this.range) {
             this.parts.push(this.range.buffer.subarray(this.range.start, this.range.end));
@@ -2234,8 +2274,12 @@ class LogSink {
             return;
         const parts = this.parts;
         this.parts = [];
+        // The text buffers of these parts are free again once they are written; new text starts a new one.
+        const textBuffers = this.textBuffersInUse;
+        this.textBuffersInUse = [];
+        this.textBuffer = undefined;
         // Caught here so a failure cannot surface as an unhandled rejection; rethrown by the next flush.
-        this.inFlight = this.writeAll(parts).catch((error) => {
+        this.inFlight = this.writeAll(parts).then(() => void this.spareTextBuffers.push(...textBuffers), (error) => {
             this.failure = error;
         });
     }
@@ -2265,37 +2309,111 @@ class LogSink {
         }
     }
 }
+/**
+ * A previous pass linked the capture as the runtime log and appended token events to it (a
+ * finish step that failed later, then the post step): cut them off, so the capture is the
+ * collector's again. Then the record goes: it is written anew only when this pass links.
+ */
+function restoreLinkedCapture(capturePath, recordPath) {
+    let record;
+    try {
+        record = JSON.parse(external_node_fs_default().readFileSync(recordPath, 'utf8'));
+    }
+    catch {
+        return;
+    }
+    try {
+        const stat = external_node_fs_default().statSync(capturePath);
+        if (stat.ino === record.ino && stat.size > record.captureBytes)
+            external_node_fs_default().truncateSync(capturePath, record.captureBytes);
+    }
+    catch {
+        // No capture (any more): nothing to restore.
+    }
+    external_node_fs_default().rmSync(recordPath, { force: true });
+}
+async function openIfPresent(file) {
+    try {
+        return await external_node_fs_default().promises.open(file, 'r');
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw error;
+    }
+}
+/** Copies the first `bytes` of `input` to `output`, whatever the read position of `input`. */
+async function copyPrefix(input, output, bytes, chunkBytes) {
+    const buffer = Buffer.allocUnsafe(Math.min(chunkBytes, Math.max(bytes, 1)));
+    for (let at = 0; at < bytes;) {
+        const { bytesRead } = await input.read(buffer, 0, Math.min(buffer.length, bytes - at), at);
+        if (bytesRead === 0)
+            throw new Error(`the capture is shorter than the ${bytes} bytes already read from it`);
+        for (let done = 0; done < bytesRead;)
+            done += (await output.write(buffer, done, bytesRead - done)).bytesWritten;
+        at += bytesRead;
+    }
+}
 async function processCaptureLog(options) {
+    return (await writeRuntimeLog(options)).report;
+}
+/**
+ * The post step's one pass. The capture is read and every line checked. When every line is a
+ * valid event that can be written as it is (the usual case), the capture itself becomes the
+ * runtime log: a hard link, nothing copied, and the capture's name stays. Otherwise (a torn or
+ * malformed line, invalid UTF-8, a token event in the capture, a link refused by the file system)
+ * the log is a copy, made from the first line that needs it on: the lines before it are copied as
+ * they are, and from there bad lines are skipped and counted. Then the token events of the
+ * collector's token file are normalized and appended. Lines keep the collector's order within
+ * each file; the token events come last (the schema page sets no order between lines).
+ */
+async function writeRuntimeLog(options) {
     const { capturePath, logPath } = options;
     if (external_node_path_default().resolve(capturePath) === external_node_path_default().resolve(logPath))
         throw new Error('the runtime log must not overwrite the capture it is made from');
+    const companions = (0,workspace/* captureCompanions */.QK)(capturePath);
+    const tokenPath = options.tokenPath ?? companions.tokenPoints;
     const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
     const maxExportLines = options.maxExportLines ?? DEFAULT_MAX_EXPORT_LINES;
     const report = new RunReportBuilder();
     const series = new CumulativeSeries();
     external_node_fs_default().mkdirSync(external_node_path_default().dirname(external_node_path_default().resolve(logPath)), { recursive: true });
-    let input;
+    restoreLinkedCapture(capturePath, companions.captureLink);
+    // The log of a previous pass may be a link to the capture: writing through it would change the capture.
+    external_node_fs_default().rmSync(logPath, { force: true });
+    const input = await openIfPresent(capturePath);
+    let tokenInput;
     try {
-        input = await external_node_fs_default().promises.open(capturePath, 'r');
+        tokenInput = await openIfPresent(tokenPath);
     }
     catch (error) {
-        if (error.code !== 'ENOENT')
-            throw error;
+        await input?.close();
+        throw error;
+    }
+    if (!input && !tokenInput) {
         // No capture: the collector never ran or never wrote. An empty log still documents the run.
         external_node_fs_default().writeFileSync(logPath, '', { mode: 0o644 });
         report.captureMissing();
-        return report.finish();
+        return { report: report.finish(), log: 'empty' };
     }
+    // While `linking`, lines are only checked and counted: nothing is written until a line needs
+    // the copy or the capture has been read to its end.
+    let linking = input !== undefined && options.linkCapture !== false;
+    let making = 'copied';
     let output;
-    try {
+    let sink;
+    const startOutput = async (flags) => {
         // Explicit mode: never writable by other users, whatever the umask.
-        output = await external_node_fs_default().promises.open(logPath, 'w', 0o644);
-    }
-    catch (error) {
-        await input.close();
-        throw error;
-    }
-    const sink = new LogSink(output);
+        output = await external_node_fs_default().promises.open(logPath, flags, 0o644);
+        sink = new LogSink(output);
+    };
+    /** From here on the log is a copy: what was checked so far (the first `bytes`) is copied as it is. */
+    const beginCopy = async (bytes) => {
+        linking = false;
+        await startOutput('w');
+        if (bytes > 0)
+            await copyPrefix(input, output, bytes, chunkBytes);
+    };
     let held = [];
     let heldBytes = 0;
     let heldSeq;
@@ -2336,10 +2454,42 @@ async function processCaptureLog(options) {
         }
     };
     let lineNumber = 0;
+    /** Said of a malformed line of the token file, after its reason (its line numbers are its own). */
+    let whichFile = '';
     // Whether the current chunk's whole lines are valid UTF-8 (checked once per chunk: a newline
     // never falls inside a multi-byte sequence, so the lines of a valid chunk are valid too).
     let chunkIsUtf8 = true;
-    const handleLine = (buffer, start, end, hasNewline) => {
+    /**
+     * While linking: checks one line and counts its event, or returns false, having changed
+     * nothing, when the line could not stay as it is (it would be skipped or rewritten).
+     */
+    const checkLine = (buffer, start, end, hasNewline) => {
+        if (!hasNewline)
+            return false;
+        const text = buffer.toString('utf8', start, end);
+        if (text === '' || text === '\r')
+            return false;
+        let event;
+        try {
+            event = JSON.parse(text);
+        }
+        catch {
+            return false;
+        }
+        if (eventProblem(event) !== undefined)
+            return false;
+        const e = event;
+        if (e.event.action === ACTION.tokenUsage)
+            return false;
+        if (!chunkIsUtf8 && !(0,external_node_buffer_.isUtf8)(buffer.subarray(start, end)))
+            return false;
+        lineNumber += 1;
+        report.lineRead();
+        report.add(e);
+        return true;
+    };
+    /** One line of a copy: skipped and counted when bad, written as it is or rewritten otherwise. */
+    const copyLine = (buffer, start, end, hasNewline) => {
         lineNumber += 1;
         let text = buffer.toString('utf8', start, end);
         if (text === '' || text === '\r')
@@ -2350,12 +2500,12 @@ async function processCaptureLog(options) {
             event = JSON.parse(text);
         }
         catch {
-            report.malformed(lineNumber, hasNewline ? 'not valid JSON' : 'torn last line (no newline, not valid JSON)', !hasNewline);
+            report.malformed(lineNumber, (hasNewline ? 'not valid JSON' : 'torn last line (no newline, not valid JSON)') + whichFile, !hasNewline);
             return;
         }
         const problem = eventProblem(event);
         if (problem) {
-            report.malformed(lineNumber, problem, false);
+            report.malformed(lineNumber, problem + whichFile, false);
             return;
         }
         const e = event;
@@ -2392,16 +2542,28 @@ async function processCaptureLog(options) {
                 sink.text('\n');
         }
     };
-    try {
-        // Two buffers in turn: one is parsed while the other's output may still be being written.
-        // Each has room for a carried partial line (< chunkBytes) plus one full read.
-        const buffers = [Buffer.allocUnsafe(chunkBytes * 2), Buffer.allocUnsafe(chunkBytes * 2)];
+    // Two buffers in turn: one is parsed while the other's output may still be being written.
+    // Each has room for a carried partial line (< chunkBytes) plus one full read.
+    const buffers = [Buffer.allocUnsafe(chunkBytes * 2), Buffer.allocUnsafe(chunkBytes * 2)];
+    /** Reads one file to its end, line by line; returns the bytes read. The sink must be drained before. */
+    const readLines = async (file) => {
         let turn = 0;
         let buffer = buffers[0];
         let filled = 0;
+        // The file offset of buffer[0].
+        let bufferOffset = 0;
         let skippingLongLine = false;
+        const line = async (view, start, end, hasNewline) => {
+            if (linking) {
+                if (checkLine(view, start, end, hasNewline))
+                    return;
+                await beginCopy(bufferOffset + start);
+            }
+            copyLine(view, start, end, hasNewline);
+        };
         for (;;) {
-            const { bytesRead } = await input.read(buffer, filled, buffer.length - filled, null);
+            // A synchronous read: the page cache answers it at once, and a write in flight goes on meanwhile.
+            const bytesRead = external_node_fs_default().readSync(file.fd, buffer, filled, buffer.length - filled, null);
             const end = filled + bytesRead;
             const view = buffer.subarray(0, end);
             const wholeLinesEnd = bytesRead === 0 ? end : view.lastIndexOf(NEWLINE) + 1;
@@ -2413,51 +2575,126 @@ async function processCaptureLog(options) {
                     break;
                 if (skippingLongLine)
                     skippingLongLine = false;
-                else
-                    handleLine(view, start, newline, true);
+                else if (!linking)
+                    copyLine(view, start, newline, true);
+                // Awaited only for the line that ends the linking: a promise per line would cost.
+                else if (!checkLine(view, start, newline, true))
+                    await line(view, start, newline, true);
                 start = newline + 1;
             }
             if (bytesRead === 0) {
                 if (start < end && !skippingLongLine)
-                    handleLine(view, start, end, false);
-                break;
+                    await line(view, start, end, false);
+                return bufferOffset + end;
             }
             // Also waits for the write of the other buffer's output: it is free to be read into next.
-            await sink.flush();
+            await sink?.flush();
             const next = buffers[(turn = 1 - turn)];
             const rest = end - start;
             if (rest >= chunkBytes) {
                 // No event is this long: drop it up to its newline rather than let memory grow.
+                if (linking)
+                    await beginCopy(bufferOffset + start);
                 if (!skippingLongLine) {
                     lineNumber += 1;
                     report.lineRead();
-                    report.malformed(lineNumber, `line longer than ${chunkBytes} bytes`, false);
+                    report.malformed(lineNumber, `line longer than ${chunkBytes} bytes${whichFile}`, false);
                 }
                 skippingLongLine = true;
                 filled = 0;
+                bufferOffset += end;
             }
             else {
                 buffer.copy(next, 0, start, end);
                 filled = rest;
+                bufferOffset += start;
             }
             buffer = next;
+        }
+    };
+    try {
+        if (!linking)
+            await startOutput('w');
+        if (input) {
+            const captureBytes = await readLines(input);
+            const stat = await input.stat();
+            // The collector is stopped; had it written on meanwhile, the link would publish unread lines.
+            if (linking && stat.size !== captureBytes)
+                await beginCopy(captureBytes);
+            if (linking) {
+                const record = { captureBytes, ino: stat.ino };
+                external_node_fs_default().writeFileSync(companions.captureLink, JSON.stringify(record), { mode: 0o600 });
+                try {
+                    external_node_fs_default().linkSync(capturePath, logPath);
+                    // The capture is private (0600); as the runtime log it gets the log's mode.
+                    external_node_fs_default().chmodSync(logPath, 0o644);
+                    making = 'linked';
+                    linking = false;
+                    await startOutput('a');
+                }
+                catch {
+                    // Another file system (EXDEV), or one without hard links: copy instead.
+                    external_node_fs_default().rmSync(logPath, { force: true });
+                    external_node_fs_default().rmSync(companions.captureLink, { force: true });
+                    await beginCopy(captureBytes);
+                }
+            }
+        }
+        releaseHeld();
+        if (tokenInput) {
+            // The read buffers are reused: what the sink still holds of them is written first.
+            await sink.drain();
+            lineNumber = 0;
+            whichFile = ` (in ${external_node_path_default().basename(tokenPath)})`;
+            await readLines(tokenInput);
         }
         releaseHeld();
         await sink.drain();
     }
     finally {
-        await input.close();
-        await output.close();
+        await input?.close();
+        await tokenInput?.close();
+        await output?.close();
     }
-    return report.finish();
+    return { report: report.finish(), log: making };
 }
 
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __webpack_require__(31421);
 // EXTERNAL MODULE: ./src/handoff/collector-config.ts
 var collector_config = __webpack_require__(63400);
-// EXTERNAL MODULE: ./src/handoff/collector-client.ts
-var collector_client = __webpack_require__(10709);
+;// CONCATENATED MODULE: ./src/handoff/collector-client.ts
+
+
+/** A small authenticated request to our collector (node:http: cheaper to load than fetch). */
+function collectorRequest(port, method, path, secret, timeoutMs) {
+    return new Promise((resolve, reject) => {
+        const req = external_node_http_default().request({ host: '127.0.0.1', port, method, path, headers: { [collector_config/* SECRET_HEADER */.NR]: secret, 'content-length': '0' }, timeout: timeoutMs }, (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk) => (body += chunk));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+            res.on('error', reject);
+        });
+        req.on('timeout', () => req.destroy(new Error(`no answer from the collector within ${timeoutMs} ms`)));
+        req.on('error', reject);
+        req.end();
+    });
+}
+/** The pid the collector reports about itself, or undefined when it does not answer as ours. */
+async function collectorPid(port, path, method, secret, timeoutMs) {
+    const { status, body } = await collectorRequest(port, method, path, secret, timeoutMs);
+    if (status !== 200)
+        return undefined;
+    try {
+        const pid = JSON.parse(body).pid;
+        return typeof pid === 'number' ? pid : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/finish/stop-collector.ts
 
 
@@ -2520,7 +2757,7 @@ async function stopCollector(options) {
     const pid = ready.pid;
     let answeredPid;
     try {
-        answeredPid = await (0,collector_client/* collectorPid */.R)(ready.port, collector_config/* SHUTDOWN_PATH */.ze, 'POST', config.secret, answerTimeoutMs);
+        answeredPid = await collectorPid(ready.port, collector_config/* SHUTDOWN_PATH */.ze, 'POST', config.secret, answerTimeoutMs);
     }
     catch {
         answeredPid = undefined; // refused (gone) or hung: decided below
@@ -2604,6 +2841,7 @@ function writeUsageFile(filePath, usage) {
 }
 
 ;// CONCATENATED MODULE: ./src/finish/validate.ts
+
 const CLEAN_STOP = 'shutdown request';
 /** What an HTTP status the collector answered with usually means. */
 const REJECTION_CAUSES = {
@@ -2629,6 +2867,10 @@ function validateRun(report, stats, options) {
     if (exit?.status === 'not-started') {
         warnings.push('No collector was started for this job, so nothing could be captured.');
         diagnoses.push('Run this action (mode start) before the step that runs Codex, in the same job.');
+    }
+    else if (stats?.stopReason?.startsWith(collector_config/* BOOT_FAILURE */.Gc)) {
+        // Nothing reached it because it never served: the stop-reason warning below says why.
+        diagnoses.push('The collector failed at boot, after the start step had handed it the socket: its log (collector.log in the work folder) has the details.');
     }
     else if (requests === 0) {
         warnings.push('No telemetry request ever reached the collector.');
@@ -2724,7 +2966,7 @@ function locateWorkDir(trigger, inputs) {
         return workDir || undefined;
     }
     core.saveState(state/* STATE_ROLE */.N, 'finish-step');
-    const workDir = process.env[workspace/* WORK_DIR_ENV */.m];
+    const workDir = process.env[workspace/* WORK_DIR_ENV */.mk];
     if (!workDir)
         core.warning('beacon: mode: finish found no capture started earlier in this job. Add the action (mode: start, the default) before the step that runs Codex.');
     return workDir || undefined;
@@ -2741,7 +2983,7 @@ async function finishCapture(trigger) {
     const workDir = locateWorkDir(trigger, inputs);
     if (!workDir)
         return;
-    const paths = (0,workspace/* workspacePaths */.s)(workDir);
+    const paths = (0,workspace/* workspacePaths */.s6)(workDir);
     if (external_node_fs_default().existsSync(paths.finished)) {
         core.info('beacon: this capture was already finished by a mode: finish step.');
         return;
@@ -2760,7 +3002,8 @@ async function finishCapture(trigger) {
         core.warning('beacon: the start step did not complete (see its error), so nothing was captured in this job.');
         return;
     }
-    const report = await processCaptureLog({ capturePath: paths.capture, logPath: paths.runtimeLog });
+    // A collector left running may still write: then the log is a copy of what was read, not the capture itself.
+    const report = await processCaptureLog({ capturePath: paths.capture, tokenPath: paths.tokenPoints, logPath: paths.runtimeLog, linkCapture: outcome.status !== 'left-alone' });
     // Before the usage file and the summary: both carry what this run is compared with.
     const comparison = await RunComparison.begin({ enabled: inputs.compare !== false, artifactName: inputs.artifactName, log: { info: core.info } });
     const usage = buildUsageFile(report, { logName: 'beacon-runtime.jsonl', ...(comparison.baseline ? { baseline: comparison.baseline } : {}) });
