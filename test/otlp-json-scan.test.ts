@@ -10,10 +10,8 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import type { Attribution } from '../src/beacon/event.js';
-import { toJsonLine } from '../src/beacon/sanitize.js';
-import { harnessSkipFilter, keepAndMap, type MapSettings } from '../src/collector/keep-map.js';
+import { describe, expect, test } from 'vitest';
+import { harnessSkipFilter } from '../src/collector/keep-map.js';
 import { decodeExportRequest } from '../src/collector/otlp/decode.js';
 import { decodeJsonRequest } from '../src/collector/otlp/json.js';
 import { MAX_JSON_NESTING } from '../src/collector/otlp/json-scan.js';
@@ -26,13 +24,10 @@ import {
 } from '../src/collector/otlp/types.js';
 import { TOKEN_METRIC } from '../src/harness/codex.js';
 import { FIXTURES } from './support/otlp/fixtures.js';
+import { decodedLogRecords, DROPPED_EVENTS, expectSameOutcome as expectSameOutcomeIn, freezeReceiveTime, KEPT_EVENTS, LOG_NOT_KEPT, METRIC_NOT_KEPT, metricNames, skippedOf } from './support/skip-check.js';
 import { Prng } from './support/otlp/prng.js';
 import { randomAttributes, randomLogRecords, randomResourceMetrics, randomSpans } from './support/otlp/sdk-requests.js';
 
-const LOG_NOT_KEPT = 'codex_log_not_kept';
-const METRIC_NOT_KEPT = 'codex_metric_not_kept';
-const KEPT_EVENTS = ['codex.conversation_starts', 'codex.user_prompt', 'codex.tool_decision', 'codex.tool_result'];
-const DROPPED_EVENTS = ['codex.sse_event', 'codex.api_request', 'codex.turn_ttft', 'toString', '__proto__', ''];
 
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 
@@ -452,48 +447,9 @@ describe('malformed bodies are refused (MalformedRequestError), with and without
 
 // ---------------------------------------------------------------- the SkipFilter
 
-const ATTRIBUTION: Attribution = { endpoint: { hostname: 'runner-1', os: 'linux' }, repository: 'https://github.com/acme/app', branch: 'main' };
-const SETTINGS: MapSettings = { attribution: ATTRIBUTION, options: { logUserPrompt: true, includeSpans: true } };
+freezeReceiveTime();
 
-// keepAndMap stamps each request with the time it was received: frozen, so both paths agree.
-beforeAll(() => {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(new Date('2026-11-23T12:00:00.000Z'));
-});
-afterAll(() => vi.useRealTimers());
-
-/** Decodes `body` without and with the filter, maps both, and expects the same events (as written lines) and counts. */
-function expectSameOutcome<S extends Signal>(signal: S, body: Uint8Array) {
-  const full = decodeExportRequest(signal, 'json', body);
-  const skipping = decodeExportRequest(signal, 'json', body, harnessSkipFilter);
-  const fromFull = keepAndMap(signal, full, SETTINGS, 3);
-  const fromSkipping = keepAndMap(signal, skipping, SETTINGS, 3);
-  expect(fromSkipping.events.map(toJsonLine)).toEqual(fromFull.events.map(toJsonLine));
-  expect({ received: fromSkipping.received, rejected: fromSkipping.rejected, dropped: fromSkipping.dropped }).toEqual({
-    received: fromFull.received,
-    rejected: fromFull.rejected,
-    dropped: fromFull.dropped,
-  });
-  return { full, skipping, events: fromFull.events.length, dropped: fromFull.dropped };
-}
-
-function skippedOf(request: ExportLogsServiceRequest | ExportMetricsServiceRequest): Record<string, number> {
-  const total: Record<string, number> = {};
-  const counts: (Record<string, number> | undefined)[] =
-    'resourceLogs' in request
-      ? (request.resourceLogs ?? []).flatMap((r) => (r.scopeLogs ?? []).map((s) => s.skippedRecords))
-      : ((request as ExportMetricsServiceRequest).resourceMetrics ?? []).flatMap((r) => (r.scopeMetrics ?? []).map((s) => s.skippedDataPoints));
-  for (const scope of counts) for (const [reason, n] of Object.entries(scope ?? {})) total[reason] = (total[reason] ?? 0) + n;
-  return total;
-}
-
-function decodedLogRecords(request: ExportLogsServiceRequest): number {
-  return (request.resourceLogs ?? []).reduce((n, rl) => n + (rl.scopeLogs ?? []).reduce((m, sl) => m + (sl.logRecords?.length ?? 0), 0), 0);
-}
-
-function metricNames(request: ExportMetricsServiceRequest): (string | undefined)[] {
-  return (request.resourceMetrics ?? []).flatMap((rm) => (rm.scopeMetrics ?? []).flatMap((sm) => (sm.metrics ?? []).map((m) => m.name)));
-}
+const expectSameOutcome = <S extends Signal>(signal: S, body: Uint8Array) => expectSameOutcomeIn(signal, 'json', body);
 
 const CODEX_RESOURCE = resourceFromAttributes({ 'service.name': 'codex_exec', 'service.version': '0.169.0' });
 const OTHER_RESOURCE = resourceFromAttributes({ 'service.name': 'checkout-api' });

@@ -8,13 +8,11 @@ import path from 'node:path';
 import { ProtobufLogsSerializer, ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { newEvent } from '../src/beacon/envelope.js';
-import type { Attribution } from '../src/beacon/event.js';
 import { MAX_EVENT_BYTES, MAX_RAW_STRING, serializeWithinLimits } from '../src/beacon/limits.js';
 import { redactSecrets, redactSecretsUnfiltered } from '../src/beacon/redact.js';
-import { toJsonLine } from '../src/beacon/sanitize.js';
-import { harnessSkipFilter, keepAndMap, type MapSettings } from '../src/collector/keep-map.js';
+import { harnessSkipFilter } from '../src/collector/keep-map.js';
 import { decodeExportRequest } from '../src/collector/otlp/decode.js';
 import {
   MalformedRequestError,
@@ -28,72 +26,14 @@ import { logTimestamp } from '../src/harness/common.js';
 import type { RecordContext } from '../src/harness/harness.js';
 import { codexLogRecord, logsRequest } from './support/codex-records.js';
 import { EXPECTED_EVENT_COUNTS, FIXTURES } from './support/otlp/fixtures.js';
+import { ATTRIBUTION, decodedLogRecords, DROPPED_EVENTS, expectSameOutcome as expectSameOutcomeIn, freezeReceiveTime, KEPT_EVENTS, LOG_NOT_KEPT, METRIC_NOT_KEPT, metricNames, skippedOf } from './support/skip-check.js';
 import { Prng } from './support/otlp/prng.js';
 import { bytesOf, encodeMessage, field } from './support/otlp/proto-encode.js';
 import { randomAttributes, randomLogRecords, randomResourceMetrics } from './support/otlp/sdk-requests.js';
 
-const LOG_NOT_KEPT = 'codex_log_not_kept';
-const METRIC_NOT_KEPT = 'codex_metric_not_kept';
-const KEPT_EVENTS = ['codex.conversation_starts', 'codex.user_prompt', 'codex.tool_decision', 'codex.tool_result'];
-/** Names Codex rules drop, including ones an object lookup could mistake for kept. */
-const DROPPED_EVENTS = ['codex.sse_event', 'codex.api_request', 'codex.turn_ttft', 'toString', '__proto__', 'hasOwnProperty', ''];
+freezeReceiveTime();
 
-const ATTRIBUTION: Attribution = { endpoint: { hostname: 'runner-1', os: 'linux' }, repository: 'https://github.com/acme/app', branch: 'main' };
-const SETTINGS: MapSettings = { attribution: ATTRIBUTION, options: { logUserPrompt: true, includeSpans: true } };
-
-// keepAndMap stamps each request with the time it was received: frozen, so both paths agree.
-beforeAll(() => {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(new Date('2026-11-23T12:00:00.000Z'));
-});
-afterAll(() => vi.useRealTimers());
-
-interface BothPaths<S extends Signal> {
-  full: ExportRequestBySignal[S];
-  skipping: ExportRequestBySignal[S];
-}
-
-/** Decodes `body` without and with the filter, maps both, and expects the same outcome. */
-function expectSameOutcome<S extends Signal>(signal: S, body: Uint8Array): BothPaths<S> & { events: number; received: number; dropped: Record<string, number> } {
-  const full = decodeExportRequest(signal, 'protobuf', body);
-  const skipping = decodeExportRequest(signal, 'protobuf', body, harnessSkipFilter);
-  const fromFull = keepAndMap(signal, full, SETTINGS, 3);
-  const fromSkipping = keepAndMap(signal, skipping, SETTINGS, 3);
-  // As written lines: the exact bytes of the capture, key order included.
-  expect(fromSkipping.events.map(toJsonLine)).toEqual(fromFull.events.map(toJsonLine));
-  expect({ received: fromSkipping.received, rejected: fromSkipping.rejected, dropped: fromSkipping.dropped }).toEqual({
-    received: fromFull.received,
-    rejected: fromFull.rejected,
-    dropped: fromFull.dropped,
-  });
-  return { full, skipping, events: fromFull.events.length, received: fromFull.received, dropped: fromFull.dropped };
-}
-
-function skippedRecordsOf(request: ExportLogsServiceRequest): Record<string, number> {
-  const total: Record<string, number> = {};
-  for (const rl of request.resourceLogs ?? []) {
-    for (const sl of rl.scopeLogs ?? []) for (const [reason, n] of Object.entries(sl.skippedRecords ?? {})) total[reason] = (total[reason] ?? 0) + n;
-  }
-  return total;
-}
-
-function decodedRecordCount(request: ExportLogsServiceRequest): number {
-  let n = 0;
-  for (const rl of request.resourceLogs ?? []) for (const sl of rl.scopeLogs ?? []) n += sl.logRecords?.length ?? 0;
-  return n;
-}
-
-function skippedPointsOf(request: ExportMetricsServiceRequest): Record<string, number> {
-  const total: Record<string, number> = {};
-  for (const rm of request.resourceMetrics ?? []) {
-    for (const sm of rm.scopeMetrics ?? []) for (const [reason, n] of Object.entries(sm.skippedDataPoints ?? {})) total[reason] = (total[reason] ?? 0) + n;
-  }
-  return total;
-}
-
-function metricNames(request: ExportMetricsServiceRequest): string[] {
-  return (request.resourceMetrics ?? []).flatMap((rm) => (rm.scopeMetrics ?? []).flatMap((sm) => (sm.metrics ?? []).map((m) => m.name ?? '')));
-}
+const expectSameOutcome = <S extends Signal>(signal: S, body: Uint8Array) => expectSameOutcomeIn(signal, 'protobuf', body);
 
 const PROTOBUF_FIXTURES = (() => {
   const out: { capture: string; signal: Signal; file: string }[] = [];
@@ -126,8 +66,8 @@ describe('real Codex captures', () => {
       if (signal === 'logs') {
         logEvents += outcome.events;
         const skipping = outcome.skipping as ExportLogsServiceRequest;
-        skippedLogs += skippedRecordsOf(skipping)[LOG_NOT_KEPT] ?? 0;
-        decodedLogs += decodedRecordCount(skipping);
+        skippedLogs += skippedOf(skipping)[LOG_NOT_KEPT] ?? 0;
+        decodedLogs += decodedLogRecords(skipping);
       } else if (signal === 'metrics') {
         const full = outcome.full as ExportMetricsServiceRequest;
         const skipping = outcome.skipping as ExportMetricsServiceRequest;
@@ -143,7 +83,7 @@ describe('real Codex captures', () => {
           }
         }
         expect(otherPoints).toBeGreaterThan(0);
-        expect(skippedPointsOf(skipping)).toEqual({ [METRIC_NOT_KEPT]: otherPoints });
+        expect(skippedOf(skipping)).toEqual({ [METRIC_NOT_KEPT]: otherPoints });
         expect(outcome.dropped[METRIC_NOT_KEPT]).toBe(otherPoints);
       }
     }
@@ -222,9 +162,9 @@ describe('randomized SDK batches (@opentelemetry/otlp-transformer)', () => {
       const { records, expectedSkipped } = randomCodexLogBatch(rng);
       const body = ProtobufLogsSerializer.serializeRequest(records)!;
       const outcome = expectSameOutcome('logs', body);
-      const skippedHere = skippedRecordsOf(outcome.skipping as ExportLogsServiceRequest);
+      const skippedHere = skippedOf(outcome.skipping as ExportLogsServiceRequest);
       expect(skippedHere).toEqual(expectedSkipped === 0 ? {} : { [LOG_NOT_KEPT]: expectedSkipped });
-      expect(decodedRecordCount(outcome.skipping as ExportLogsServiceRequest)).toBe(records.length - expectedSkipped);
+      expect(decodedLogRecords(outcome.skipping as ExportLogsServiceRequest)).toBe(records.length - expectedSkipped);
       skipped += expectedSkipped;
       kept += outcome.events;
     }
@@ -256,7 +196,7 @@ describe('randomized SDK batches (@opentelemetry/otlp-transformer)', () => {
       const outcome = expectSameOutcome('metrics', ProtobufMetricsSerializer.serializeRequest({ ...batch, resource: codex ? CODEX_RESOURCE : OTHER_RESOURCE })!);
       const skipping = outcome.skipping as ExportMetricsServiceRequest;
       const full = outcome.full as ExportMetricsServiceRequest;
-      expect(skippedPointsOf(skipping)).toEqual(expectedSkippedMetrics === 0 ? {} : { [METRIC_NOT_KEPT]: expectedPoints });
+      expect(skippedOf(skipping)).toEqual(expectedSkippedMetrics === 0 ? {} : { [METRIC_NOT_KEPT]: expectedPoints });
       expect(metricNames(skipping)).toEqual(metricNames(full).filter((name) => !codex || name === TOKEN_METRIC));
       skippedPoints += expectedPoints;
     }
@@ -272,7 +212,7 @@ describe('randomized SDK batches (@opentelemetry/otlp-transformer)', () => {
       const logs = logsRequest(names.map((name) => codexLogRecord({ eventName: name as 'codex.tool_result', attributes: { tool_name: 'shell', arguments: '{"cmd":"ls"}' } })));
       const outcome = expectSameOutcome('logs', encodeMessage('ExportLogsServiceRequest', logs, { shuffle: rng }));
       const expected = names.filter((n) => !KEPT_EVENTS.includes(n)).length;
-      expect(skippedRecordsOf(outcome.skipping as ExportLogsServiceRequest)).toEqual(expected === 0 ? {} : { [LOG_NOT_KEPT]: expected });
+      expect(skippedOf(outcome.skipping as ExportLogsServiceRequest)).toEqual(expected === 0 ? {} : { [LOG_NOT_KEPT]: expected });
       skipped += expected;
 
       const metrics = metricsRequest(rng.pick([TOKEN_METRIC, 'codex.api_request']), rng.int(0, 4));
@@ -332,7 +272,7 @@ describe('edge cases', () => {
     const droppedLast = recordWith([str('event.name', 'codex.tool_result'), str('tool_name', 'shell'), str('event.name', 'codex.sse_event')]);
     const keptLast = recordWith([str('event.name', 'codex.sse_event'), str('tool_name', 'shell'), str('event.name', 'codex.tool_result')]);
     const outcome = expectSameOutcome('logs', logsBody([droppedLast, keptLast]));
-    expect(skippedRecordsOf(outcome.skipping)).toEqual({ [LOG_NOT_KEPT]: 1 });
+    expect(skippedOf(outcome.skipping)).toEqual({ [LOG_NOT_KEPT]: 1 });
     expect(outcome.skipping.resourceLogs![0].scopeLogs![0].logRecords).toEqual([keptLast]);
     expect(outcome.events).toBe(1);
   });
@@ -345,8 +285,8 @@ describe('edge cases', () => {
       recordWith([str('other', 'x')]),
     ];
     const outcome = expectSameOutcome('logs', logsBody(records));
-    expect(skippedRecordsOf(outcome.skipping)).toEqual({});
-    expect(decodedRecordCount(outcome.skipping)).toBe(4);
+    expect(skippedOf(outcome.skipping)).toEqual({});
+    expect(decodedLogRecords(outcome.skipping)).toBe(4);
     expect(outcome.dropped).toEqual({ [LOG_NOT_KEPT]: 4 });
   });
 
@@ -355,12 +295,12 @@ describe('edge cases', () => {
     const anyValue = bytesOf(field.string(1, 'codex.sse_event'), field.varint(3, 7));
     const record = bytesOf(encodeRecord(recordWith([])), field.len(6, bytesOf(field.string(1, 'event.name'), field.len(2, anyValue))));
     const outcome = expectSameOutcome('logs', logsAround([record]));
-    expect(skippedRecordsOf(outcome.skipping)).toEqual({});
+    expect(skippedOf(outcome.skipping)).toEqual({});
     expect(outcome.skipping.resourceLogs![0].scopeLogs![0].logRecords![0].attributes).toEqual([{ key: 'event.name', value: { intValue: '7' } }]);
     // And the other way round: the string last wins, the record is skipped.
     const stringLast = bytesOf(field.varint(3, 7), field.string(1, 'codex.sse_event'));
     const skipped = bytesOf(encodeRecord(recordWith([])), field.len(6, bytesOf(field.string(1, 'event.name'), field.len(2, stringLast))));
-    expect(skippedRecordsOf(expectSameOutcome('logs', logsAround([skipped])).skipping)).toEqual({ [LOG_NOT_KEPT]: 1 });
+    expect(skippedOf(expectSameOutcome('logs', logsAround([skipped])).skipping)).toEqual({ [LOG_NOT_KEPT]: 1 });
   });
 
   test('the resource after the scopes: still decoded first, its rules skip', () => {
@@ -370,7 +310,7 @@ describe('edge cases', () => {
     });
     const resourceLogs = bytesOf(field.len(2, scopeLogs), field.len(2, scopeLogs), field.len(1, encodeMessage('Resource', CODEX_RESOURCE_JSON)));
     const outcome = expectSameOutcome('logs', field.len(1, resourceLogs));
-    expect(skippedRecordsOf(outcome.skipping)).toEqual({ [LOG_NOT_KEPT]: 2 });
+    expect(skippedOf(outcome.skipping)).toEqual({ [LOG_NOT_KEPT]: 2 });
     expect(outcome.skipping.resourceLogs![0].resource).toEqual(CODEX_RESOURCE_JSON);
     expect(outcome.events).toBe(2);
   });
@@ -381,17 +321,17 @@ describe('edge cases', () => {
     const scopeLogs = encodeMessage('ScopeLogs', { scope: SCOPE_JSON, logRecords: [recordWith([str('event.name', 'codex.sse_event')])] });
     // Codex first, then the other service last: generic rules, nothing skipped.
     const otherLast = expectSameOutcome('logs', field.len(1, bytesOf(field.len(1, codex), field.len(2, scopeLogs), field.len(1, other))));
-    expect(skippedRecordsOf(otherLast.skipping)).toEqual({});
+    expect(skippedOf(otherLast.skipping)).toEqual({});
     expect(otherLast.events).toBe(1);
     const codexLast = expectSameOutcome('logs', field.len(1, bytesOf(field.len(1, other), field.len(2, scopeLogs), field.len(1, codex))));
-    expect(skippedRecordsOf(codexLast.skipping)).toEqual({ [LOG_NOT_KEPT]: 1 });
+    expect(skippedOf(codexLast.skipping)).toEqual({ [LOG_NOT_KEPT]: 1 });
     expect(codexLast.events).toBe(0);
   });
 
   test('events named like Object.prototype members are skipped, not mistaken for kept', () => {
     const names = ['toString', '__proto__', 'constructor', 'hasOwnProperty'];
     const outcome = expectSameOutcome('logs', logsBody(names.map((name) => recordWith([str('event.name', name)]))));
-    expect(skippedRecordsOf(outcome.skipping)).toEqual({ [LOG_NOT_KEPT]: 4 });
+    expect(skippedOf(outcome.skipping)).toEqual({ [LOG_NOT_KEPT]: 4 });
     expect(outcome.events).toBe(0);
   });
 
@@ -401,7 +341,7 @@ describe('edge cases', () => {
     const scopeMetrics = bytesOf(field.len(1, encodeMessage('InstrumentationScope', SCOPE_JSON)), field.len(2, metricBytes('codex.api_request', 3)), field.len(2, metricBytes(TOKEN_METRIC, 2)));
     const body = field.len(1, bytesOf(field.len(1, encodeMessage('Resource', CODEX_RESOURCE_JSON)), field.len(2, scopeMetrics)));
     const outcome = expectSameOutcome('metrics', body);
-    expect(skippedPointsOf(outcome.skipping)).toEqual({ [METRIC_NOT_KEPT]: 3 });
+    expect(skippedOf(outcome.skipping)).toEqual({ [METRIC_NOT_KEPT]: 3 });
     expect(metricNames(outcome.skipping)).toEqual([TOKEN_METRIC]);
     expect(outcome.events).toBe(2);
     expect(outcome.dropped).toEqual({ [METRIC_NOT_KEPT]: 3 });
@@ -409,7 +349,7 @@ describe('edge cases', () => {
 
   test('a dropped metric without data points still counts its reason (as mapping it does)', () => {
     const outcome = expectSameOutcome('metrics', encodeMessage('ExportMetricsServiceRequest', metricsRequest('codex.api_request', 0)));
-    expect(skippedPointsOf(outcome.skipping)).toEqual({ [METRIC_NOT_KEPT]: 0 });
+    expect(skippedOf(outcome.skipping)).toEqual({ [METRIC_NOT_KEPT]: 0 });
     expect(outcome.dropped).toEqual({ [METRIC_NOT_KEPT]: 0 });
   });
 
@@ -417,11 +357,11 @@ describe('edge cases', () => {
     const resource = { attributes: [str('service.name', 'checkout-api')] };
     const records = [recordWith([str('event.name', 'codex.sse_event')]), recordWith([str('event.name', 'toString')])];
     const outcome = expectSameOutcome('logs', logsBody(records, resource));
-    expect(skippedRecordsOf(outcome.skipping)).toEqual({});
-    expect(decodedRecordCount(outcome.skipping)).toBe(2);
+    expect(skippedOf(outcome.skipping)).toEqual({});
+    expect(decodedLogRecords(outcome.skipping)).toBe(2);
     expect(outcome.events).toBe(2);
     const metrics = expectSameOutcome('metrics', encodeMessage('ExportMetricsServiceRequest', metricsRequest('codex.api_request', 2, resource)));
-    expect(skippedPointsOf(metrics.skipping)).toEqual({});
+    expect(skippedOf(metrics.skipping)).toEqual({});
     expect(metrics.events).toBe(2);
   });
 

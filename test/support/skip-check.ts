@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, expect, vi } from 'vitest';
+import type { Attribution } from '../../src/beacon/event.js';
+import { toJsonLine } from '../../src/beacon/sanitize.js';
+import { harnessSkipFilter, keepAndMap, type MapSettings } from '../../src/collector/keep-map.js';
+import { decodeExportRequest } from '../../src/collector/otlp/decode.js';
+import type { Encoding, ExportLogsServiceRequest, ExportMetricsServiceRequest, ExportRequestBySignal, Signal } from '../../src/collector/otlp/types.js';
+
+/**
+ * What the skip-filter tests of both decoders share: the Codex names kept and dropped, and the
+ * check that decoding with the filter maps to exactly what full decoding maps to.
+ */
+
+export const LOG_NOT_KEPT = 'codex_log_not_kept';
+export const METRIC_NOT_KEPT = 'codex_metric_not_kept';
+export const KEPT_EVENTS = ['codex.conversation_starts', 'codex.user_prompt', 'codex.tool_decision', 'codex.tool_result'];
+/** Names Codex rules drop, including ones an object lookup could mistake for kept. */
+export const DROPPED_EVENTS = ['codex.sse_event', 'codex.api_request', 'codex.turn_ttft', 'toString', '__proto__', 'hasOwnProperty', ''];
+
+export const ATTRIBUTION: Attribution = { endpoint: { hostname: 'runner-1', os: 'linux' }, repository: 'https://github.com/acme/app', branch: 'main' };
+const SETTINGS: MapSettings = { attribution: ATTRIBUTION, options: { logUserPrompt: true, includeSpans: true } };
+
+/** keepAndMap stamps each request with the time it was received: frozen, so both paths agree. */
+export function freezeReceiveTime(): void {
+  beforeAll(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-11-23T12:00:00.000Z'));
+  });
+  afterAll(() => vi.useRealTimers());
+}
+
+export interface SameOutcome<S extends Signal> {
+  full: ExportRequestBySignal[S];
+  skipping: ExportRequestBySignal[S];
+  events: number;
+  received: number;
+  dropped: Record<string, number>;
+}
+
+/** Decodes `body` without and with the filter, maps both, and expects the same written lines and counts. */
+export function expectSameOutcome<S extends Signal>(signal: S, encoding: Encoding, body: Uint8Array): SameOutcome<S> {
+  const full = decodeExportRequest(signal, encoding, body);
+  const skipping = decodeExportRequest(signal, encoding, body, harnessSkipFilter);
+  const fromFull = keepAndMap(signal, full, SETTINGS, 3);
+  const fromSkipping = keepAndMap(signal, skipping, SETTINGS, 3);
+  // As written lines: the exact bytes of the capture, key order included.
+  expect(fromSkipping.events.map(toJsonLine)).toEqual(fromFull.events.map(toJsonLine));
+  expect({ received: fromSkipping.received, rejected: fromSkipping.rejected, dropped: fromSkipping.dropped }).toEqual({
+    received: fromFull.received,
+    rejected: fromFull.rejected,
+    dropped: fromFull.dropped,
+  });
+  return { full, skipping, events: fromFull.events.length, received: fromFull.received, dropped: fromFull.dropped };
+}
+
+/** What a decoder skipped, summed by reason: log records, or metrics' data points. */
+export function skippedOf(request: ExportLogsServiceRequest | ExportMetricsServiceRequest): Record<string, number> {
+  const total: Record<string, number> = {};
+  const counts: (Record<string, number> | undefined)[] =
+    'resourceLogs' in request
+      ? (request.resourceLogs ?? []).flatMap((r) => (r.scopeLogs ?? []).map((s) => s.skippedRecords))
+      : ((request as ExportMetricsServiceRequest).resourceMetrics ?? []).flatMap((r) => (r.scopeMetrics ?? []).map((s) => s.skippedDataPoints));
+  for (const scope of counts) for (const [reason, n] of Object.entries(scope ?? {})) total[reason] = (total[reason] ?? 0) + n;
+  return total;
+}
+
+export function decodedLogRecords(request: ExportLogsServiceRequest): number {
+  return (request.resourceLogs ?? []).reduce((n, rl) => n + (rl.scopeLogs ?? []).reduce((m, sl) => m + (sl.logRecords?.length ?? 0), 0), 0);
+}
+
+/** The names of the metrics a decoder returned, as decoded (a JSON body may hold a non-string). */
+export function metricNames(request: ExportMetricsServiceRequest): unknown[] {
+  return (request.resourceMetrics ?? []).flatMap((rm) => (rm.scopeMetrics ?? []).flatMap((sm) => (sm.metrics ?? []).map((m) => m.name)));
+}
