@@ -24,7 +24,7 @@ import {
 } from '../src/collector/otlp/types.js';
 import { TOKEN_METRIC } from '../src/harness/codex.js';
 import { FIXTURES } from './support/otlp/fixtures.js';
-import { decodedLogRecords, DROPPED_EVENTS, expectSameOutcome as expectSameOutcomeIn, freezeReceiveTime, KEPT_EVENTS, LOG_NOT_KEPT, METRIC_NOT_KEPT, metricNames, skippedOf } from './support/skip-check.js';
+import { decodedLogRecords, DROPPED_EVENTS, expectSameOutcome as expectSameOutcomeIn, freezeReceiveTime, KEPT_EVENTS, LOG_NOT_KEPT, METRIC_NOT_KEPT, metricNames, nameMetricsForSkipping, skippedOf } from './support/skip-check.js';
 import { Prng } from './support/otlp/prng.js';
 import { randomAttributes, randomLogRecords, randomResourceMetrics, randomSpans } from './support/otlp/sdk-requests.js';
 
@@ -510,18 +510,7 @@ describe('with the SkipFilter: the same events and counts, dropped records count
     for (let i = 0; i < 120; i++) {
       const batch = randomResourceMetrics(rng);
       const codex = rng.bool(0.8);
-      let expectedPoints = 0;
-      let dropped = 0;
-      for (const sm of batch.scopeMetrics) {
-        sm.metrics = sm.metrics.map((metric) => {
-          const name = rng.pick([TOKEN_METRIC, 'codex.api_request.duration', 'toString', metric.descriptor.name]);
-          if (codex && name !== TOKEN_METRIC) {
-            expectedPoints += metric.dataPoints.length;
-            dropped++;
-          }
-          return { ...metric, descriptor: { ...metric.descriptor, name } } as typeof metric;
-        });
-      }
+      const { droppedMetrics: dropped, droppedPoints: expectedPoints } = nameMetricsForSkipping(rng, batch, codex);
       for (const [, body] of forms(rng, JsonMetricsSerializer.serializeRequest({ ...batch, resource: codex ? CODEX_RESOURCE : OTHER_RESOURCE })!)) {
         const outcome = expectSameOutcome('metrics', body);
         const skipping = outcome.skipping as ExportMetricsServiceRequest;

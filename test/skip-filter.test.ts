@@ -26,7 +26,7 @@ import { logTimestamp } from '../src/harness/common.js';
 import type { RecordContext } from '../src/harness/harness.js';
 import { codexLogRecord, logsRequest } from './support/codex-records.js';
 import { EXPECTED_EVENT_COUNTS, FIXTURES } from './support/otlp/fixtures.js';
-import { ATTRIBUTION, decodedLogRecords, DROPPED_EVENTS, expectSameOutcome as expectSameOutcomeIn, freezeReceiveTime, KEPT_EVENTS, LOG_NOT_KEPT, METRIC_NOT_KEPT, metricNames, skippedOf } from './support/skip-check.js';
+import { ATTRIBUTION, decodedLogRecords, DROPPED_EVENTS, expectSameOutcome as expectSameOutcomeIn, freezeReceiveTime, KEPT_EVENTS, LOG_NOT_KEPT, METRIC_NOT_KEPT, metricNames, nameMetricsForSkipping, skippedOf } from './support/skip-check.js';
 import { Prng } from './support/otlp/prng.js';
 import { bytesOf, encodeMessage, field } from './support/otlp/proto-encode.js';
 import { randomAttributes, randomLogRecords, randomResourceMetrics } from './support/otlp/sdk-requests.js';
@@ -180,19 +180,8 @@ describe('randomized SDK batches (@opentelemetry/otlp-transformer)', () => {
     for (let i = 0; i < 200; i++) {
       const batch = randomResourceMetrics(rng);
       const codex = rng.bool(0.8);
-      let expectedPoints = 0;
-      let expectedSkippedMetrics = 0;
-      for (const sm of batch.scopeMetrics) {
-        sm.metrics = sm.metrics.map((metric) => {
-          const name = rng.pick([TOKEN_METRIC, 'codex.api_request.duration', 'toString', metric.descriptor.name]);
-          if (codex && name !== TOKEN_METRIC) {
-            expectedPoints += metric.dataPoints.length;
-            expectedSkippedMetrics++;
-          }
-          if (name === TOKEN_METRIC) tokenMetrics++;
-          return { ...metric, descriptor: { ...metric.descriptor, name } } as typeof metric;
-        });
-      }
+      const { droppedMetrics: expectedSkippedMetrics, droppedPoints: expectedPoints, tokenMetrics: named } = nameMetricsForSkipping(rng, batch, codex);
+      tokenMetrics += named;
       const outcome = expectSameOutcome('metrics', ProtobufMetricsSerializer.serializeRequest({ ...batch, resource: codex ? CODEX_RESOURCE : OTHER_RESOURCE })!);
       const skipping = outcome.skipping as ExportMetricsServiceRequest;
       const full = outcome.full as ExportMetricsServiceRequest;

@@ -3,6 +3,9 @@ import type { Attribution } from '../../src/beacon/event.js';
 import { toJsonLine } from '../../src/beacon/sanitize.js';
 import { harnessSkipFilter, keepAndMap, type MapSettings } from '../../src/collector/keep-map.js';
 import { decodeExportRequest } from '../../src/collector/otlp/decode.js';
+import { TOKEN_METRIC } from '../../src/harness/codex.js';
+import type { Prng } from './otlp/prng.js';
+import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { Encoding, ExportLogsServiceRequest, ExportMetricsServiceRequest, ExportRequestBySignal, Signal } from '../../src/collector/otlp/types.js';
 
 /**
@@ -70,4 +73,24 @@ export function decodedLogRecords(request: ExportLogsServiceRequest): number {
 /** The names of the metrics a decoder returned, as decoded (a JSON body may hold a non-string). */
 export function metricNames(request: ExportMetricsServiceRequest): unknown[] {
   return (request.resourceMetrics ?? []).flatMap((rm) => (rm.scopeMetrics ?? []).flatMap((sm) => (sm.metrics ?? []).map((m) => m.name)));
+}
+
+/**
+ * Gives each metric of a random SDK batch a name the Codex rules keep or drop, and returns what a
+ * skipping decoder must count: data points of dropped metrics (when the batch is Codex's).
+ */
+export function nameMetricsForSkipping(rng: Prng, batch: ResourceMetrics, codex: boolean): { droppedMetrics: number; droppedPoints: number; tokenMetrics: number } {
+  const counts = { droppedMetrics: 0, droppedPoints: 0, tokenMetrics: 0 };
+  for (const sm of batch.scopeMetrics) {
+    sm.metrics = sm.metrics.map((metric) => {
+      const name = rng.pick([TOKEN_METRIC, 'codex.api_request.duration', 'toString', metric.descriptor.name]);
+      if (codex && name !== TOKEN_METRIC) {
+        counts.droppedPoints += metric.dataPoints.length;
+        counts.droppedMetrics++;
+      }
+      if (name === TOKEN_METRIC) counts.tokenMetrics++;
+      return { ...metric, descriptor: { ...metric.descriptor, name } } as typeof metric;
+    });
+  }
+  return counts;
 }
