@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { BeaconEvent } from '../src/beacon/event.js';
 import { toJsonLine } from '../src/beacon/sanitize.js';
 import { CaptureWriter } from '../src/collector/writer.js';
+import { UsageSeriesBuilder } from '../src/finish/forward-usage.js';
 import { processCaptureLog, writeRuntimeLog, type ProcessLogOptions } from '../src/finish/process-log.js';
 import { renderSummary } from '../src/finish/summary.js';
 import { buildUsageFile } from '../src/finish/usage-file.js';
@@ -128,6 +129,29 @@ describe('the runtime log from the two files', () => {
     expect(result.summary).toBe(reference.summary);
     // The link record says where the collector's bytes end.
     expect(JSON.parse(fs.readFileSync(captureCompanions(capturePath).captureLink, 'utf8'))).toEqual({ captureBytes: Buffer.byteLength(captureBefore), ino: inode });
+  });
+
+  it('hands each token event, as written, to the forwarding series: the same series as reading the log back', async () => {
+    const d = workDir();
+    const capturePath = path.join(d, 'capture.jsonl');
+    const logPath = path.join(d, 'beacon-runtime.jsonl');
+    writeWithCollector(capturePath, exports);
+    const fromPass = new UsageSeriesBuilder();
+    const handed: string[] = [];
+    await pass({ capturePath, logPath, onTokenEvent: (event) => (fromPass.add(event), handed.push(JSON.stringify(event) + '\n')) });
+    expect(handed).toEqual(reference.tokenLines);
+    const fromLog = new UsageSeriesBuilder();
+    for (const line of lines(fs.readFileSync(logPath, 'utf8'))) fromLog.add(JSON.parse(line));
+    const series = fromPass.build();
+    expect(series).toEqual(fromLog.build());
+    // Input, cached and output of gpt-5.4 and the mini model, reasoning apart: the usage file's totals.
+    const sum = (kind: string) => series.filter((s) => s.kind === kind).reduce((n, s) => n + s.histogram.sum, 0);
+    expect([sum('input.uncached'), sum('input.read'), sum('output'), sum('reasoning')]).toEqual([
+      reference.usage.totals.input_tokens,
+      reference.usage.totals.cache_read_input_tokens,
+      reference.usage.totals.output_tokens,
+      reference.usage.totals.reasoning_output_tokens,
+    ]);
   });
 
   it('copied when a capture line is garbage and the last one is torn: bad lines skipped and counted, the rest as before', async () => {

@@ -1040,9 +1040,6 @@ class RunComparison {
     }
 }
 
-// EXTERNAL MODULE: external "node:readline"
-var external_node_readline_ = __webpack_require__(80481);
-var external_node_readline_default = /*#__PURE__*/__webpack_require__.n(external_node_readline_);
 ;// CONCATENATED MODULE: ./src/beacon/event.ts
 /**
  * Beacon runtime events, schema 1.0: the contract of every line we write
@@ -1372,7 +1369,6 @@ function resourceAttributes(attribution, serviceName) {
 
 
 
-
 const TOKEN_USAGE_METRIC = 'gen_ai.client.token.usage';
 const REASONING_METRIC = 'beacon.gen_ai.client.token.reasoning';
 /** The bucket boundaries the conventions recommend for `gen_ai.client.token.usage`. */
@@ -1411,36 +1407,28 @@ function measurementsOf(usage) {
         found.push(['reasoning', usage.reasoning.output_tokens]);
     return found;
 }
-/** Reads the runtime log (after normalization) and sums its token events into series. */
-async function usageSeriesOf(logPath) {
-    const series = new Map();
-    if (!external_node_fs_default().existsSync(logPath))
-        return [];
-    const lines = external_node_readline_default().createInterface({ input: external_node_fs_default().createReadStream(logPath, { encoding: 'utf8' }), crlfDelay: Infinity });
-    for await (const line of lines) {
-        // Cheap filter first: most lines are not token events.
-        if (!line.includes(ACTION.tokenUsage))
-            continue;
-        let event;
-        try {
-            event = JSON.parse(line);
-        }
-        catch {
-            continue;
-        }
+/**
+ * Sums normalized token events into series. The post step feeds it each token event as it
+ * writes it, so forwarding never reads the runtime log again (1.8 GB at a million events).
+ */
+class UsageSeriesBuilder {
+    byKey = new Map();
+    add(event) {
         if (event.event?.action !== ACTION.tokenUsage)
-            continue;
+            return;
         const harness = typeof event.harness?.name === 'string' ? event.harness.name : 'unknown';
         const model = typeof event.model === 'string' && event.model ? event.model : undefined;
         for (const [kind, value] of measurementsOf(event.gen_ai?.usage)) {
             const key = JSON.stringify([harness, model ?? null, kind]);
-            let entry = series.get(key);
+            let entry = this.byKey.get(key);
             if (!entry)
-                series.set(key, (entry = { harness, ...(model ? { model } : {}), kind, histogram: emptyHistogram() }));
+                this.byKey.set(key, (entry = { harness, ...(model ? { model } : {}), kind, histogram: emptyHistogram() }));
             record(entry.histogram, value);
         }
     }
-    return [...series.values()];
+    build() {
+        return [...this.byKey.values()];
+    }
 }
 function pointAttributes(series) {
     const list = [];
@@ -1529,13 +1517,7 @@ async function forwardRun(options) {
 }
 async function sendUsage(options, timeLimitMs) {
     const started = Date.now();
-    let series;
-    try {
-        series = await usageSeriesOf(options.logPath);
-    }
-    catch (error) {
-        return { status: 'failed', dataPoints: 0, rejectedPoints: 0, tokens: 0, retries: 0, reason: 'rejected', error: `the runtime log could not be read: ${error.message}`, durationMs: Date.now() - started };
-    }
+    const series = options.usage;
     const dataPoints = series.length;
     const tokens = series.filter((s) => s.kind !== 'reasoning').reduce((n, s) => n + s.histogram.sum, 0);
     if (dataPoints === 0)
@@ -2437,6 +2419,7 @@ async function writeRuntimeLog(options) {
             else
                 event.gen_ai = { token: { type: line.point?.tokenType ?? 'unknown' }, usage };
             report.add(event);
+            options.onTokenEvent?.(event);
             sink.text(JSON.stringify(event) + '\n');
         }
         held = [];
@@ -2989,8 +2972,9 @@ async function finishCapture(trigger) {
         return;
     }
     const run = readJson(paths.runFile);
+    const collectorConfig = readJson(paths.collectorConfig);
     const outcome = await stopCollector({
-        config: readJson(paths.collectorConfig),
+        config: collectorConfig,
         ready: readJson(paths.ready),
         script: run?.collector.script,
         configPath: paths.collectorConfig,
@@ -3003,7 +2987,15 @@ async function finishCapture(trigger) {
         return;
     }
     // A collector left running may still write: then the log is a copy of what was read, not the capture itself.
-    const report = await processCaptureLog({ capturePath: paths.capture, tokenPath: paths.tokenPoints, logPath: paths.runtimeLog, linkCapture: outcome.status !== 'left-alone' });
+    // With forward-endpoint, the token metrics are summed as the log is written: no second read.
+    const usageSeries = collectorConfig?.forward ? new UsageSeriesBuilder() : undefined;
+    const report = await processCaptureLog({
+        capturePath: paths.capture,
+        tokenPath: paths.tokenPoints,
+        logPath: paths.runtimeLog,
+        linkCapture: outcome.status !== 'left-alone',
+        ...(usageSeries ? { onTokenEvent: (event) => usageSeries.add(event) } : {}),
+    });
     // Before the usage file and the summary: both carry what this run is compared with.
     const comparison = await RunComparison.begin({ enabled: inputs.compare !== false, artifactName: inputs.artifactName, log: { info: core.info } });
     const usage = buildUsageFile(report, { logName: 'beacon-runtime.jsonl', ...(comparison.baseline ? { baseline: comparison.baseline } : {}) });
@@ -3018,7 +3010,7 @@ async function finishCapture(trigger) {
         core.warning(`beacon: ${warning}`);
     for (const diagnosis of validation.diagnoses)
         core.info(`beacon: ${diagnosis}`);
-    const forwarding = await forward(paths, stats);
+    const forwarding = collectorConfig?.forward && usageSeries ? await forward(collectorConfig, collectorConfig.forward, stats, usageSeries.build()) : undefined;
     const artifact = inputs.uploadArtifact ? await upload(paths, inputs) : undefined;
     if (inputs.jobSummary) {
         try {
@@ -3058,11 +3050,8 @@ async function finishCapture(trigger) {
         process.exit();
 }
 /** With forward-endpoint: the token metrics go out now; what was lost is a warning, or a failure under forward-required. */
-async function forward(paths, stats) {
-    const config = readJson(paths.collectorConfig);
-    if (!config?.forward)
-        return undefined;
-    const report = await forwardRun({ config: config.forward, attribution: config.attribution, logPath: paths.runtimeLog, collectorStats: stats });
+async function forward(config, forwardConfig, stats, usage) {
+    const report = await forwardRun({ config: forwardConfig, attribution: config.attribution, usage, collectorStats: stats });
     const events = report.logs ? `${report.logs.recordsSent} events in ${report.logs.batchesSent} batches (${report.logs.retries} retries)` : 'an unknown number of events';
     core.info(`beacon: forwarded to ${report.endpoint}: ${events}; token metrics: ${report.metrics.status} (${report.metrics.dataPoints} data points, ${report.metrics.durationMs} ms).`);
     if (!report.required)

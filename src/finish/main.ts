@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import * as core from '@actions/core';
-import type { CollectorConfig, CollectorStats, ReadyFile } from '../handoff/collector-config.js';
+import type { CollectorConfig, CollectorStats, ForwardConfig, ReadyFile } from '../handoff/collector-config.js';
 import { WORK_DIR_ENV, workspacePaths, type RunFile, type WorkspacePaths } from '../handoff/workspace.js';
 import { readFinishInputs, type FinishInputs } from '../inputs.js';
 import { STATE_ROLE, STATE_WORK_DIR } from '../start/state.js';
 import { defaultArtifactName, uploadRuntimeArtifact, type RuntimeArtifactResult } from './artifact.js';
 import { RunComparison } from './compare.js';
-import { forwardRun, type ForwardingReport } from './forward-usage.js';
+import { forwardRun, UsageSeriesBuilder, type ForwardingReport, type UsageSeries } from './forward-usage.js';
 import { processCaptureLog } from './process-log.js';
 import { totalTokens } from './report.js';
 import { stopCollector, type StopOutcome } from './stop-collector.js';
@@ -62,8 +62,9 @@ export async function finishCapture(trigger: FinishTrigger): Promise<void> {
   }
 
   const run = readJson<RunFile>(paths.runFile);
+  const collectorConfig = readJson<CollectorConfig>(paths.collectorConfig);
   const outcome = await stopCollector({
-    config: readJson<CollectorConfig>(paths.collectorConfig),
+    config: collectorConfig,
     ready: readJson<ReadyFile>(paths.ready),
     script: run?.collector.script,
     configPath: paths.collectorConfig,
@@ -77,7 +78,15 @@ export async function finishCapture(trigger: FinishTrigger): Promise<void> {
   }
 
   // A collector left running may still write: then the log is a copy of what was read, not the capture itself.
-  const report = await processCaptureLog({ capturePath: paths.capture, tokenPath: paths.tokenPoints, logPath: paths.runtimeLog, linkCapture: outcome.status !== 'left-alone' });
+  // With forward-endpoint, the token metrics are summed as the log is written: no second read.
+  const usageSeries = collectorConfig?.forward ? new UsageSeriesBuilder() : undefined;
+  const report = await processCaptureLog({
+    capturePath: paths.capture,
+    tokenPath: paths.tokenPoints,
+    logPath: paths.runtimeLog,
+    linkCapture: outcome.status !== 'left-alone',
+    ...(usageSeries ? { onTokenEvent: (event: Record<string, any>) => usageSeries.add(event) } : {}),
+  });
   // Before the usage file and the summary: both carry what this run is compared with.
   const comparison = await RunComparison.begin({ enabled: inputs.compare !== false, artifactName: inputs.artifactName, log: { info: core.info } });
   const usage = buildUsageFile(report, { logName: 'beacon-runtime.jsonl', ...(comparison.baseline ? { baseline: comparison.baseline } : {}) });
@@ -91,7 +100,7 @@ export async function finishCapture(trigger: FinishTrigger): Promise<void> {
   for (const warning of validation.warnings) core.warning(`beacon: ${warning}`);
   for (const diagnosis of validation.diagnoses) core.info(`beacon: ${diagnosis}`);
 
-  const forwarding = await forward(paths, stats);
+  const forwarding = collectorConfig?.forward && usageSeries ? await forward(collectorConfig, collectorConfig.forward, stats, usageSeries.build()) : undefined;
   const artifact = inputs.uploadArtifact ? await upload(paths, inputs) : undefined;
 
   if (inputs.jobSummary) {
@@ -131,10 +140,8 @@ export async function finishCapture(trigger: FinishTrigger): Promise<void> {
 }
 
 /** With forward-endpoint: the token metrics go out now; what was lost is a warning, or a failure under forward-required. */
-async function forward(paths: WorkspacePaths, stats: CollectorStats | undefined): Promise<ForwardingReport | undefined> {
-  const config = readJson<CollectorConfig>(paths.collectorConfig);
-  if (!config?.forward) return undefined;
-  const report = await forwardRun({ config: config.forward, attribution: config.attribution, logPath: paths.runtimeLog, collectorStats: stats });
+async function forward(config: CollectorConfig, forwardConfig: ForwardConfig, stats: CollectorStats | undefined, usage: UsageSeries[]): Promise<ForwardingReport> {
+  const report = await forwardRun({ config: forwardConfig, attribution: config.attribution, usage, collectorStats: stats });
   const events = report.logs ? `${report.logs.recordsSent} events in ${report.logs.batchesSent} batches (${report.logs.retries} retries)` : 'an unknown number of events';
   core.info(`beacon: forwarded to ${report.endpoint}: ${events}; token metrics: ${report.metrics.status} (${report.metrics.dataPoints} data points, ${report.metrics.durationMs} ms).`);
   if (!report.required) for (const problem of report.problems) core.warning(`beacon: forwarding: ${problem}.`);

@@ -29,6 +29,8 @@ export interface ProcessLogOptions {
   chunkBytes?: number;
   /** Lines of one export request held for pairing before they are written regardless. */
   maxExportLines?: number;
+  /** Called with each token event as written (normalized usage set), e.g. for forwarding. */
+  onTokenEvent?: (event: Record<string, any>) => void;
 }
 
 const DEFAULT_CHUNK_BYTES = 1 << 20;
@@ -376,6 +378,7 @@ export async function writeRuntimeLog(options: ProcessLogOptions): Promise<Proce
       if (isObject(event.gen_ai)) event.gen_ai.usage = usage;
       else event.gen_ai = { token: { type: line.point?.tokenType ?? 'unknown' }, usage };
       report.add(event);
+      options.onTokenEvent?.(event);
       sink!.text(JSON.stringify(event) + '\n');
     }
     held = [];
