@@ -3010,7 +3010,7 @@ async function finishCapture(trigger) {
         core.warning(`beacon: ${warning}`);
     for (const diagnosis of validation.diagnoses)
         core.info(`beacon: ${diagnosis}`);
-    const forwarding = collectorConfig?.forward && usageSeries ? await forward(collectorConfig, collectorConfig.forward, stats, usageSeries.build()) : undefined;
+    const forwarding = collectorConfig?.forward && usageSeries ? await forward(collectorConfig.forward, collectorConfig.attribution, stats, usageSeries.build()) : undefined;
     const artifact = inputs.uploadArtifact ? await upload(paths, inputs) : undefined;
     if (inputs.jobSummary) {
         try {
@@ -3050,8 +3050,8 @@ async function finishCapture(trigger) {
         process.exit();
 }
 /** With forward-endpoint: the token metrics go out now; what was lost is a warning, or a failure under forward-required. */
-async function forward(config, forwardConfig, stats, usage) {
-    const report = await forwardRun({ config: forwardConfig, attribution: config.attribution, usage, collectorStats: stats });
+async function forward(config, attribution, stats, usage) {
+    const report = await forwardRun({ config, attribution, usage, collectorStats: stats });
     const events = report.logs ? `${report.logs.recordsSent} events in ${report.logs.batchesSent} batches (${report.logs.retries} retries)` : 'an unknown number of events';
     core.info(`beacon: forwarded to ${report.endpoint}: ${events}; token metrics: ${report.metrics.status} (${report.metrics.dataPoints} data points, ${report.metrics.durationMs} ms).`);
     if (!report.required)

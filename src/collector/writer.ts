@@ -6,7 +6,7 @@ import { captureCompanions } from '../handoff/workspace.js';
 /** One append-only file and the size of its last whole line. Opened on first use. */
 class LineFile {
   private fd: number | undefined;
-  size = 0;
+  private size = 0;
 
   constructor(
     readonly path: string,
@@ -37,8 +37,14 @@ class LineFile {
     this.size += end - start;
   }
 
-  /** Back to the last whole line. Undoes `write`s whose size was added, when `size` is lowered first. */
-  truncate(): void {
+  /** Takes back the last `bytes` written (a whole request's part of this file). */
+  undo(bytes: number): void {
+    this.size -= bytes;
+    this.truncate();
+  }
+
+  /** Back to the last whole line. */
+  private truncate(): void {
     if (this.fd === undefined) return;
     try {
       fs.ftruncateSync(this.fd, this.size);
@@ -119,8 +125,7 @@ export class CaptureWriter {
         this.tokens.write(buffer, captureEnd, tokenEnd);
       } catch (error) {
         // The capture's part of this request was written: take it back too.
-        this.capture.size -= captureEnd;
-        this.capture.truncate();
+        this.capture.undo(captureEnd);
         throw error;
       }
     }

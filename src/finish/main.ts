@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type { Attribution } from '../beacon/event.js';
 import * as core from '@actions/core';
 import type { CollectorConfig, CollectorStats, ForwardConfig, ReadyFile } from '../handoff/collector-config.js';
 import { WORK_DIR_ENV, workspacePaths, type RunFile, type WorkspacePaths } from '../handoff/workspace.js';
@@ -100,7 +101,7 @@ export async function finishCapture(trigger: FinishTrigger): Promise<void> {
   for (const warning of validation.warnings) core.warning(`beacon: ${warning}`);
   for (const diagnosis of validation.diagnoses) core.info(`beacon: ${diagnosis}`);
 
-  const forwarding = collectorConfig?.forward && usageSeries ? await forward(collectorConfig, collectorConfig.forward, stats, usageSeries.build()) : undefined;
+  const forwarding = collectorConfig?.forward && usageSeries ? await forward(collectorConfig.forward, collectorConfig.attribution, stats, usageSeries.build()) : undefined;
   const artifact = inputs.uploadArtifact ? await upload(paths, inputs) : undefined;
 
   if (inputs.jobSummary) {
@@ -140,8 +141,8 @@ export async function finishCapture(trigger: FinishTrigger): Promise<void> {
 }
 
 /** With forward-endpoint: the token metrics go out now; what was lost is a warning, or a failure under forward-required. */
-async function forward(config: CollectorConfig, forwardConfig: ForwardConfig, stats: CollectorStats | undefined, usage: UsageSeries[]): Promise<ForwardingReport> {
-  const report = await forwardRun({ config: forwardConfig, attribution: config.attribution, usage, collectorStats: stats });
+async function forward(config: ForwardConfig, attribution: Attribution, stats: CollectorStats | undefined, usage: UsageSeries[]): Promise<ForwardingReport> {
+  const report = await forwardRun({ config, attribution, usage, collectorStats: stats });
   const events = report.logs ? `${report.logs.recordsSent} events in ${report.logs.batchesSent} batches (${report.logs.retries} retries)` : 'an unknown number of events';
   core.info(`beacon: forwarded to ${report.endpoint}: ${events}; token metrics: ${report.metrics.status} (${report.metrics.dataPoints} data points, ${report.metrics.durationMs} ms).`);
   if (!report.required) for (const problem of report.problems) core.warning(`beacon: forwarding: ${problem}.`);

@@ -4,8 +4,9 @@
  * the same functions as `decodeJsonRequest` (`./json.ts`). Without a SkipFilter the result is
  * exactly what `decodeJsonRequest` gives for the body's text; with one, the records the filter
  * drops are only counted (ScopeLogs.skippedRecords, ScopeMetrics.skippedDataPoints): of them only
- * the name the filter reads becomes a string. A body is never turned into one string: for a large body V8 would allocate it
- * in large-object space, on fresh pages each time, which costs more than parsing it.
+ * the name the filter reads becomes a string. A body is never turned into one string: for a large
+ * body V8 would allocate it in large-object space, on fresh pages each time, which costs more than
+ * parsing it.
  */
 import { isUtf8 } from 'node:buffer';
 import { checkLogRecord, checkMetric, checkResource, checkScope, checkSpan, fail, optionalObjectArray, type Json } from './json.js';
