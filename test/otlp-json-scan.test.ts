@@ -11,7 +11,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, test } from 'vitest';
-import { harnessSkipFilter } from '../src/collector/keep-map.js';
 import { decodeExportRequest } from '../src/collector/otlp/decode.js';
 import { decodeJsonRequest } from '../src/collector/otlp/json.js';
 import { MAX_JSON_NESTING } from '../src/collector/otlp/json-scan.js';
@@ -24,7 +23,7 @@ import {
 } from '../src/collector/otlp/types.js';
 import { TOKEN_METRIC } from '../src/harness/codex.js';
 import { FIXTURES } from './support/otlp/fixtures.js';
-import { decodedLogRecords, DROPPED_EVENTS, expectSameOutcome as expectSameOutcomeIn, freezeReceiveTime, KEPT_EVENTS, LOG_NOT_KEPT, METRIC_NOT_KEPT, metricNames, nameMetricsForSkipping, skippedOf } from './support/skip-check.js';
+import { decodedLogRecords, DROPPED_EVENTS, expectSameOutcome as expectSameOutcomeIn, freezeReceiveTime, KEPT_EVENTS, LOG_NOT_KEPT, METRIC_NOT_KEPT, metricNames, nameMetricsForSkipping, skippedOf, SKIP_FILTER } from './support/skip-check.js';
 import { Prng } from './support/otlp/prng.js';
 import { randomAttributes, randomLogRecords, randomResourceMetrics, randomSpans } from './support/otlp/sdk-requests.js';
 
@@ -69,7 +68,7 @@ function errorOf(decode: () => unknown): string {
 /** Refused by the new decoder with and without the filter, and by the oracle. */
 function expectRefused(signal: Signal, body: Uint8Array): string {
   const message = errorOf(() => decodeExportRequest(signal, 'json', body));
-  expect(errorOf(() => decodeExportRequest(signal, 'json', body, harnessSkipFilter))).toBe(message);
+  expect(errorOf(() => decodeExportRequest(signal, 'json', body, SKIP_FILTER))).toBe(message);
   errorOf(() => oracle(signal, body));
   return message;
 }
@@ -373,11 +372,11 @@ describe('malformed bodies are refused (MalformedRequestError), with and without
       const limit = MAX_JSON_NESTING - 7;
       const atLimit = utf8(records(deep(limit, open, innermost, close)));
       expectSameAsOracle('logs', atLimit);
-      expect(decodeExportRequest('logs', 'json', atLimit, harnessSkipFilter).resourceLogs![0].scopeLogs![0].skippedRecords).toEqual({ [LOG_NOT_KEPT]: 2 });
+      expect(decodeExportRequest('logs', 'json', atLimit, SKIP_FILTER).resourceLogs![0].scopeLogs![0].skippedRecords).toEqual({ [LOG_NOT_KEPT]: 2 });
       for (const levels of [limit + 1, 100_000]) {
         const body = utf8(records(deep(levels, open, innermost, close)));
         expect(errorOf(() => decodeExportRequest('logs', 'json', body))).toMatch(new RegExp(`^json: nesting deeper than ${MAX_JSON_NESTING} at byte \\d+$`));
-        expect(errorOf(() => decodeExportRequest('logs', 'json', body, harnessSkipFilter))).toMatch(/^json: nesting deeper than/);
+        expect(errorOf(() => decodeExportRequest('logs', 'json', body, SKIP_FILTER))).toMatch(/^json: nesting deeper than/);
       }
     }
     // The same limit at the top (JSON.parse itself has none).
@@ -440,7 +439,7 @@ describe('malformed bodies are refused (MalformedRequestError), with and without
       expect(errorOf(() => oracle(signal, body))).toBe(message);
       expect(errorOf(() => decodeExportRequest(signal, 'json', body))).toBe(message);
       // A record the filter would skip is checked all the same.
-      expect(errorOf(() => decodeExportRequest(signal, 'json', body, harnessSkipFilter))).toBe(message);
+      expect(errorOf(() => decodeExportRequest(signal, 'json', body, SKIP_FILTER))).toBe(message);
     }
   });
 });

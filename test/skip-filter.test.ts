@@ -12,7 +12,6 @@ import { describe, expect, test } from 'vitest';
 import { newEvent } from '../src/beacon/envelope.js';
 import { MAX_EVENT_BYTES, MAX_RAW_STRING, serializeWithinLimits } from '../src/beacon/limits.js';
 import { redactSecrets, redactSecretsUnfiltered } from '../src/beacon/redact.js';
-import { harnessSkipFilter } from '../src/collector/keep-map.js';
 import { decodeExportRequest } from '../src/collector/otlp/decode.js';
 import {
   MalformedRequestError,
@@ -26,7 +25,7 @@ import { logTimestamp } from '../src/harness/common.js';
 import type { RecordContext } from '../src/harness/harness.js';
 import { codexLogRecord, logsRequest } from './support/codex-records.js';
 import { EXPECTED_EVENT_COUNTS, FIXTURES } from './support/otlp/fixtures.js';
-import { ATTRIBUTION, decodedLogRecords, DROPPED_EVENTS, expectSameOutcome as expectSameOutcomeIn, freezeReceiveTime, KEPT_EVENTS, LOG_NOT_KEPT, METRIC_NOT_KEPT, metricNames, nameMetricsForSkipping, skippedOf } from './support/skip-check.js';
+import { ATTRIBUTION, decodedLogRecords, DROPPED_EVENTS, expectSameOutcome as expectSameOutcomeIn, freezeReceiveTime, KEPT_EVENTS, LOG_NOT_KEPT, METRIC_NOT_KEPT, metricNames, nameMetricsForSkipping, skippedOf, SKIP_FILTER } from './support/skip-check.js';
 import { Prng } from './support/otlp/prng.js';
 import { bytesOf, encodeMessage, field } from './support/otlp/proto-encode.js';
 import { randomAttributes, randomLogRecords, randomResourceMetrics } from './support/otlp/sdk-requests.js';
@@ -368,7 +367,7 @@ describe('edge cases', () => {
     test.each(cases)('%s', (_name, record) => {
       const body = logsAround([record, encodeRecord(recordWith([str('event.name', 'codex.tool_result')]))]);
       expect(() => decodeExportRequest('logs', 'protobuf', body)).toThrow(MalformedRequestError);
-      expect(() => decodeExportRequest('logs', 'protobuf', body, harnessSkipFilter)).toThrow(MalformedRequestError);
+      expect(() => decodeExportRequest('logs', 'protobuf', body, SKIP_FILTER)).toThrow(MalformedRequestError);
     });
 
     test('a skipped metric whose data message is broken', () => {
@@ -376,7 +375,7 @@ describe('edge cases', () => {
       const scopeMetrics = field.len(2, metric);
       const body = field.len(1, bytesOf(field.len(1, encodeMessage('Resource', CODEX_RESOURCE_JSON)), field.len(2, scopeMetrics)));
       expect(() => decodeExportRequest('metrics', 'protobuf', body)).toThrow(MalformedRequestError);
-      expect(() => decodeExportRequest('metrics', 'protobuf', body, harnessSkipFilter)).toThrow(MalformedRequestError);
+      expect(() => decodeExportRequest('metrics', 'protobuf', body, SKIP_FILTER)).toThrow(MalformedRequestError);
     });
   });
 });

@@ -1,7 +1,7 @@
 import type { Attribution, BeaconEvent } from '../beacon/event.js';
 import { rulesFor, type HarnessRules, type MapOptions, type RecordContext } from '../harness/index.js';
 import type { Mapped } from '../harness/harness.js';
-import type { ExportRequestBySignal, Resource, Signal, SkipFilter } from './otlp/types.js';
+import type { ExportRequestBySignal, RecordSkipper, Resource, Signal, SkipFilter } from './otlp/types.js';
 import { attributesToObject, getAttribute } from './otlp/values.js';
 
 /** What one export request turned into: the events to write and the record counts. */
@@ -53,6 +53,7 @@ export function keepAndMap<S extends Signal>(signal: S, request: ExportRequestBy
       const { ctx, rules } = contextFor(resourceSpans.resource, settings, exportSeq, receivedAt);
       for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
         for (const span of scopeSpans.spans ?? []) applyRule(result, rules, rules.mapSpan, span, ctx, 1);
+        countSkipped(result, scopeSpans.skippedSpans);
       }
     }
   }
@@ -85,14 +86,33 @@ function countSkipped(result: MappedRequest, skipped: Record<string, number> | u
   }
 }
 
-/** The decoders' SkipFilter: the harness rules of each resource say what they would drop. */
-export const harnessSkipFilter: SkipFilter = {
-  forResource(resource) {
-    const serviceName = getAttribute(resource?.attributes, 'service.name');
-    const rules = rulesFor(typeof serviceName === 'string' ? serviceName : '');
-    return rules.logDropReason || rules.metricDropReason ? rules : undefined;
-  },
-};
+/**
+ * The decoders' SkipFilter for a collector mapping with these options: the harness rules of each
+ * resource say what they would drop.
+ */
+export function harnessSkipFilter(options: MapOptions): SkipFilter {
+  // Weak: rulesFor makes new rules for each unknown service.name.
+  const skippers = new WeakMap<HarnessRules, RecordSkipper | null>();
+  return {
+    forResource(resource) {
+      const serviceName = getAttribute(resource?.attributes, 'service.name');
+      const rules = rulesFor(typeof serviceName === 'string' ? serviceName : '');
+      let skipper = skippers.get(rules);
+      if (skipper === undefined) skippers.set(rules, (skipper = skipperOf(rules, options)));
+      return skipper ?? undefined;
+    },
+  };
+}
+
+function skipperOf(rules: HarnessRules, options: MapOptions): RecordSkipper | null {
+  const spanReason = rules.spanDropReason?.(options);
+  if (!rules.logDropReason && !rules.metricDropReason && spanReason === undefined) return null;
+  return {
+    logDropReason: rules.logDropReason?.bind(rules),
+    metricDropReason: rules.metricDropReason?.bind(rules),
+    spanDropReason: spanReason === undefined ? undefined : () => spanReason,
+  };
+}
 
 /** OTLP counts metrics in data points (`rejected_data_points`). */
 function dataPointCount(metric: import('./otlp/types.js').Metric): number {

@@ -96,6 +96,7 @@ export function createCollector(config: CollectorConfig, writer: CaptureWriter, 
     attribution: config.attribution,
     options: { logUserPrompt: config.logUserPrompt, includeSpans: config.includeSpans },
   };
+  const skip = harnessSkipFilter(settings.options);
   let closing = false;
   let inFlight = 0;
   let exportSeq = 0;
@@ -171,7 +172,7 @@ export function createCollector(config: CollectorConfig, writer: CaptureWriter, 
 
     let decoded;
     try {
-      decoded = decodeExportRequest(signal, encoding, body, harnessSkipFilter);
+      decoded = decodeExportRequest(signal, encoding, body, skip);
     } catch (error) {
       if (error instanceof MalformedRequestError) throw new HttpError(400, `malformed ${encoding} ${signal} request: ${error.message}`);
       throw error;

@@ -15,6 +15,7 @@ export const TOKEN_METRIC = 'codex.turn.token_usage';
 
 const LOG_NOT_KEPT = 'codex_log_not_kept';
 const METRIC_NOT_KEPT = 'codex_metric_not_kept';
+const SPAN_NOT_REQUESTED = 'codex_span_not_requested';
 
 const DENIED_DECISIONS = new Set(['deny', 'denied', 'abort', 'rejected']);
 
@@ -173,8 +174,9 @@ export const codexRules: HarnessRules = {
   // Must agree with mapLogRecord / mapMetric above: test/skip-filter.test.ts compares both paths.
   logDropReason: (eventName) => (Object.hasOwn(LOG_RULES, eventName) ? undefined : LOG_NOT_KEPT),
   metricDropReason: (metricName) => (metricName === TOKEN_METRIC ? undefined : METRIC_NOT_KEPT),
+  spanDropReason: (options) => (options.includeSpans ? undefined : SPAN_NOT_REQUESTED),
   mapSpan(span: Span, ctx): Mapped {
-    if (!ctx.options.includeSpans) return { dropped: 'codex_span_not_requested' };
+    if (!ctx.options.includeSpans) return { dropped: SPAN_NOT_REQUESTED };
     return { events: [spanEvent(span, ctx, HARNESS)] };
   },
 };

@@ -23,6 +23,8 @@ export interface HarnessRules {
   logDropReason?(eventName: string): string | undefined;
   /** The same for `mapMetric`, by metric name. */
   metricDropReason?(metricName: string): string | undefined;
+  /** The same for `mapSpan`: the reason it drops every span under these options, if it does. */
+  spanDropReason?(options: MapOptions): string | undefined;
 }
 
 /**

@@ -4,6 +4,7 @@ import { toJsonLine } from '../../src/beacon/sanitize.js';
 import { harnessSkipFilter, keepAndMap, type MapSettings } from '../../src/collector/keep-map.js';
 import { decodeExportRequest } from '../../src/collector/otlp/decode.js';
 import { TOKEN_METRIC } from '../../src/harness/codex.js';
+import type { MapOptions } from '../../src/harness/index.js';
 import type { Prng } from './otlp/prng.js';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { Encoding, ExportLogsServiceRequest, ExportMetricsServiceRequest, ExportRequestBySignal, Signal } from '../../src/collector/otlp/types.js';
@@ -21,6 +22,10 @@ export const DROPPED_EVENTS = ['codex.sse_event', 'codex.api_request', 'codex.tu
 
 export const ATTRIBUTION: Attribution = { endpoint: { hostname: 'runner-1', os: 'linux' }, repository: 'https://github.com/acme/app', branch: 'main' };
 const SETTINGS: MapSettings = { attribution: ATTRIBUTION, options: { logUserPrompt: true, includeSpans: true } };
+/** The filter of a collector that keeps spans: it skips dropped log records and metrics. */
+export const SKIP_FILTER = harnessSkipFilter(SETTINGS.options);
+/** The start step's default: spans are not asked for, so the filter skips them too. */
+export const WITHOUT_SPANS: MapOptions = { logUserPrompt: true, includeSpans: false };
 
 /** keepAndMap stamps each request with the time it was received: frozen, so both paths agree. */
 export function freezeReceiveTime(): void {
@@ -39,12 +44,16 @@ export interface SameOutcome<S extends Signal> {
   dropped: Record<string, number>;
 }
 
-/** Decodes `body` without and with the filter, maps both, and expects the same written lines and counts. */
-export function expectSameOutcome<S extends Signal>(signal: S, encoding: Encoding, body: Uint8Array): SameOutcome<S> {
+/**
+ * Decodes `body` without and with the filter of a collector mapping with `options`, maps both,
+ * and expects the same written lines and counts.
+ */
+export function expectSameOutcome<S extends Signal>(signal: S, encoding: Encoding, body: Uint8Array, options: MapOptions = SETTINGS.options): SameOutcome<S> {
+  const settings: MapSettings = { ...SETTINGS, options };
   const full = decodeExportRequest(signal, encoding, body);
-  const skipping = decodeExportRequest(signal, encoding, body, harnessSkipFilter);
-  const fromFull = keepAndMap(signal, full, SETTINGS, 3);
-  const fromSkipping = keepAndMap(signal, skipping, SETTINGS, 3);
+  const skipping = decodeExportRequest(signal, encoding, body, harnessSkipFilter(options));
+  const fromFull = keepAndMap(signal, full, settings, 3);
+  const fromSkipping = keepAndMap(signal, skipping, settings, 3);
   // As written lines: the exact bytes of the capture, key order included.
   expect(fromSkipping.events.map(toJsonLine)).toEqual(fromFull.events.map(toJsonLine));
   expect({ received: fromSkipping.received, rejected: fromSkipping.rejected, dropped: fromSkipping.dropped }).toEqual({

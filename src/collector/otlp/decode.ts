@@ -16,6 +16,6 @@ export function decodeExportRequest<S extends Signal>(signal: S, encoding: Encod
     case 'metrics':
       return decodeMetricsRequest(body, skip) as ExportRequestBySignal[S];
     default:
-      return decodeTraceRequest(body) as ExportRequestBySignal[S];
+      return decodeTraceRequest(body, skip) as ExportRequestBySignal[S];
   }
 }

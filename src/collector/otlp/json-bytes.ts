@@ -19,13 +19,13 @@ interface Layout {
   keys: readonly [string, string, string];
   checkRecord(record: Json, path: string): void;
   /** Where ScopeX counts the records it skipped. */
-  skippedKey: 'skippedRecords' | 'skippedDataPoints' | undefined;
+  skippedKey: 'skippedRecords' | 'skippedDataPoints' | 'skippedSpans';
 }
 
 const LAYOUTS: Record<Signal, Layout> = {
   logs: { kind: 'log', keys: ['resourceLogs', 'scopeLogs', 'logRecords'], checkRecord: checkLogRecord, skippedKey: 'skippedRecords' },
   metrics: { kind: 'metric', keys: ['resourceMetrics', 'scopeMetrics', 'metrics'], checkRecord: checkMetric, skippedKey: 'skippedDataPoints' },
-  traces: { kind: 'span', keys: ['resourceSpans', 'scopeSpans', 'spans'], checkRecord: checkSpan, skippedKey: undefined },
+  traces: { kind: 'span', keys: ['resourceSpans', 'scopeSpans', 'spans'], checkRecord: checkSpan, skippedKey: 'skippedSpans' },
 };
 
 /** The second pass: the plan's objects made and checked in the order `decodeJsonRequest` checks them. */
@@ -92,15 +92,17 @@ class Decoder {
     checkScope(scope, path);
     const layout = this.layout;
     const dropReason = layout.kind === 'log' ? skipper?.logDropReason : layout.kind === 'metric' ? skipper?.metricDropReason : undefined;
+    // Spans are dropped all alike, by no name.
+    const spanReason = layout.kind === 'span' ? skipper?.spanDropReason?.() : undefined;
     let skipped: Record<string, number> | undefined;
     this.list(scope, plan, layout.keys[2], path, (element, recordPath) => {
       const record = element as RecordPlan;
-      if (dropReason !== undefined && record.shapeOk && record.nameStart >= 0) {
-        const reason = dropReason.call(skipper, this.name(record));
+      if (record.shapeOk && (spanReason !== undefined || (dropReason !== undefined && record.nameStart >= 0))) {
+        const reason = spanReason ?? dropReason!.call(skipper, this.name(record));
         if (reason !== undefined) {
           skipped ??= {};
-          // A log record counts 1, a metric its data points (OTLP counts metrics in points).
-          skipped[reason] = (skipped[reason] ?? 0) + (layout.kind === 'log' ? 1 : record.points);
+          // A log record or span counts 1, a metric its data points (OTLP counts metrics in points).
+          skipped[reason] = (skipped[reason] ?? 0) + (layout.kind === 'metric' ? record.points : 1);
           return undefined;
         }
       }
@@ -108,7 +110,7 @@ class Decoder {
       layout.checkRecord(decoded, recordPath);
       return decoded;
     });
-    if (skipped !== undefined) scope[layout.skippedKey!] = skipped;
+    if (skipped !== undefined) scope[layout.skippedKey] = skipped;
     return scope;
   }
 

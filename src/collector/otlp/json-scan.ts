@@ -318,8 +318,8 @@ export interface ContainerPlan extends ElementPlan {
 
 /**
  * A record with what a SkipFilter reads: `nameStart`..`nameEnd`, the bytes of the string that
- * names it (-1 when there is none: no `event.name` attribute whose value is a stringValue, or a
- * metric name that is not a string), escaped or not; `points`, a metric's data point count as
+ * names it (-1 when there is none: no `event.name` attribute whose value is a stringValue, a
+ * metric name that is not a string, or a span), escaped or not; `points`, a metric's data point count as
  * keep-map counts it; `shapeOk`, whether it passes the structural checks of `./json.ts`.
  */
 export interface RecordPlan extends ElementPlan {
@@ -383,7 +383,7 @@ function scanList(b: Buffer, p: number, depth: number, kind: RecordKind, level: 
     else if (level < 3) element = scanContainer(b, p, depth + 1, kind, level);
     else if (kind === 'log') element = scanLogRecord(b, p, depth + 1);
     else if (kind === 'metric') element = scanMetric(b, p, depth + 1);
-    else element = { start: p, end: value(b, p, depth + 1), isObject: true };
+    else element = scanSpan(b, p, depth + 1);
     elements.push(element);
     p = nextElement(b, element.end);
   }
@@ -708,6 +708,21 @@ function scanMetric(b: Buffer, p: number, depth: number): RecordPlan {
     }
   }
   return { start, end: p, isObject: true, shapeOk: failing === 0, nameStart, nameEnd, nameEscaped, points: count };
+}
+
+// Spans: what `checkSpan` checks. A SkipFilter drops spans by no name.
+const SPAN_LINK_OR_EVENT: Shape = [{ key: ATTRIBUTES, type: 'keyValues' }];
+const SPAN: Shape = [
+  { key: ATTRIBUTES, type: 'keyValues' },
+  { key: new Key('status'), type: 'object', shape: ANY_OBJECT },
+  { key: new Key('events'), type: 'objectArray', shape: SPAN_LINK_OR_EVENT },
+  { key: new Key('links'), type: 'objectArray', shape: SPAN_LINK_OR_EVENT },
+];
+
+/** At a span's '{'. */
+function scanSpan(b: Buffer, p: number, depth: number): RecordPlan {
+  const end = shapedObject(b, p, depth, SPAN);
+  return { start: p, end, isObject: true, shapeOk: checksPass, nameStart: -1, nameEnd: -1, nameEscaped: false, points: 0 };
 }
 
 /** Set by scanMetricData: the data points of its last `dataPoints` array (-1: none, or null). */

@@ -618,13 +618,13 @@ interface SignalContainers<Request, ResourceX, ScopeX> {
  */
 interface RecordSkipping {
   /** The RecordSkipper method this signal asks. */
-  method: 'logDropReason' | 'metricDropReason';
+  method: 'logDropReason' | 'metricDropReason' | 'spanDropReason';
   dropReason: (r: Reader, end: number, skipper: RecordSkipper) => string | undefined;
   /** Where ScopeX counts what it skipped. */
-  skippedKey: 'skippedRecords' | 'skippedDataPoints';
+  skippedKey: 'skippedRecords' | 'skippedDataPoints' | 'skippedSpans';
 }
 
-/** What the last skipped record counts for: 1 log record, or a metric's data points. */
+/** What the last skipped record counts for: 1 log record or span, or a metric's data points. */
 let skippedCount = 0;
 
 /** ResourceX and ScopeX fields (1 head message, 2 repeated children, 3 schema_url), for scans. */
@@ -1739,6 +1739,21 @@ function decodeSpan(r: Reader, end: number): Span {
   return out;
 }
 
+const SPAN_WIRES = wireTable({ 1: LEN, 2: LEN, 3: LEN, 4: LEN, 5: LEN, 6: VARINT, 7: I64, 8: I64, 9: LEN, 10: VARINT, 11: LEN, 12: VARINT, 13: LEN, 14: VARINT, 15: LEN, 16: I32 });
+
+/**
+ * RecordSkipping.dropReason for a Span: the skipper drops all of a resource's spans alike, by no
+ * name. A dropped span's fields are checked for framing and wire types; none is read.
+ */
+function spanDropReason(r: Reader, end: number, skipper: RecordSkipper): string | undefined {
+  const reason = skipper.spanDropReason!();
+  if (reason === undefined) return undefined;
+  while (r.pos < end) r.skipScanned(r.varint32(), SPAN_WIRES, 'Span');
+  r.expectEnd(end, 'Span');
+  skippedCount = 1;
+  return reason;
+}
+
 export const decodeTraceRequest = requestDecoder<ExportTraceServiceRequest, ResourceSpans, ScopeSpans>(
   {
     requestMessage: 'ExportTraceServiceRequest',
@@ -1749,4 +1764,5 @@ export const decodeTraceRequest = requestDecoder<ExportTraceServiceRequest, Reso
     recordsKey: 'spans',
   },
   decodeSpan,
+  { method: 'spanDropReason', dropReason: spanDropReason, skippedKey: 'skippedSpans' },
 );

@@ -199,6 +199,8 @@ export interface ScopeSpans {
   scope?: InstrumentationScope;
   spans?: Span[];
   schemaUrl?: string;
+  /** Not OTLP: spans a decoder skipped unread (see SkipFilter), counted by drop reason. */
+  skippedSpans?: Record<string, number>;
 }
 export interface ResourceSpans {
   resource?: Resource;
@@ -211,9 +213,10 @@ export interface ExportTraceServiceRequest {
 
 /**
  * Lets a decoder skip the contents of records the harness rules would drop anyway (most of
- * Codex's log records and metrics). Given a resource (decoded first), the skipper for its
- * records, or undefined to decode all of them. A skipped record must still be well framed; it is
- * counted in ScopeLogs.skippedRecords / ScopeMetrics.skippedDataPoints under the reason given.
+ * Codex's log records and metrics, and its spans unless they were asked for). Given a resource
+ * (decoded first), the skipper for its records, or undefined to decode all of them. A skipped
+ * record must still be well framed; it is counted in ScopeLogs.skippedRecords,
+ * ScopeMetrics.skippedDataPoints or ScopeSpans.skippedSpans under the reason given.
  */
 export interface SkipFilter {
   forResource(resource: Resource | undefined): RecordSkipper | undefined;
@@ -223,6 +226,8 @@ export interface RecordSkipper {
   logDropReason?(eventName: string): string | undefined;
   /** The drop reason for a metric of this name, or undefined to decode it. */
   metricDropReason?(metricName: string): string | undefined;
+  /** The drop reason for every span of the resource, or undefined to decode them. */
+  spanDropReason?(): string | undefined;
 }
 
 export type Signal = 'logs' | 'metrics' | 'traces';
