@@ -9,13 +9,14 @@ import { Server as NetServer } from 'node:net';
 import { BOOT_FAILURE, type CollectorConfig, type ReadyFile } from '../handoff/collector-config.js';
 import { LISTEN_IPC_FLAG, LISTEN_MESSAGE, LISTENING_MESSAGE, listenSourceOf } from '../handoff/listen-socket.js';
 import { COLLECTOR_FLUSH_SHARE } from '../forward/settings.js';
+import { isoUtc } from '../beacon/utc-time.js';
 import { EventForwarder } from './forwarder.js';
 import { createCollector, type ListenSocket } from './server.js';
 import { StatsRecorder } from './stats.js';
 import { CaptureWriter } from './writer.js';
 
 function log(message: string): void {
-  process.stderr.write(`${new Date().toISOString()} collector: ${message}\n`);
+  process.stderr.write(`${isoUtc(Date.now())} collector: ${message}\n`);
 }
 
 /** The socket the start step sends over IPC (Windows): waited for from the first moment. */

@@ -2,6 +2,7 @@ import type { Attribution, BeaconEvent } from '../beacon/event.js';
 import { rulesFor, type HarnessRules, type MapOptions, type RecordContext } from '../harness/index.js';
 import type { Mapped } from '../harness/harness.js';
 import type { ExportRequestBySignal, RecordSkipper, Resource, Signal, SkipFilter } from './otlp/types.js';
+import { isoUtc } from '../beacon/utc-time.js';
 import { attributesToObject, getAttribute } from './otlp/values.js';
 
 /** What one export request turned into: the events to write and the record counts. */
@@ -30,7 +31,7 @@ function contextFor(resource: Resource | undefined, settings: MapSettings, expor
 /** Walks an export request and applies the harness rules of each resource to each record. */
 export function keepAndMap<S extends Signal>(signal: S, request: ExportRequestBySignal[S], settings: MapSettings, exportSeq: number): MappedRequest {
   const result: MappedRequest = { events: [], received: 0, rejected: 0, dropped: {} };
-  const receivedAt = new Date().toISOString();
+  const receivedAt = isoUtc(Date.now());
 
   if (signal === 'logs') {
     for (const resourceLogs of (request as ExportRequestBySignal['logs']).resourceLogs ?? []) {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type { CollectorStats, SignalStats } from '../handoff/collector-config.js';
+import { isoUtc } from '../beacon/utc-time.js';
 import type { Encoding, Signal } from './otlp/types.js';
 
 function emptySignal(): SignalStats {
@@ -9,7 +10,7 @@ function emptySignal(): SignalStats {
 /** Counters the post step reports; written once at exit (atomically: tmp file + rename). */
 export class StatsRecorder {
   readonly stats: CollectorStats = {
-    startedAt: new Date().toISOString(),
+    startedAt: isoUtc(Date.now()),
     signals: { logs: emptySignal(), metrics: emptySignal(), traces: emptySignal() },
     eventsWritten: 0,
     dropped: {},
@@ -44,7 +45,7 @@ export class StatsRecorder {
   }
 
   writeTo(path: string, stopReason: string): void {
-    this.stats.stoppedAt = new Date().toISOString();
+    this.stats.stoppedAt = isoUtc(Date.now());
     this.stats.stopReason = stopReason;
     const tmp = `${path}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(this.stats, null, 2), { mode: 0o600 });

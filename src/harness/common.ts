@@ -2,6 +2,7 @@ import { ACTION, type BeaconEvent, type TokenRaw } from '../beacon/event.js';
 import { newEvent } from '../beacon/envelope.js';
 import type { HistogramDataPoint, LogRecord, Metric, NumberDataPoint, Span } from '../collector/otlp/types.js';
 import { attributesToObject, nanosToIso, temporalityName, toNumber } from '../collector/otlp/values.js';
+import { isoUtc } from '../beacon/utc-time.js';
 import type { RecordContext } from './harness.js';
 
 /** Shared by the harness rules: timestamps, `raw`, and the generic shapes of each signal. */
@@ -13,7 +14,7 @@ export function logTimestamp(record: LogRecord, attributes: Record<string, unkno
     if (isCanonicalIsoTime(fromAttribute)) return fromAttribute;
     // Parsed once (new Date(string) parses as Date.parse does).
     const ms = Date.parse(fromAttribute);
-    if (!Number.isNaN(ms)) return new Date(ms).toISOString();
+    if (!Number.isNaN(ms)) return isoUtc(ms);
   }
   return nanosToIso(record.timeUnixNano) ?? nanosToIso(record.observedTimeUnixNano) ?? ctx.receivedAt;
 }

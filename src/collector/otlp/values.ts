@@ -5,6 +5,7 @@
  * as numbers or names. The JSON decoder checks only the structure, so these also tolerate values of
  * the wrong type (they return `undefined` rather than throw).
  */
+import { isoUtc } from '../../beacon/utc-time.js';
 import type { AggregationTemporality, AnyValue, Int64, KeyValue } from './types.js';
 
 /** Deeper AnyValue arrays/kvlists are cut off: protects recursion from hostile input. */
@@ -131,7 +132,7 @@ export function nanosToIso(v: Int64 | null | undefined): string | undefined {
   const seconds = digits.length > 9 ? Number(digits.slice(0, -9)) : 0;
   if (seconds > MAX_RFC3339_SECONDS) return undefined;
   const fraction = digits.length > 9 ? digits.slice(-9) : digits.padStart(9, '0');
-  const whole = new Date(seconds * 1000).toISOString().slice(0, 19); // YYYY-MM-DDTHH:MM:SS
+  const whole = isoUtc(seconds * 1000).slice(0, 19); // YYYY-MM-DDTHH:MM:SS
   if (fraction === '000000000') return `${whole}Z`;
   const kept = fraction.endsWith('000000') ? fraction.slice(0, 3) : fraction.endsWith('000') ? fraction.slice(0, 6) : fraction;
   return `${whole}.${kept}Z`;
