@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo, Server as NetServer } from 'node:net';
 import { HEALTH_PATH, SECRET_HEADER, SHUTDOWN_PATH, type CollectorConfig } from '../handoff/collector-config.js';
 import type { BeaconEvent } from '../beacon/event.js';
+import { BodyBufferPool, BodyReceiver } from './body-buffers.js';
 import { harnessSkipFilter, keepAndMap, type MapSettings } from './keep-map.js';
 import { decodeExportRequest } from './otlp/decode.js';
 import { encodeExportResponse, encodeStatus } from './otlp/response.js';
@@ -22,6 +23,10 @@ const GRPC_CODE_OF_STATUS: Record<number, number> = { 400: 3, 401: 16, 404: 5, 4
 // zlib loads on the first compressed body (Codex never compresses): the collector boots faster.
 let zlibModule: Promise<typeof import('node:zlib')> | undefined;
 const loadZlib = () => (zlibModule ??= import('node:zlib'));
+// Bodies are received into reused buffers (./body-buffers.ts): one per request being read, a few
+// kept (the bench's 4 senders), freed after a quiet spell so that an idle collector stays small.
+const KEPT_BODY_BUFFERS = 4;
+const BODY_BUFFERS_IDLE_MS = 5_000;
 
 /** Constant-time comparison without loading node:crypto at boot. */
 function sameBytes(a: Buffer, b: Buffer): boolean {
@@ -123,17 +128,23 @@ export function createCollector(config: CollectorConfig, writer: CaptureWriter, 
     answer(res, error.status, body, contentType, error.headers);
   };
 
-  async function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  const bodyBuffers = new BodyBufferPool({ maxKept: KEPT_BODY_BUFFERS, maxBufferBytes: config.maxBodyBytes, idleMs: BODY_BUFFERS_IDLE_MS });
+
+  /** The body, in a buffer the caller must `release` once nothing reads it any more. */
+  async function readBody(req: http.IncomingMessage): Promise<BodyReceiver> {
     const declared = Number(req.headers['content-length'] ?? NaN);
     if (declared > config.maxBodyBytes) throw new HttpError(413, `body of ${declared} bytes exceeds the limit of ${config.maxBodyBytes}`, { connection: 'close' });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > config.maxBodyBytes) throw new HttpError(413, `body exceeds the limit of ${config.maxBodyBytes} bytes`, { connection: 'close' });
-      chunks.push(chunk);
+    const body = new BodyReceiver(bodyBuffers, declared > 0 ? declared : 0);
+    try {
+      for await (const chunk of req as AsyncIterable<Buffer>) {
+        if (body.size + chunk.length > config.maxBodyBytes) throw new HttpError(413, `body exceeds the limit of ${config.maxBodyBytes} bytes`, { connection: 'close' });
+        body.append(chunk);
+      }
+    } catch (error) {
+      body.release();
+      throw error;
     }
-    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+    return body;
   }
 
   async function decompress(body: Buffer, contentEncoding: string): Promise<Buffer> {
@@ -166,16 +177,20 @@ export function createCollector(config: CollectorConfig, writer: CaptureWriter, 
     if (!['', 'identity', 'gzip', 'x-gzip', 'deflate'].includes(contentEncoding)) {
       throw new HttpError(415, `unsupported content encoding "${contentEncoding}": use gzip, deflate or none`);
     }
-    const wireBody = await readBody(req);
-    stats.request(signal, encoding, wireBody.length);
-    const body = await decompress(wireBody, contentEncoding);
-
+    const received = await readBody(req);
     let decoded;
     try {
+      stats.request(signal, encoding, received.size);
+      // zlib reads the wire bytes until its callback: they stay ours until the decode is done.
+      const body = await decompress(received.bytes(), contentEncoding);
       decoded = decodeExportRequest(signal, encoding, body, skip);
     } catch (error) {
       if (error instanceof MalformedRequestError) throw new HttpError(400, `malformed ${encoding} ${signal} request: ${error.message}`);
       throw error;
+    } finally {
+      // The decoders copy out what they keep (strings; see ./body-buffers.ts): the buffer can serve
+      // the next request. A decompressed body is zlib's own new buffer: not ours to keep.
+      received.release();
     }
     exportSeq += 1;
     const mapped = keepAndMap(signal, decoded, settings, exportSeq);
