@@ -1,8 +1,7 @@
-import http from 'node:http';
 import { afterEach, expect, it } from 'vitest';
 import type { CollectorStats } from '../src/handoff/collector-config.js';
 import { CollectorProcesses, type RunningCollector } from './support/collector-process.js';
-import type { Outcome } from './support/http-senders.js';
+import { KeepAliveSender, type Outcome, type PartOptions } from './support/http-senders.js';
 import { actionsByTag, fixtureTemplate, headersOf, render, requestTag, sumCounts, type BodyTemplate } from './support/tagged-bodies.js';
 
 /**
@@ -43,53 +42,19 @@ class Barrier {
   }
 }
 
-interface PartOptions {
-  /** Writes of about equal size the body is cut into. */
-  parts: number;
-  /** Waited for after the first part is written. */
-  afterFirstPart?: () => Promise<void>;
-  /** Pause between later parts, in ms. */
-  pauseMs?: number;
-  /** Send without content-length (chunked transfer encoding). */
-  chunked?: boolean;
-}
-
 /** A sender on one keep-alive connection that writes each body in slow parts; never rejects. */
 class PartSender {
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  constructor(private readonly collector: RunningCollector) {}
+  private readonly sender: KeepAliveSender;
+  constructor(private readonly collector: RunningCollector) {
+    this.sender = new KeepAliveSender(collector.port);
+  }
 
   send(template: BodyTemplate, body: Buffer, options: PartOptions): Promise<Outcome> {
-    const started = performance.now();
-    return new Promise((resolve) => {
-      let settled = false;
-      const settle = (outcome: Omit<Outcome, 'ms'>) => {
-        if (settled) return;
-        settled = true;
-        resolve({ ...outcome, ms: performance.now() - started });
-      };
-      const headers: Record<string, string> = { ...headersOf(template, this.collector.secret), ...(options.chunked ? {} : { 'content-length': String(body.length) }) };
-      const req = http.request({ host: '127.0.0.1', port: this.collector.port, method: 'POST', path: template.path, agent: this.agent, headers }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => settle({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-        res.on('error', (e: NodeJS.ErrnoException) => settle({ error: e.code ?? e.message }));
-      });
-      req.on('error', (e: NodeJS.ErrnoException) => settle({ error: e.code ?? e.message }));
-      const partBytes = Math.ceil(body.length / options.parts);
-      void (async () => {
-        for (let at = 0, part = 0; at < body.length && !settled; at += partBytes, part++) {
-          req.write(body.subarray(at, at + partBytes));
-          if (part === 0) await options.afterFirstPart?.();
-          else await sleep(options.pauseMs ?? 1);
-        }
-        if (!settled) req.end();
-      })();
-    });
+    return this.sender.sendInParts(template.path, headersOf(template, this.collector.secret), body, options);
   }
 
   close(): void {
-    this.agent.destroy();
+    this.sender.close();
   }
 }
 

@@ -8,7 +8,7 @@ import type { CollectorConfig, CollectorStats } from '../src/handoff/collector-c
 import { captureCompanions } from '../src/handoff/workspace.js';
 import { LISTEN_FD_FLAG, LISTEN_IPC_FLAG, LISTEN_MESSAGE, LISTENING_MESSAGE } from '../src/handoff/listen-socket.js';
 import { bindLoopback, COLLECTOR_NODE_ARGS, portOf } from '../src/start/launch-collector.js';
-import { countBy, fixtureRequests, httpRequest } from './support/collector-process.js';
+import { collectorConfigIn, countBy, fixtureRequests, httpRequest } from './support/collector-process.js';
 import { DIST, ROOT } from './support/runner.js';
 
 /**
@@ -83,20 +83,7 @@ interface Launched {
 function launch(node: string, handOver: { fd: number } | 'ipc' | 'own-port', overrides: Partial<CollectorConfig> = {}): Launched {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-commonjs-'));
   dirs.push(dir);
-  const config: CollectorConfig = {
-    secret: SECRET,
-    port: 0,
-    capturePath: path.join(dir, 'capture.jsonl'),
-    statsPath: path.join(dir, 'stats.json'),
-    readyPath: path.join(dir, 'ready.json'),
-    harness: 'codex',
-    includeSpans: false,
-    logUserPrompt: false,
-    maxBodyBytes: 32 * 1024 * 1024,
-    maxLifetimeMs: 60_000,
-    attribution: { endpoint: { hostname: 'test-host', os: 'linux' }, origin: 'ci' },
-    ...overrides,
-  };
+  const config = collectorConfigIn(dir, { secret: SECRET, maxLifetimeMs: 60_000, ...overrides });
   const configPath = path.join(dir, 'collector.json');
   fs.writeFileSync(configPath, JSON.stringify(config), { mode: 0o600 });
   const preload = path.join(dir, 'load-report.cjs');

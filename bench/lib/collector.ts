@@ -7,6 +7,7 @@ import type { CollectorConfig, CollectorStats, ReadyFile } from '../../src/hando
 import { DIST, NODE, SCRATCH } from './env.js';
 import { waitForJson } from './proc.js';
 import { COLLECTOR_NODE_ARGS } from '../../src/start/launch-collector.js';
+import { collectorConfigIn } from '../../test/support/collector-process.js';
 
 export interface Answer {
   status: number;
@@ -49,16 +50,8 @@ let started = 0;
 export async function startCollector(overrides: Partial<CollectorConfig> = {}, nodeArgs: string[] = []): Promise<RunningCollector> {
   const dir = fs.mkdtempSync(path.join(SCRATCH, `collector-${++started}-`));
   const secret = 'bench-secret-0123456789abcdef';
-  const config: CollectorConfig = {
+  const config = collectorConfigIn(dir, {
     secret,
-    port: 0,
-    capturePath: path.join(dir, 'capture.jsonl'),
-    statsPath: path.join(dir, 'stats.json'),
-    readyPath: path.join(dir, 'ready.json'),
-    harness: 'codex',
-    includeSpans: false,
-    logUserPrompt: false,
-    maxBodyBytes: 32 * 1024 * 1024,
     maxLifetimeMs: 15 * 60_000,
     attribution: {
       endpoint: { hostname: 'runner-bench', os: 'linux' },
@@ -68,7 +61,7 @@ export async function startCollector(overrides: Partial<CollectorConfig> = {}, n
       branch: 'main',
     },
     ...overrides,
-  };
+  });
   const configPath = path.join(dir, 'collector.json');
   fs.writeFileSync(configPath, JSON.stringify(config), { mode: 0o600 });
   const extraArgs = (process.env.BENCH_COLLECTOR_NODE_ARGS ?? '').split(' ').filter(Boolean);

@@ -69,11 +69,10 @@ export interface RunningCollector {
   shutdown(): Promise<CollectorStats>;
 }
 
-export async function startCollectorProcess(overrides: Partial<CollectorConfig> = {}, env: Record<string, string> = {}): Promise<RunningCollector> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-collector-'));
-  const secret = 'test-secret-0123456789';
-  const config: CollectorConfig = {
-    secret,
+/** A collector config whose files are in `dir`: the Codex rules, spans and prompt text off, a 32 MiB body limit. */
+export function collectorConfigIn(dir: string, overrides: Partial<CollectorConfig> = {}): CollectorConfig {
+  return {
+    secret: 'test-secret-0123456789',
     port: 0,
     capturePath: path.join(dir, 'capture.jsonl'),
     statsPath: path.join(dir, 'stats.json'),
@@ -86,6 +85,12 @@ export async function startCollectorProcess(overrides: Partial<CollectorConfig> 
     attribution: { endpoint: { hostname: 'test-host', os: 'linux' }, origin: 'ci', run: { provider: 'github_actions', run_id: '77', ephemeral: true }, repository: 'https://github.com/o/r', branch: 'main' },
     ...overrides,
   };
+}
+
+export async function startCollectorProcess(overrides: Partial<CollectorConfig> = {}, env: Record<string, string> = {}): Promise<RunningCollector> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-collector-'));
+  const config = collectorConfigIn(dir, overrides);
+  const { secret } = config;
   const configPath = path.join(dir, 'collector.json');
   fs.writeFileSync(configPath, JSON.stringify(config));
   const child = spawn(process.execPath, [...COLLECTOR_NODE_ARGS, path.join(DIST, 'collector', 'index.js'), configPath], { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '', ...env } });

@@ -16,6 +16,20 @@ export interface Outcome {
   ms: number;
 }
 
+/** How `KeepAliveSender.sendInParts` writes a body. */
+export interface PartOptions {
+  /** Writes of about equal size the body is cut into. */
+  parts: number;
+  /** Waited for after the first part is written. */
+  afterFirstPart?: () => Promise<void>;
+  /** Pause between later parts, in ms (default 1). */
+  pauseMs?: number;
+  /** Send without content-length (chunked transfer encoding). */
+  chunked?: boolean;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /** One keep-alive connection at a time, like an OTLP exporter's client; never rejects. */
 export class KeepAliveSender {
   readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -26,6 +40,24 @@ export class KeepAliveSender {
   ) {}
 
   send(urlPath: string, headers: Record<string, string>, body: Buffer, timeoutMs = 20_000): Promise<Outcome> {
+    return this.request(urlPath, { ...headers, 'content-length': String(body.length) }, timeoutMs, (req) => void req.end(body));
+  }
+
+  /** The body in slow parts, so that the server reads it in many chunks. */
+  sendInParts(urlPath: string, headers: Record<string, string>, body: Buffer, options: PartOptions, timeoutMs = 20_000): Promise<Outcome> {
+    const partBytes = Math.ceil(body.length / options.parts);
+    const sized = options.chunked ? headers : { ...headers, 'content-length': String(body.length) };
+    return this.request(urlPath, sized, timeoutMs, async (req, settled) => {
+      for (let at = 0, part = 0; at < body.length && !settled(); at += partBytes, part++) {
+        req.write(body.subarray(at, at + partBytes));
+        if (part === 0) await options.afterFirstPart?.();
+        else await sleep(options.pauseMs ?? 1);
+      }
+      if (!settled()) req.end();
+    });
+  }
+
+  private request(urlPath: string, headers: Record<string, string>, timeoutMs: number, write: (req: http.ClientRequest, settled: () => boolean) => void | Promise<void>): Promise<Outcome> {
     const started = performance.now();
     return new Promise((resolve) => {
       let settled = false;
@@ -34,7 +66,7 @@ export class KeepAliveSender {
         settled = true;
         resolve({ ...outcome, ms: performance.now() - started });
       };
-      const req = http.request({ host: this.host, port: this.port, method: 'POST', path: urlPath, agent: this.agent, headers: { ...headers, 'content-length': String(body.length) } }, (res) => {
+      const req = http.request({ host: this.host, port: this.port, method: 'POST', path: urlPath, agent: this.agent, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => settle({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -42,7 +74,7 @@ export class KeepAliveSender {
       });
       req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
       req.on('error', (e: NodeJS.ErrnoException) => settle({ error: e.code ?? e.message }));
-      req.end(body);
+      void write(req, () => settled);
     });
   }
 
