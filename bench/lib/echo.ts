@@ -3,6 +3,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { NODE } from './env.js';
 
+/** How long a stopping echo server gets to exit by itself. */
+const STOP_GRACE_MS = 5_000;
+
 export interface EchoServer {
   port: number;
   pid: number;
@@ -26,7 +29,10 @@ export function startEchoServer(): Promise<EchoServer> {
         child,
         stop: async () => {
           child.stdin!.end();
+          // Node has been seen to hang at exit, joining one of its own threads: a row must not wait on that.
+          const kill = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
           await exited;
+          clearTimeout(kill);
         },
       });
     });
