@@ -319,8 +319,8 @@ export interface ContainerPlan extends ElementPlan {
 /**
  * A record with what a SkipFilter reads: `nameStart`..`nameEnd`, the bytes of the string that
  * names it (-1 when there is none: no `event.name` attribute whose value is a stringValue, a
- * metric name that is not a string, or a span), escaped or not; `points`, a metric's data point count as
- * keep-map counts it; `shapeOk`, whether it passes the structural checks of `./json.ts`.
+ * metric name that is not a string, or a span), escaped or not; `points`, a metric's data point
+ * count as keep-map counts it; `shapeOk`, whether it passes the structural checks of `./json.ts`.
  */
 export interface RecordPlan extends ElementPlan {
   shapeOk: boolean;
