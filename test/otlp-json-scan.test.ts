@@ -7,6 +7,7 @@
 import { JsonLogsSerializer, JsonMetricsSerializer, JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -23,7 +24,7 @@ import {
 } from '../src/collector/otlp/types.js';
 import { TOKEN_METRIC } from '../src/harness/codex.js';
 import { FIXTURES } from './support/otlp/fixtures.js';
-import { decodedLogRecords, DROPPED_EVENTS, expectSameOutcome as expectSameOutcomeIn, freezeReceiveTime, KEPT_EVENTS, LOG_NOT_KEPT, METRIC_NOT_KEPT, metricNames, nameMetricsForSkipping, skippedOf, SKIP_FILTER } from './support/skip-check.js';
+import { decodedLogRecords, DROPPED_EVENTS, expectMetricsBatchSkipped, expectSameOutcome as expectSameOutcomeIn, freezeReceiveTime, KEPT_EVENTS, LOG_NOT_KEPT, METRIC_NOT_KEPT, metricNames, skippedOf, SKIP_FILTER } from './support/skip-check.js';
 import { Prng } from './support/otlp/prng.js';
 import { randomAttributes, randomLogRecords, randomResourceMetrics, randomSpans } from './support/otlp/sdk-requests.js';
 
@@ -507,16 +508,8 @@ describe('with the SkipFilter: the same events and counts, dropped records count
     const rng = new Prng(0x3e_11);
     let skippedPoints = 0;
     for (let i = 0; i < 120; i++) {
-      const batch = randomResourceMetrics(rng);
-      const codex = rng.bool(0.8);
-      const { droppedMetrics: dropped, droppedPoints: expectedPoints } = nameMetricsForSkipping(rng, batch, codex);
-      for (const [, body] of forms(rng, JsonMetricsSerializer.serializeRequest({ ...batch, resource: codex ? CODEX_RESOURCE : OTHER_RESOURCE })!)) {
-        const outcome = expectSameOutcome('metrics', body);
-        const skipping = outcome.skipping as ExportMetricsServiceRequest;
-        expect(skippedOf(skipping)).toEqual(dropped === 0 ? {} : { [METRIC_NOT_KEPT]: expectedPoints });
-        expect(metricNames(skipping)).toEqual(metricNames(outcome.full as ExportMetricsServiceRequest).filter((name) => !codex || name === TOKEN_METRIC));
-      }
-      skippedPoints += expectedPoints;
+      const serialize = (batch: ResourceMetrics) => forms(rng, JsonMetricsSerializer.serializeRequest(batch)!).map(([, body]) => body);
+      skippedPoints += expectMetricsBatchSkipped(rng, 'json', { codex: CODEX_RESOURCE, other: OTHER_RESOURCE }, serialize).droppedPoints;
     }
     expect(skippedPoints).toBeGreaterThan(200);
   });

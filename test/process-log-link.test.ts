@@ -57,6 +57,14 @@ function writeWithCollector(capturePath: string, exports: BeaconEvent[][]): void
   writer.close();
 }
 
+/** A fresh work folder holding the collector's capture (and token file) of `exports`, and where the log goes. */
+function capturedRun(): { d: string; capturePath: string; logPath: string } {
+  const d = workDir();
+  const capturePath = path.join(d, 'capture.jsonl');
+  writeWithCollector(capturePath, exports);
+  return { d, capturePath, logPath: path.join(d, 'beacon-runtime.jsonl') };
+}
+
 const lines = (text: string) => text.split(/(?<=\n)/).filter((l) => l !== '');
 const isToken = (line: string) => (JSON.parse(line) as { event: { action: string } }).event.action === 'token.usage';
 const stats = { startedAt: '2026-11-23T20:30:00.000Z', stopReason: 'shutdown request', signals: { logs: { requests: 9, bytes: 1, byEncoding: {}, recordsReceived: 1, recordsKept: 1 }, metrics: { requests: 5, bytes: 1, byEncoding: {}, recordsReceived: 1, recordsKept: 1 }, traces: { requests: 0, bytes: 0, byEncoding: {}, recordsReceived: 0, recordsKept: 0 } }, eventsWritten: 0, dropped: {}, rejected: {}, writeErrors: 0 };
@@ -98,9 +106,7 @@ describe('the reference (one file, token lines inline)', () => {
 
 describe('the collector writes token events to a file of their own', () => {
   it('splits each request by action, in request order, every event once', () => {
-    const d = workDir();
-    const capturePath = path.join(d, 'capture.jsonl');
-    writeWithCollector(capturePath, exports);
+    const { d, capturePath } = capturedRun();
     const reference = lines(writeCapture(path.join(d, 'reference.jsonl'), exports));
     expect(fs.readFileSync(capturePath, 'utf8')).toBe(reference.filter((l) => !isToken(l)).join(''));
     expect(fs.readFileSync(captureCompanions(capturePath).tokenPoints, 'utf8')).toBe(reference.filter(isToken).join(''));
@@ -109,10 +115,7 @@ describe('the collector writes token events to a file of their own', () => {
 
 describe('the runtime log from the two files', () => {
   it('linked: the log is the capture file itself (same inode), the normalized token events appended; report, usage file and summary as before', async () => {
-    const d = workDir();
-    const capturePath = path.join(d, 'capture.jsonl');
-    const logPath = path.join(d, 'beacon-runtime.jsonl');
-    writeWithCollector(capturePath, exports);
+    const { capturePath, logPath } = capturedRun();
     const captureBefore = fs.readFileSync(capturePath, 'utf8');
     const inode = fs.statSync(capturePath).ino;
 
@@ -132,10 +135,7 @@ describe('the runtime log from the two files', () => {
   });
 
   it('hands each token event, as written, to the forwarding series: the same series as reading the log back', async () => {
-    const d = workDir();
-    const capturePath = path.join(d, 'capture.jsonl');
-    const logPath = path.join(d, 'beacon-runtime.jsonl');
-    writeWithCollector(capturePath, exports);
+    const { capturePath, logPath } = capturedRun();
     const fromPass = new UsageSeriesBuilder();
     const handed: string[] = [];
     await pass({ capturePath, logPath, onTokenEvent: (event) => (fromPass.add(event), handed.push(JSON.stringify(event) + '\n')) });
@@ -188,9 +188,7 @@ describe('the runtime log from the two files', () => {
   });
 
   it('a log-path in another folder is linked too; on another file system (EXDEV) it is a copy of the same bytes', async () => {
-    const d = workDir();
-    const capturePath = path.join(d, 'capture.jsonl');
-    writeWithCollector(capturePath, exports);
+    const { d, capturePath } = capturedRun();
     const elsewhere = path.join(dir, `elsewhere-${counter}`, 'deeper', 'beacon-runtime.jsonl');
     const linked = await pass({ capturePath, logPath: elsewhere });
     expect(linked.made).toBe('linked');
@@ -217,10 +215,7 @@ describe('the runtime log from the two files', () => {
   });
 
   it('a second pass (a mode: finish step that failed after it, then the post step) gives the same log and report, tokens not counted twice', async () => {
-    const d = workDir();
-    const capturePath = path.join(d, 'capture.jsonl');
-    const logPath = path.join(d, 'beacon-runtime.jsonl');
-    writeWithCollector(capturePath, exports);
+    const { capturePath, logPath } = capturedRun();
     const first = await pass({ capturePath, logPath });
     const second = await pass({ capturePath, logPath });
     expect([first.made, second.made]).toEqual(['linked', 'linked']);
@@ -230,10 +225,7 @@ describe('the runtime log from the two files', () => {
   });
 
   it('with linkCapture: false (a collector that could not be stopped) the log is a copy: same bytes, the capture untouched', async () => {
-    const d = workDir();
-    const capturePath = path.join(d, 'capture.jsonl');
-    const logPath = path.join(d, 'beacon-runtime.jsonl');
-    writeWithCollector(capturePath, exports);
+    const { capturePath, logPath } = capturedRun();
     const result = await pass({ capturePath, logPath, linkCapture: false });
     expect(result.made).toBe('copied');
     expect(fs.statSync(logPath).ino).not.toBe(fs.statSync(capturePath).ino);
@@ -243,10 +235,7 @@ describe('the runtime log from the two files', () => {
   });
 
   it('a torn last line in the token file is skipped and counted as the token file\'s; the capture is still linked', async () => {
-    const d = workDir();
-    const capturePath = path.join(d, 'capture.jsonl');
-    const logPath = path.join(d, 'beacon-runtime.jsonl');
-    writeWithCollector(capturePath, exports);
+    const { capturePath, logPath } = capturedRun();
     const tokenPath = captureCompanions(capturePath).tokenPoints;
     const tokenLines = lines(fs.readFileSync(tokenPath, 'utf8'));
     fs.appendFileSync(tokenPath, tokenLines[0]!.slice(0, 100));
@@ -259,10 +248,7 @@ describe('the runtime log from the two files', () => {
   });
 
   it('a token file with no capture beside it: the token events alone, normalized', async () => {
-    const d = workDir();
-    const capturePath = path.join(d, 'capture.jsonl');
-    const logPath = path.join(d, 'beacon-runtime.jsonl');
-    writeWithCollector(capturePath, exports);
+    const { capturePath, logPath } = capturedRun();
     fs.rmSync(capturePath);
     const report = await processCaptureLog({ capturePath, logPath });
     expect(fs.readFileSync(logPath, 'utf8')).toBe(reference.tokenLines.join(''));

@@ -25,10 +25,10 @@ import { logTimestamp } from '../src/harness/common.js';
 import type { RecordContext } from '../src/harness/harness.js';
 import { codexLogRecord, logsRequest } from './support/codex-records.js';
 import { EXPECTED_EVENT_COUNTS, FIXTURES } from './support/otlp/fixtures.js';
-import { ATTRIBUTION, decodedLogRecords, DROPPED_EVENTS, expectSameOutcome as expectSameOutcomeIn, freezeReceiveTime, KEPT_EVENTS, LOG_NOT_KEPT, METRIC_NOT_KEPT, metricNames, nameMetricsForSkipping, skippedOf, SKIP_FILTER } from './support/skip-check.js';
+import { ATTRIBUTION, decodedLogRecords, DROPPED_EVENTS, expectMetricsBatchSkipped, expectSameOutcome as expectSameOutcomeIn, freezeReceiveTime, KEPT_EVENTS, LOG_NOT_KEPT, METRIC_NOT_KEPT, metricNames, skippedOf, SKIP_FILTER } from './support/skip-check.js';
 import { Prng } from './support/otlp/prng.js';
 import { bytesOf, encodeMessage, field } from './support/otlp/proto-encode.js';
-import { randomAttributes, randomLogRecords, randomResourceMetrics } from './support/otlp/sdk-requests.js';
+import { randomAttributes, randomLogRecords } from './support/otlp/sdk-requests.js';
 
 freezeReceiveTime();
 
@@ -177,16 +177,9 @@ describe('randomized SDK batches (@opentelemetry/otlp-transformer)', () => {
     let skippedPoints = 0;
     let tokenMetrics = 0;
     for (let i = 0; i < 200; i++) {
-      const batch = randomResourceMetrics(rng);
-      const codex = rng.bool(0.8);
-      const { droppedMetrics: expectedSkippedMetrics, droppedPoints: expectedPoints, tokenMetrics: named } = nameMetricsForSkipping(rng, batch, codex);
-      tokenMetrics += named;
-      const outcome = expectSameOutcome('metrics', ProtobufMetricsSerializer.serializeRequest({ ...batch, resource: codex ? CODEX_RESOURCE : OTHER_RESOURCE })!);
-      const skipping = outcome.skipping as ExportMetricsServiceRequest;
-      const full = outcome.full as ExportMetricsServiceRequest;
-      expect(skippedOf(skipping)).toEqual(expectedSkippedMetrics === 0 ? {} : { [METRIC_NOT_KEPT]: expectedPoints });
-      expect(metricNames(skipping)).toEqual(metricNames(full).filter((name) => !codex || name === TOKEN_METRIC));
-      skippedPoints += expectedPoints;
+      const batch = expectMetricsBatchSkipped(rng, 'protobuf', { codex: CODEX_RESOURCE, other: OTHER_RESOURCE }, (b) => [ProtobufMetricsSerializer.serializeRequest(b)!]);
+      skippedPoints += batch.droppedPoints;
+      tokenMetrics += batch.tokenMetrics;
     }
     expect(skippedPoints).toBeGreaterThan(200);
     expect(tokenMetrics).toBeGreaterThan(100);

@@ -1690,32 +1690,26 @@ function capString(text, max) {
 function capStringsIn(container, max, depth) {
     let cut = false;
     if (Array.isArray(container)) {
-        for (let i = 0; i < container.length; i++) {
-            const v = container[i];
-            if (typeof v === 'string') {
-                if (v.length > max) {
-                    container[i] = capString(v, max);
-                    cut = true;
-                }
-            }
-            else if (v !== null && typeof v === 'object' && depth < 32)
-                cut = capStringsIn(v, max, depth + 1) || cut;
-        }
-        return cut;
+        for (let i = 0; i < container.length; i++)
+            cut = capValueAt(container, i, max, depth) || cut;
     }
-    const obj = container;
-    for (const key of Object.keys(obj)) {
-        const v = obj[key];
-        if (typeof v === 'string') {
-            if (v.length > max) {
-                obj[key] = capString(v, max);
-                cut = true;
-            }
-        }
-        else if (v !== null && typeof v === 'object' && depth < 32)
-            cut = capStringsIn(v, max, depth + 1) || cut;
+    else {
+        for (const key of Object.keys(container))
+            cut = capValueAt(container, key, max, depth) || cut;
     }
     return cut;
+}
+/** Caps `holder[key]`: a string in place, an object or array through its strings; whether one was cut. */
+function capValueAt(holder, key, max, depth) {
+    const slots = holder;
+    const v = slots[key];
+    if (typeof v === 'string') {
+        if (v.length <= max)
+            return false;
+        slots[key] = capString(v, max);
+        return true;
+    }
+    return v !== null && typeof v === 'object' && depth < 32 && capStringsIn(v, max, depth + 1);
 }
 /** capString, recording in `state.cut` whether it cut. */
 function capText(text, state) {

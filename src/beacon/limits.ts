@@ -19,28 +19,23 @@ export function capString(text: string, max: number): string {
 function capStringsIn(container: object, max: number, depth: number): boolean {
   let cut = false;
   if (Array.isArray(container)) {
-    for (let i = 0; i < container.length; i++) {
-      const v: unknown = container[i];
-      if (typeof v === 'string') {
-        if (v.length > max) {
-          container[i] = capString(v, max);
-          cut = true;
-        }
-      } else if (v !== null && typeof v === 'object' && depth < 32) cut = capStringsIn(v, max, depth + 1) || cut;
-    }
-    return cut;
-  }
-  const obj = container as Record<string, unknown>;
-  for (const key of Object.keys(obj)) {
-    const v = obj[key];
-    if (typeof v === 'string') {
-      if (v.length > max) {
-        obj[key] = capString(v, max);
-        cut = true;
-      }
-    } else if (v !== null && typeof v === 'object' && depth < 32) cut = capStringsIn(v, max, depth + 1) || cut;
+    for (let i = 0; i < container.length; i++) cut = capValueAt(container as unknown[], i, max, depth) || cut;
+  } else {
+    for (const key of Object.keys(container)) cut = capValueAt(container as Record<string, unknown>, key, max, depth) || cut;
   }
   return cut;
+}
+
+/** Caps `holder[key]`: a string in place, an object or array through its strings; whether one was cut. */
+function capValueAt(holder: Record<string, unknown> | unknown[], key: string | number, max: number, depth: number): boolean {
+  const slots = holder as Record<string | number, unknown>;
+  const v = slots[key];
+  if (typeof v === 'string') {
+    if (v.length <= max) return false;
+    slots[key] = capString(v, max);
+    return true;
+  }
+  return v !== null && typeof v === 'object' && depth < 32 && capStringsIn(v, max, depth + 1);
 }
 
 /** capString, recording in `state.cut` whether it cut. */

@@ -6,7 +6,9 @@ import { decodeExportRequest } from '../../src/collector/otlp/decode.js';
 import { TOKEN_METRIC } from '../../src/harness/codex.js';
 import type { MapOptions } from '../../src/harness/index.js';
 import type { Prng } from './otlp/prng.js';
+import type { Resource } from '@opentelemetry/resources';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { randomResourceMetrics } from './otlp/sdk-requests.js';
 import type { Encoding, ExportLogsServiceRequest, ExportMetricsServiceRequest, ExportRequestBySignal, Signal } from '../../src/collector/otlp/types.js';
 
 /**
@@ -102,4 +104,27 @@ export function nameMetricsForSkipping(rng: Prng, batch: ResourceMetrics, codex:
     });
   }
   return counts;
+}
+
+/**
+ * One random SDK metrics batch, named by nameMetricsForSkipping and sent from Codex (80%) or
+ * `resources.other`, checked in every body `serialize` makes of it: the dropped metrics' points
+ * are counted unread, and of Codex's metrics only the token metric is decoded.
+ */
+export function expectMetricsBatchSkipped(
+  rng: Prng,
+  encoding: Encoding,
+  resources: { codex: Resource; other: Resource },
+  serialize: (batch: ResourceMetrics) => Uint8Array[],
+): { droppedPoints: number; tokenMetrics: number } {
+  const batch = randomResourceMetrics(rng);
+  const codex = rng.bool(0.8);
+  const { droppedMetrics, droppedPoints, tokenMetrics } = nameMetricsForSkipping(rng, batch, codex);
+  for (const body of serialize({ ...batch, resource: codex ? resources.codex : resources.other })) {
+    const outcome = expectSameOutcome('metrics', encoding, body);
+    const skipping = outcome.skipping as ExportMetricsServiceRequest;
+    expect(skippedOf(skipping)).toEqual(droppedMetrics === 0 ? {} : { [METRIC_NOT_KEPT]: droppedPoints });
+    expect(metricNames(skipping)).toEqual(metricNames(outcome.full as ExportMetricsServiceRequest).filter((name) => !codex || name === TOKEN_METRIC));
+  }
+  return { droppedPoints, tokenMetrics };
 }

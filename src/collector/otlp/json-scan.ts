@@ -525,30 +525,18 @@ let commonValueEscaped = false;
  */
 function commonKeyValue(b: Buffer, p: number, depth: number): number {
   if (depth + 1 > MAX_JSON_NESTING) return -1;
-  p = whitespace(b, p + 1);
-  if (!bytesAt(b, p, KEY_MEMBER)) return -1;
-  p = whitespace(b, p + KEY_MEMBER.length);
-  if (b[p] !== COLON) return -1;
-  p = whitespace(b, p + 1);
-  if (b[p] !== QUOTE) return -1;
+  p = memberValue(b, whitespace(b, p + 1), KEY_MEMBER);
+  if (p < 0 || b[p] !== QUOTE) return -1;
   commonKeyStart = p + 1;
   p = string(b, p);
   commonKeyEnd = p - 1;
   commonKeyEscaped = stringEscaped;
   p = whitespace(b, p);
   if (b[p] !== COMMA) return -1;
-  p = whitespace(b, p + 1);
-  if (!bytesAt(b, p, VALUE_MEMBER)) return -1;
-  p = whitespace(b, p + VALUE_MEMBER.length);
-  if (b[p] !== COLON) return -1;
-  p = whitespace(b, p + 1);
-  if (b[p] !== LBRACE) return -1;
-  p = whitespace(b, p + 1);
-  if (!bytesAt(b, p, STRING_VALUE_MEMBER)) return -1;
-  p = whitespace(b, p + STRING_VALUE_MEMBER.length);
-  if (b[p] !== COLON) return -1;
-  p = whitespace(b, p + 1);
-  if (b[p] !== QUOTE) return -1;
+  p = memberValue(b, whitespace(b, p + 1), VALUE_MEMBER);
+  if (p < 0 || b[p] !== LBRACE) return -1;
+  p = memberValue(b, whitespace(b, p + 1), STRING_VALUE_MEMBER);
+  if (p < 0 || b[p] !== QUOTE) return -1;
   commonValueStart = p + 1;
   p = string(b, p);
   commonValueEnd = p - 1;
@@ -558,6 +546,14 @@ function commonKeyValue(b: Buffer, p: number, depth: number): number {
   p = whitespace(b, p + 1);
   if (b[p] !== RBRACE) return -1;
   return p + 1;
+}
+
+/** At a member's quoted `name` (bytes with the quotes): the index of its value past the colon, or -1. */
+function memberValue(b: Buffer, p: number, name: Uint8Array): number {
+  if (!bytesAt(b, p, name)) return -1;
+  p = whitespace(b, p + name.length);
+  if (b[p] !== COLON) return -1;
+  return whitespace(b, p + 1);
 }
 
 /** At a log record's '{'. */
