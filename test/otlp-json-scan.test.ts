@@ -24,9 +24,9 @@ import {
 } from '../src/collector/otlp/types.js';
 import { TOKEN_METRIC } from '../src/harness/codex.js';
 import { FIXTURES } from './support/otlp/fixtures.js';
-import { decodedLogRecords, DROPPED_EVENTS, expectMetricsBatchSkipped, expectSameOutcome as expectSameOutcomeIn, freezeReceiveTime, KEPT_EVENTS, LOG_NOT_KEPT, METRIC_NOT_KEPT, metricNames, skippedOf, SKIP_FILTER } from './support/skip-check.js';
+import { decodedLogRecords, expectLogBatchSkipped, expectMetricsBatchSkipped, expectSameOutcome as expectSameOutcomeIn, freezeReceiveTime, LOG_NOT_KEPT, METRIC_NOT_KEPT, metricNames, skippedOf, SKIP_FILTER } from './support/skip-check.js';
 import { Prng } from './support/otlp/prng.js';
-import { randomAttributes, randomLogRecords, randomResourceMetrics, randomSpans } from './support/otlp/sdk-requests.js';
+import { randomLogRecords, randomResourceMetrics, randomSpans } from './support/otlp/sdk-requests.js';
 
 
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -481,24 +481,10 @@ describe('with the SkipFilter: the same events and counts, dropped records count
     let skipped = 0;
     let kept = 0;
     for (let i = 0; i < 120; i++) {
-      let expectedSkipped = 0;
-      const records = randomLogRecords(rng, false).map((record) => {
-        const codex = rng.bool(0.8);
-        const kind = rng.int(0, 9);
-        const eventName: unknown = kind <= 3 ? rng.pick(KEPT_EVENTS) : kind <= 7 ? rng.pick(DROPPED_EVENTS) : kind === 8 ? rng.pick([42, true, ['codex.sse_event']]) : undefined;
-        if (codex && typeof eventName === 'string' && !KEPT_EVENTS.includes(eventName)) expectedSkipped++;
-        const entries = Object.entries(randomAttributes(rng, 5));
-        if (eventName !== undefined) entries.splice(rng.int(0, entries.length), 0, ['event.name', eventName]);
-        if (eventName === 'codex.tool_result') entries.push(['tool_name', 'exec_command'], ['arguments', '{"cmd":"echo hi"}'], ['output', 'Process exited with code 0\nhi']);
-        return { ...record, resource: codex ? CODEX_RESOURCE : OTHER_RESOURCE, attributes: Object.fromEntries(entries) } as unknown as ReadableLogRecord;
-      });
-      for (const [, body] of forms(rng, JsonLogsSerializer.serializeRequest(records)!)) {
-        const outcome = expectSameOutcome('logs', body);
-        expect(skippedOf(outcome.skipping as ExportLogsServiceRequest)).toEqual(expectedSkipped === 0 ? {} : { [LOG_NOT_KEPT]: expectedSkipped });
-        expect(decodedLogRecords(outcome.skipping as ExportLogsServiceRequest)).toBe(records.length - expectedSkipped);
-        kept += outcome.events;
-      }
-      skipped += expectedSkipped;
+      const serialize = (records: ReadableLogRecord[]) => forms(rng, JsonLogsSerializer.serializeRequest(records)!).map(([, body]) => body);
+      const batch = expectLogBatchSkipped(rng, 'json', { codex: CODEX_RESOURCE, other: OTHER_RESOURCE }, serialize);
+      skipped += batch.skipped;
+      kept += batch.kept;
     }
     expect(skipped).toBeGreaterThan(200);
     expect(kept).toBeGreaterThan(300);

@@ -7,7 +7,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ProtobufLogsSerializer, ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { describe, expect, test } from 'vitest';
 import { newEvent } from '../src/beacon/envelope.js';
 import { MAX_EVENT_BYTES, MAX_RAW_STRING, serializeWithinLimits } from '../src/beacon/limits.js';
@@ -25,10 +24,9 @@ import { logTimestamp } from '../src/harness/common.js';
 import type { RecordContext } from '../src/harness/harness.js';
 import { codexLogRecord, logsRequest } from './support/codex-records.js';
 import { EXPECTED_EVENT_COUNTS, FIXTURES } from './support/otlp/fixtures.js';
-import { ATTRIBUTION, decodedLogRecords, DROPPED_EVENTS, expectMetricsBatchSkipped, expectSameOutcome as expectSameOutcomeIn, freezeReceiveTime, KEPT_EVENTS, LOG_NOT_KEPT, METRIC_NOT_KEPT, metricNames, skippedOf, SKIP_FILTER } from './support/skip-check.js';
+import { ATTRIBUTION, decodedLogRecords, DROPPED_EVENTS, expectLogBatchSkipped, expectMetricsBatchSkipped, expectSameOutcome as expectSameOutcomeIn, freezeReceiveTime, KEPT_EVENTS, LOG_NOT_KEPT, METRIC_NOT_KEPT, metricNames, skippedOf, SKIP_FILTER } from './support/skip-check.js';
 import { Prng } from './support/otlp/prng.js';
 import { bytesOf, encodeMessage, field } from './support/otlp/proto-encode.js';
-import { randomAttributes, randomLogRecords } from './support/otlp/sdk-requests.js';
 
 freezeReceiveTime();
 
@@ -102,70 +100,15 @@ describe('real Codex captures', () => {
 const CODEX_RESOURCE = resourceFromAttributes({ 'service.name': 'codex_exec', 'service.version': '0.169.0', env: 'ci' });
 const OTHER_RESOURCE = resourceFromAttributes({ 'service.name': 'checkout-api', 'service.version': '2.1.0' });
 
-/** Attributes the kept Codex events read, so their mapping runs its real branches. */
-function keptEventAttributes(rng: Prng, name: string): Record<string, unknown> {
-  switch (name) {
-    case 'codex.tool_result':
-      return {
-        tool_name: rng.pick(['exec_command', 'shell', 'apply_patch']),
-        arguments: rng.pick(['{"cmd":"echo hi"}', '{"command":["ls","-la"]}', 'not json', '{"cmd":"curl -H \'Authorization: Bearer abcdefgh12345678\'"}']),
-        output: rng.pick(['Process exited with code 0\nhi', 'Process exited with code 2', 'password=hunter2hunter2']),
-        success: rng.pick(['true', 'false', true]),
-        duration_ms: rng.pick(['12', 34, '']),
-      };
-    case 'codex.tool_decision':
-      return { tool_name: 'exec_command', decision: rng.pick(['approved', 'denied', 'Abort']), source: rng.pick(['config', 'user']) };
-    case 'codex.user_prompt':
-      return { prompt: rng.pick(['fix the build', '[REDACTED]', 'use token ghp_abcdefghijklmnopqrstuvwxyz0123456789']), prompt_length: '13' };
-    default:
-      return { 'conversation.id': `conv-${rng.int(0, 9)}`, model: 'gpt-5.5' };
-  }
-}
-
-interface LogBatch {
-  records: ReadableLogRecord[];
-  /** Records the filter must skip: Codex resource, string event.name that Codex does not keep. */
-  expectedSkipped: number;
-}
-
-function randomCodexLogBatch(rng: Prng): LogBatch {
-  let expectedSkipped = 0;
-  const records = randomLogRecords(rng, false).map((record) => {
-    const codex = rng.bool(0.8);
-    const attributes: Record<string, unknown> = {};
-    const extra = randomAttributes(rng, 5);
-    const kind = rng.int(0, 9);
-    let eventName: unknown;
-    if (kind <= 3) eventName = rng.pick(KEPT_EVENTS);
-    else if (kind <= 7) eventName = rng.pick(DROPPED_EVENTS);
-    else if (kind === 8) eventName = rng.pick([42, true, 1.5, ['codex.sse_event']]);
-    // kind 9: no event.name at all
-    if (codex && typeof eventName === 'string' && !KEPT_EVENTS.includes(eventName)) expectedSkipped++;
-    // event.name anywhere among the attributes, not only first.
-    const entries = Object.entries({ ...extra, ...(typeof eventName === 'string' && KEPT_EVENTS.includes(eventName) ? keptEventAttributes(rng, eventName) : {}) });
-    const at = rng.int(0, entries.length);
-    if (eventName !== undefined) entries.splice(at, 0, ['event.name', eventName]);
-    for (const [k, v] of entries) attributes[k] = v;
-    attributes['event.timestamp'] = rng.bool(0.5) ? '2026-11-23T20:33:55.610Z' : 'not a time';
-    return { ...record, resource: codex ? CODEX_RESOURCE : OTHER_RESOURCE, attributes } as unknown as ReadableLogRecord;
-  });
-  return { records, expectedSkipped };
-}
-
 describe('randomized SDK batches (@opentelemetry/otlp-transformer)', () => {
   test('logs: kept and dropped event names mixed, two services', () => {
     const rng = new Prng(0x5c_1f);
     let skipped = 0;
     let kept = 0;
     for (let i = 0; i < 200; i++) {
-      const { records, expectedSkipped } = randomCodexLogBatch(rng);
-      const body = ProtobufLogsSerializer.serializeRequest(records)!;
-      const outcome = expectSameOutcome('logs', body);
-      const skippedHere = skippedOf(outcome.skipping as ExportLogsServiceRequest);
-      expect(skippedHere).toEqual(expectedSkipped === 0 ? {} : { [LOG_NOT_KEPT]: expectedSkipped });
-      expect(decodedLogRecords(outcome.skipping as ExportLogsServiceRequest)).toBe(records.length - expectedSkipped);
-      skipped += expectedSkipped;
-      kept += outcome.events;
+      const batch = expectLogBatchSkipped(rng, 'protobuf', { codex: CODEX_RESOURCE, other: OTHER_RESOURCE }, (records) => [ProtobufLogsSerializer.serializeRequest(records)!]);
+      skipped += batch.skipped;
+      kept += batch.kept;
     }
     // The batches reached both paths many times.
     expect(skipped).toBeGreaterThan(300);

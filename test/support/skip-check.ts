@@ -8,7 +8,8 @@ import type { MapOptions } from '../../src/harness/index.js';
 import type { Prng } from './otlp/prng.js';
 import type { Resource } from '@opentelemetry/resources';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { randomResourceMetrics } from './otlp/sdk-requests.js';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { randomAttributes, randomLogRecords, randomResourceMetrics } from './otlp/sdk-requests.js';
 import type { Encoding, ExportLogsServiceRequest, ExportMetricsServiceRequest, ExportRequestBySignal, Signal } from '../../src/collector/otlp/types.js';
 
 /**
@@ -127,4 +128,65 @@ export function expectMetricsBatchSkipped(
     expect(metricNames(skipping)).toEqual(metricNames(outcome.full as ExportMetricsServiceRequest).filter((name) => !codex || name === TOKEN_METRIC));
   }
   return { droppedPoints, tokenMetrics };
+}
+
+/** Attributes the kept Codex events read, so their mapping runs its real branches. */
+function keptEventAttributes(rng: Prng, name: string): Record<string, unknown> {
+  switch (name) {
+    case 'codex.tool_result':
+      return {
+        tool_name: rng.pick(['exec_command', 'shell', 'apply_patch']),
+        arguments: rng.pick(['{"cmd":"echo hi"}', '{"command":["ls","-la"]}', 'not json', '{"cmd":"curl -H \'Authorization: Bearer abcdefgh12345678\'"}']),
+        output: rng.pick(['Process exited with code 0\nhi', 'Process exited with code 2', 'password=hunter2hunter2']),
+        success: rng.pick(['true', 'false', true]),
+        duration_ms: rng.pick(['12', 34, '']),
+      };
+    case 'codex.tool_decision':
+      return { tool_name: 'exec_command', decision: rng.pick(['approved', 'denied', 'Abort']), source: rng.pick(['config', 'user']) };
+    case 'codex.user_prompt':
+      return { prompt: rng.pick(['fix the build', '[REDACTED]', 'use token ghp_abcdefghijklmnopqrstuvwxyz0123456789']), prompt_length: '13' };
+    default:
+      return { 'conversation.id': `conv-${rng.int(0, 9)}`, model: 'gpt-5.5' };
+  }
+}
+
+/**
+ * One random SDK log batch, 80% of its records from Codex: kept and dropped event names, names
+ * that are not strings and records without one, `event.name` anywhere among the attributes.
+ * Checked in every body `serialize` makes of it: Codex's dropped records are counted unread, the
+ * rest decoded. Returns the records skipped and the events written per body, summed.
+ */
+export function expectLogBatchSkipped(
+  rng: Prng,
+  encoding: Encoding,
+  resources: { codex: Resource; other: Resource },
+  serialize: (records: ReadableLogRecord[]) => Uint8Array[],
+): { skipped: number; kept: number } {
+  let expectedSkipped = 0;
+  const records = randomLogRecords(rng, false).map((record) => {
+    const codex = rng.bool(0.8);
+    const attributes: Record<string, unknown> = {};
+    const extra = randomAttributes(rng, 5);
+    const kind = rng.int(0, 9);
+    let eventName: unknown;
+    if (kind <= 3) eventName = rng.pick(KEPT_EVENTS);
+    else if (kind <= 7) eventName = rng.pick(DROPPED_EVENTS);
+    else if (kind === 8) eventName = rng.pick([42, true, 1.5, ['codex.sse_event']]);
+    // kind 9: no event.name at all
+    if (codex && typeof eventName === 'string' && !KEPT_EVENTS.includes(eventName)) expectedSkipped++;
+    const entries = Object.entries({ ...extra, ...(typeof eventName === 'string' && KEPT_EVENTS.includes(eventName) ? keptEventAttributes(rng, eventName) : {}) });
+    const at = rng.int(0, entries.length);
+    if (eventName !== undefined) entries.splice(at, 0, ['event.name', eventName]);
+    for (const [k, v] of entries) attributes[k] = v;
+    attributes['event.timestamp'] = rng.bool(0.5) ? '2026-11-23T20:33:55.610Z' : 'not a time';
+    return { ...record, resource: codex ? resources.codex : resources.other, attributes } as unknown as ReadableLogRecord;
+  });
+  let kept = 0;
+  for (const body of serialize(records)) {
+    const outcome = expectSameOutcome('logs', encoding, body);
+    expect(skippedOf(outcome.skipping)).toEqual(expectedSkipped === 0 ? {} : { [LOG_NOT_KEPT]: expectedSkipped });
+    expect(decodedLogRecords(outcome.skipping)).toBe(records.length - expectedSkipped);
+    kept += outcome.events;
+  }
+  return { skipped: expectedSkipped, kept };
 }
