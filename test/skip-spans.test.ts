@@ -4,7 +4,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { describe, expect, test } from 'vitest';
 import { harnessSkipFilter } from '../src/collector/keep-map.js';
@@ -14,7 +13,7 @@ import { FIXTURES } from './support/otlp/fixtures.js';
 import { Prng } from './support/otlp/prng.js';
 import { bytesOf, encodeMessage, field } from './support/otlp/proto-encode.js';
 import { randomSpans } from './support/otlp/sdk-requests.js';
-import { expectSameOutcome, freezeReceiveTime, WITHOUT_SPANS } from './support/skip-check.js';
+import { expectSameOutcome, freezeReceiveTime, TWO_SERVICES, WITHOUT_SPANS } from './support/skip-check.js';
 
 freezeReceiveTime();
 
@@ -76,8 +75,6 @@ describe('real Codex trace exports', () => {
   });
 });
 
-const CODEX_RESOURCE = resourceFromAttributes({ 'service.name': 'codex_exec', 'service.version': '0.169.0' });
-const OTHER_RESOURCE = resourceFromAttributes({ 'service.name': 'checkout-api' });
 
 describe('randomized SDK span batches (@opentelemetry/otlp-transformer), Codex and another service', () => {
   test.each([
@@ -92,10 +89,10 @@ describe('randomized SDK span batches (@opentelemetry/otlp-transformer), Codex a
         const codex = rng.bool(0.7);
         if (codex) codexSpans++;
         else otherSpans++;
-        return { ...span, resource: codex ? CODEX_RESOURCE : OTHER_RESOURCE } as unknown as ReadableSpan;
+        return { ...span, resource: codex ? TWO_SERVICES.codex : TWO_SERVICES.other } as unknown as ReadableSpan;
       });
       const outcome = expectSameOutcome('traces', encoding, serialize(spans), WITHOUT_SPANS);
-      const codexHere = spans.filter((s) => s.resource === CODEX_RESOURCE).length;
+      const codexHere = spans.filter((s) => s.resource === TWO_SERVICES.codex).length;
       expect(skippedSpans(outcome.skipping as ExportTraceServiceRequest)).toEqual(codexHere > 0 ? { [SPAN_NOT_REQUESTED]: codexHere } : {});
       expect(decodedSpans(outcome.skipping as ExportTraceServiceRequest)).toBe(spans.length - codexHere);
       expect(outcome.events).toBe(spans.length - codexHere);

@@ -6,7 +6,7 @@ import { decodeExportRequest } from '../../src/collector/otlp/decode.js';
 import { TOKEN_METRIC } from '../../src/harness/codex.js';
 import type { MapOptions } from '../../src/harness/index.js';
 import type { Prng } from './otlp/prng.js';
-import type { Resource } from '@opentelemetry/resources';
+import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { randomAttributes, randomLogRecords, randomResourceMetrics } from './otlp/sdk-requests.js';
@@ -22,6 +22,12 @@ export const METRIC_NOT_KEPT = 'codex_metric_not_kept';
 export const KEPT_EVENTS = ['codex.conversation_starts', 'codex.user_prompt', 'codex.tool_decision', 'codex.tool_result'];
 /** Names Codex rules drop, including ones an object lookup could mistake for kept. */
 export const DROPPED_EVENTS = ['codex.sse_event', 'codex.api_request', 'codex.turn_ttft', 'toString', '__proto__', 'hasOwnProperty', ''];
+
+/** Two services sending in one batch: Codex (its records go through the rules) and another one. */
+export const TWO_SERVICES = {
+  codex: resourceFromAttributes({ 'service.name': 'codex_exec', 'service.version': '0.169.0' }),
+  other: resourceFromAttributes({ 'service.name': 'checkout-api' }),
+};
 
 export const ATTRIBUTION: Attribution = { endpoint: { hostname: 'runner-1', os: 'linux' }, repository: 'https://github.com/acme/app', branch: 'main' };
 const SETTINGS: MapSettings = { attribution: ATTRIBUTION, options: { logUserPrompt: true, includeSpans: true } };
