@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { decodeLogsRequest, decodeMetricsRequest, decodeTraceRequest, MAX_ANY_VALUE_DEPTH } from '../src/collector/otlp/protobuf.js';
+import { decodeLogsRequest, decodeMetricsRequest, decodeTraceRequest, MAX_ANY_VALUE_DEPTH } from '../src/collector/otlp/protobuf/index.js';
 import { MalformedRequestError } from '../src/collector/otlp/types.js';
 import { EXPECTED_EVENT_COUNTS, EXPECTED_TOKEN_SUMS, countBy, eventNames, fixture, tokenUsage } from './support/otlp/fixtures.js';
 import { Prng } from './support/otlp/prng.js';

@@ -1,5 +1,5 @@
 import { decodeJsonBytes } from './json-bytes.js';
-import { decodeLogsRequest, decodeMetricsRequest, decodeTraceRequest } from './protobuf.js';
+import { decodeLogsRequest, decodeMetricsRequest, decodeTraceRequest } from './protobuf/index.js';
 import { type Encoding, type ExportRequestBySignal, type Signal, type SkipFilter } from './types.js';
 
 /**
