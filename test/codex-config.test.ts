@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'smol-toml';
-import { buildCodexConfig, CODEX_ACTION_PROVIDER, otelTable, type OtelSettings } from '../src/harness/codex-config.js';
+import { buildCodexConfig, CODEX_ACTION_PROVIDER, otelTable, type OtelSettings } from '../src/harness/codex/config.js';
 
 const settings: OtelSettings = {
   endpoint: 'http://127.0.0.1:43123',

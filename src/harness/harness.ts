@@ -3,7 +3,7 @@ import type { LogRecord, Metric, Span } from '../collector/otlp/types.js';
 
 /**
  * The rules for one agent harness: which records matter and how they become Beacon events.
- * Everything harness-specific lives behind this interface (see `./codex.ts`), so supporting a
+ * Everything harness-specific lives behind this interface (see `./codex/rules.ts`), so supporting a
  * second harness is one new module registered in `./index.ts`.
  */
 export interface HarnessRules {

@@ -1,4 +1,4 @@
-import { codexRules } from './codex.js';
+import { codexRules } from './codex/rules.js';
 import { genericRules } from './generic.js';
 import type { HarnessRules } from './harness.js';
 

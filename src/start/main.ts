@@ -5,7 +5,7 @@ import { attributionFromEnv } from '../beacon/attribution.js';
 import { redactDeep } from '../beacon/redact.js';
 import type { CollectorConfig } from '../handoff/collector-config.js';
 import { WORK_DIR_ENV, type RunFile } from '../handoff/workspace.js';
-import { buildCodexConfig } from '../harness/codex-config.js';
+import { buildCodexConfig } from '../harness/codex/config.js';
 import { DEFAULT_FORWARD_SHUTDOWN_LIMIT_MS } from '../forward/endpoint.js';
 import { readStartInputs, type InputReader, type StartInputs } from '../inputs.js';
 import { bindLoopback, launchCollector, portOf, type LaunchedCollector } from './launch-collector.js';

@@ -171,10 +171,12 @@ export interface CodexExecOptions {
   extraArgs?: string[];
   /** After this long the whole process group is killed (SIGKILL) and `timedOut` is set. */
   timeoutMs: number;
-  /** Send SIGTERM to Codex after this many ms, like a cancelled job. */
+  /** Send SIGTERM (or `signal`) to Codex after this many ms, like a cancelled job. */
   signalAfterMs?: number;
-  /** Send SIGTERM to Codex once this settles (e.g. when its first telemetry has arrived), like a cancelled job. */
+  /** Send SIGTERM (or `signal`) to Codex once this settles (e.g. when its first telemetry has arrived), like a cancelled job. */
   terminateWhen?: Promise<unknown>;
+  /** The signal `signalAfterMs` and `terminateWhen` send; SIGTERM unless set (SIGINT: a Ctrl-C). */
+  signal?: NodeJS.Signals;
 }
 
 export interface CodexExecResult {
@@ -218,7 +220,7 @@ export function runCodexExec(options: CodexExecOptions): Promise<CodexExecResult
 
   let timedOut = false;
   const terminate = () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    if (child.exitCode === null && child.signalCode === null) child.kill(options.signal ?? 'SIGTERM');
   };
   options.terminateWhen?.then(terminate, terminate);
   const timers: NodeJS.Timeout[] = [];

@@ -1,5 +1,5 @@
 import { parse as parseToml, stringify as stringifyToml } from 'smol-toml';
-import { SECRET_HEADER } from '../handoff/collector-config.js';
+import { SECRET_HEADER } from '../../handoff/collector-config.js';
 
 /**
  * Codex's side of the start step: the `[otel]` table of `$CODEX_HOME/config.toml` that sends

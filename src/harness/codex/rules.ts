@@ -1,17 +1,18 @@
-import { ACTION, type BeaconEvent, type TokenRaw } from '../beacon/event.js';
-import { newEvent } from '../beacon/envelope.js';
-import type { LogRecord, Metric, Span } from '../collector/otlp/types.js';
-import { attributesToObject, getAttribute, nanosToIso } from '../collector/otlp/values.js';
-import { dataPointsOf, logRaw, logTimestamp, spanEvent } from './common.js';
-import type { HarnessRules, Mapped, RecordContext } from './harness.js';
+import { ACTION, type BeaconEvent, type TokenRaw } from '../../beacon/event.js';
+import { newEvent } from '../../beacon/envelope.js';
+import type { LogRecord, Metric, Span } from '../../collector/otlp/types.js';
+import { attributesToObject, getAttribute, nanosToIso } from '../../collector/otlp/values.js';
+import { dataPointsOf, logRaw, logTimestamp, spanEvent } from '../common.js';
+import type { HarnessRules, Mapped, RecordContext } from '../harness.js';
+import { CODEX_HARNESS_NAME, CODEX_TOKEN_METRIC } from './name.js';
 
 /**
  * The OpenAI Codex CLI: what we keep of its telemetry and how it maps to Beacon events
  * (schema page "Codex log events that are kept", "Token usage"; codex-telemetry.md).
  */
 
-const HARNESS = 'codex_cli';
-export const TOKEN_METRIC = 'codex.turn.token_usage';
+const HARNESS = CODEX_HARNESS_NAME;
+export const TOKEN_METRIC = CODEX_TOKEN_METRIC;
 
 const LOG_NOT_KEPT = 'codex_log_not_kept';
 const METRIC_NOT_KEPT = 'codex_metric_not_kept';
