@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'smol-toml';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isAlive } from '../src/finish/stop-collector.js';
+import { isAlive } from '../src/finish/stop-collector/stop-collector.js';
 import { fixtureRequests, httpRequest } from './support/collector-process.js';
 import { SimulatedRunner, githubEnv } from './support/runner.js';
 

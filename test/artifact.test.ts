@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { defaultArtifactName, uploadRuntimeArtifact, type ArtifactLog } from '../src/finish/artifact.js';
+import { defaultArtifactName, uploadRuntimeArtifact, type ArtifactLog } from '../src/finish/publish/artifact.js';
 import { runtimeEnvFor, startFakeArtifactService, type FakeArtifactService } from './support/fake-artifact-service.js';
 
 /** The client's block size (getUploadChunkSize in @actions/artifact). */

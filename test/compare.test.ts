@@ -3,13 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'smol-toml';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { RunComparison, UsageRecordCache, legIdentity, planComparison, recordKeyPrefix, type ComparePlan } from '../src/finish/compare.js';
-import { LARGE_CHANGE, change, compareRecords, reachedRatio } from '../src/finish/compare-math.js';
-import { OTHER_MODELS, RECORD_LIMITS, buildUsageRecord, parseUsageRecord, serializeUsageRecord, type UsageRecord } from '../src/finish/compare-record.js';
-import { findingSentence, formatChange, renderComparison } from '../src/finish/compare-summary.js';
-import { processCaptureLog } from '../src/finish/process-log.js';
-import { emptyUsageTotals, type RunReport } from '../src/finish/report.js';
-import { buildUsageFile, type UsageFile } from '../src/finish/usage-file.js';
+import { RunComparison, UsageRecordCache, legIdentity, planComparison, recordKeyPrefix, type ComparePlan } from '../src/finish/compare/run-comparison.js';
+import { LARGE_CHANGE, change, compareRecords, reachedRatio } from '../src/finish/compare/math.js';
+import { OTHER_MODELS, RECORD_LIMITS, buildUsageRecord, parseUsageRecord, serializeUsageRecord, type UsageRecord } from '../src/finish/compare/record.js';
+import { findingSentence, formatChange, renderComparison } from '../src/finish/compare/render.js';
+import { processCaptureLog } from '../src/finish/account-usage/process-capture.js';
+import { emptyUsageTotals, type RunReport, type UsageTotals } from '../src/finish/account-usage/run-report.js';
+import { buildUsageFile, type UsageFile } from '../src/finish/publish/usage-file.js';
 import { commandEvent, turnTokens, writeCapture } from './support/capture-builder.js';
 import { fixtureRequests, httpRequest } from './support/collector-process.js';
 import { cacheEnvFor, startFakeCacheService, type CacheRun, type FakeCacheService } from './support/fake-cache-service.js';
@@ -191,7 +191,7 @@ describe('usage record', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-record-'));
     try {
       const { report, usage } = await reportOf(dir, [{ input: 2600, cached: 2150, output: 80, reasoning: 30 }], 2);
-      const built = buildUsageRecord(report, usage, { runId: '100', runAttempt: '1', commit: SHA_A, ref: 'refs/heads/main' }, new Date('2026-11-23T20:33:56Z'));
+      const built = buildUsageRecord(report, { runId: '100', runAttempt: '1', commit: SHA_A, ref: 'refs/heads/main' }, new Date('2026-11-23T20:33:56Z'));
       expect(built).toEqual({
         schema: 'beacon-usage-record/1',
         run_id: '100',
@@ -214,14 +214,14 @@ describe('usage record', () => {
   });
 
   it('keeps the 12 largest models by name and sums the rest, so it stays under 4 KiB even with long names and huge numbers', () => {
-    const byModel: Record<string, { input_tokens: number; cache_read_input_tokens: number; output_tokens: number; reasoning_output_tokens: number; cache_creation_input_tokens: number; cost_usd: null; events: number; total_tokens: number }> = {};
+    const byModel: Record<string, UsageTotals> = {};
     const big = 9_000_000_000;
+    // Each model's total (input + cache read + output) is big + i.
     for (let i = 1; i <= 50; i++) {
-      byModel[`model-${String(i).padStart(2, '0')}-${'x'.repeat(150)}`] = { input_tokens: big, cache_read_input_tokens: big, output_tokens: big, reasoning_output_tokens: big, cache_creation_input_tokens: 0, cost_usd: null, events: 1, total_tokens: big + i };
+      byModel[`model-${String(i).padStart(2, '0')}-${'x'.repeat(150)}`] = { input_tokens: i, cache_read_input_tokens: big, output_tokens: 0, reasoning_output_tokens: 0, cache_creation_input_tokens: 0, events: 1 };
     }
-    const report = { codexVersions: ['0.169.0'], events: 50, codexEvents: 50, tools: {}, otherToolCalls: 0 } as unknown as RunReport;
-    const usage = { totals: { ...emptyUsageTotals(), total_tokens: 1275, cost_usd: null }, by_model: byModel } as unknown as UsageFile;
-    const built = buildUsageRecord(report, usage, { runId: '1', runAttempt: '1', commit: SHA_A, ref: 'refs/heads/main' });
+    const report = { codexVersions: ['0.169.0'], events: 50, codexEvents: 50, tools: {}, otherToolCalls: 0, usage: { total: emptyUsageTotals(), byModel } } as unknown as RunReport;
+    const built = buildUsageRecord(report, { runId: '1', runAttempt: '1', commit: SHA_A, ref: 'refs/heads/main' });
     const names = Object.keys(built.by_model);
     expect(RECORD_LIMITS.models).toBe(12);
     expect(names).toHaveLength(13);
@@ -367,7 +367,7 @@ async function saveOnly(dir: string, turns: Parameters<typeof reportOf>[1], comm
   const planned = planComparison(process.env);
   if (!planned.ok) throw new Error(planned.reason);
   const origin = planned.plan.origin;
-  expect(await new UsageRecordCache(planned.plan, collectingLog().log).save(buildUsageRecord(report, usage, origin))).toMatchObject({ status: 'saved' });
+  expect(await new UsageRecordCache(planned.plan, collectingLog().log).save(buildUsageRecord(report, origin))).toMatchObject({ status: 'saved' });
 }
 
 const RUN_1 = { turns: [{ input: 2600, cached: 2150, output: 80, reasoning: 30 }], commands: 1 };
@@ -397,8 +397,8 @@ describe('through @actions/cache against a fake cache service', () => {
     const { log, lines } = collectingLog();
     const comparison = await RunComparison.begin({ enabled: true, log });
     expect(comparison.baseline).toBeUndefined();
-    expect(comparison.summaryMarkdown(report, usage)).toBe('*No usage comparison: no earlier usage record of this job on main could be restored from the Actions cache*');
-    expect(await comparison.saveRecord(report, usage)).toMatchObject({ status: 'saved' });
+    expect(comparison.summaryMarkdown(report)).toBe('*No usage comparison: no earlier usage record of this job on main could be restored from the Actions cache*');
+    expect(await comparison.saveRecord(report)).toMatchObject({ status: 'saved' });
     expect(comparison.abandoned).toBe(false);
 
     const [entry] = fake.savedEntries();
@@ -417,7 +417,7 @@ describe('through @actions/cache against a fake cache service', () => {
     const { fake, box } = await setup();
     useRun(fake, box, { ref: 'refs/heads/main', runId: '100', sha: SHA_A });
     const first = await reportOf(path.join(box.root, 'run-100'), RUN_1.turns, RUN_1.commands);
-    await (await RunComparison.begin({ enabled: true, log: collectingLog().log })).saveRecord(first.report, first.usage);
+    await (await RunComparison.begin({ enabled: true, log: collectingLog().log })).saveRecord(first.report);
 
     useRun(fake, box, { ref: 'refs/heads/main', runId: '101', sha: SHA_B });
     const second = await reportOf(path.join(box.root, 'run-101'), RUN_2.turns, RUN_2.commands);
@@ -436,7 +436,7 @@ describe('through @actions/cache against a fake cache service', () => {
     });
     expect(lines).toContain(`beacon: comparing with run 100 (commit aaaaaaa, refs/heads/main), restored from the Actions cache entry ${prefix}100-1.`);
 
-    const markdown = comparison.summaryMarkdown(second.report, second.usage)!;
+    const markdown = comparison.summaryMarkdown(second.report)!;
     expect(markdown).toContain('[run 100](https://github.com/octo-org/beacon-demo/actions/runs/100), commit [`aaaaaaa`](https://github.com/octo-org/beacon-demo/commit/aaaaaaa000000000000000000000000000000001)');
     for (const line of [
       '- Input tokens (excluding cached input) went from 450 to 1,350, up 200.0%.',
@@ -459,7 +459,7 @@ describe('through @actions/cache against a fake cache service', () => {
 
     // The download took the Azure SDK's path (properties, then a ranged read), as on hosted runners.
     expect(fake.requests.filter((r) => r.operation.startsWith('blob')).map((r) => `${r.operation} ${r.status} ${r.via}`)).toEqual(['blob PUT 201 proxy', 'blob HEAD 200 proxy', 'blob GET 206 proxy']);
-    expect(await comparison.saveRecord(second.report, second.usage)).toMatchObject({ status: 'saved', key: `${prefix}101-1` });
+    expect(await comparison.saveRecord(second.report)).toMatchObject({ status: 'saved', key: `${prefix}101-1` });
 
     // A third run gets the most recent of the two records.
     useRun(fake, box, { ref: 'refs/heads/main', runId: '102' });
@@ -470,7 +470,7 @@ describe('through @actions/cache against a fake cache service', () => {
     const { fake, box } = await setup('loopback');
     useRun(fake, box, { ref: 'refs/heads/main', runId: '100' });
     const first = await reportOf(path.join(box.root, 'run-100'), RUN_1.turns, RUN_1.commands);
-    await (await RunComparison.begin({ enabled: true, log: collectingLog().log })).saveRecord(first.report, first.usage);
+    await (await RunComparison.begin({ enabled: true, log: collectingLog().log })).saveRecord(first.report);
     useRun(fake, box, { ref: 'refs/heads/main', runId: '101' });
     const comparison = await RunComparison.begin({ enabled: true, log: collectingLog().log });
     expect(comparison.baseline?.totals.total_tokens).toBe(2680);
@@ -490,9 +490,9 @@ describe('through @actions/cache against a fake cache service', () => {
     const { log, lines } = collectingLog();
     const comparison = await RunComparison.begin({ enabled: true, log });
     expect(comparison.baseline).toMatchObject({ run_id: '200', ref: 'refs/heads/main', tool_calls: 1 });
-    expect(comparison.summaryMarkdown(pr.report, pr.usage)).toContain('Compared with the latest recorded run of this job on the base branch `main`: [run 200]');
+    expect(comparison.summaryMarkdown(pr.report)).toContain('Compared with the latest recorded run of this job on the base branch `main`: [run 200]');
     const requestsBefore = fake.requests.length;
-    expect(await comparison.saveRecord(pr.report, pr.usage)).toEqual({ status: 'skipped', reason: 'a pull request run compares with its base branch and leaves no record of its own' });
+    expect(await comparison.saveRecord(pr.report)).toEqual({ status: 'skipped', reason: 'a pull request run compares with its base branch and leaves no record of its own' });
     expect(fake.requests.length).toBe(requestsBefore);
     expect(lines).toContain("beacon: this run's usage record is not saved: a pull request run compares with its base branch and leaves no record of its own.");
   });
@@ -511,7 +511,7 @@ describe('through @actions/cache against a fake cache service', () => {
         const comparison = await RunComparison.begin({ enabled: true, log: collectingLog().log, ...(leg.artifactName ? { artifactName: leg.artifactName } : {}) });
         // Run 300: nothing to see, though the other legs saved first. Run 301: each leg its own run-300 record.
         expect([leg.name, runId, comparison.baseline?.run_id, comparison.baseline?.tool_calls]).toEqual([leg.name, runId, runId === '300' ? undefined : '300', runId === '300' ? undefined : leg.commands]);
-        if (runId === '300') expect((await comparison.saveRecord(run.report, run.usage))?.status).toBe('saved');
+        if (runId === '300') expect((await comparison.saveRecord(run.report))?.status).toBe('saved');
       }
     }
     expect(new Set(fake.savedEntries().map((e) => e.key.slice(0, -6))).size).toBe(3);
@@ -525,11 +525,11 @@ describe('through @actions/cache against a fake cache service', () => {
     const { log, lines } = collectingLog();
     const comparison = await RunComparison.begin({ enabled: true, log });
     expect(comparison.baseline).toBeUndefined();
-    expect(comparison.summaryMarkdown(legB.report, legB.usage)).toBe(
+    expect(comparison.summaryMarkdown(legB.report)).toBe(
       '*No usage comparison: the only record found was written by another job of this same run under the same key (matrix legs that differ only in matrix values share it: give each leg its own artifact-name)*',
     );
     // The key is taken: the client reports it and returns no entry.
-    const { value: saved, stdout } = await clientOutput(() => comparison.saveRecord(legB.report, legB.usage));
+    const { value: saved, stdout } = await clientOutput(() => comparison.saveRecord(legB.report));
     expect(saved).toEqual({ status: 'failed', reason: 'the cache client did not save it (its message is above)' });
     expect(stdout).toContain('Failed to save: Unable to reserve cache with key');
     expect(lines).toContain("beacon: this run's usage record was not saved: the cache client did not save it (its message is above).");
@@ -545,8 +545,8 @@ describe('through @actions/cache against a fake cache service', () => {
     // The client's first retry would come 3 s after the failed request.
     expect(Date.now() - started).toBeLessThan(2500);
     expect(stdout).toMatch(/::warning::Failed to restore: .*\(403\) Forbidden: the fake cache service is down/);
-    expect(comparison.summaryMarkdown(run.report, run.usage)).toBe('*No usage comparison: no earlier usage record of this job on main could be restored from the Actions cache*');
-    const { value: saved } = await clientOutput(() => comparison.saveRecord(run.report, run.usage));
+    expect(comparison.summaryMarkdown(run.report)).toBe('*No usage comparison: no earlier usage record of this job on main could be restored from the Actions cache*');
+    const { value: saved } = await clientOutput(() => comparison.saveRecord(run.report));
     expect(saved?.status).toBe('failed');
     expect(comparison.abandoned).toBe(false);
     expect(fake.savedEntries()).toEqual([]);
@@ -565,8 +565,8 @@ describe('through @actions/cache against a fake cache service', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(800);
     expect(Date.now() - started).toBeLessThan(2500);
     expect(comparison.abandoned).toBe(true);
-    expect(comparison.summaryMarkdown(run.report, run.usage)).toBe('*No usage comparison: the Actions cache did not answer within 0.8 s*');
-    expect(await comparison.saveRecord(run.report, run.usage)).toEqual({ status: 'skipped', reason: 'the restore did not finish in time, so the cache is not written either' });
+    expect(comparison.summaryMarkdown(run.report)).toBe('*No usage comparison: the Actions cache did not answer within 0.8 s*');
+    expect(await comparison.saveRecord(run.report)).toEqual({ status: 'skipped', reason: 'the restore did not finish in time, so the cache is not written either' });
   });
 
   it('a save that never finishes is given up on after its time limit and marks the work abandoned', async () => {
@@ -577,7 +577,7 @@ describe('through @actions/cache against a fake cache service', () => {
     expect(comparison.abandoned).toBe(false);
     fake.hangEverything(true);
     const started = Date.now();
-    const { value: saved } = await clientOutput(() => comparison.saveRecord(run.report, run.usage));
+    const { value: saved } = await clientOutput(() => comparison.saveRecord(run.report));
     expect(Date.now() - started).toBeLessThan(2500);
     expect(saved).toEqual({ status: 'failed', reason: 'the Actions cache did not take it within 0.8 s' });
     expect(comparison.abandoned).toBe(true);
@@ -588,19 +588,19 @@ describe('through @actions/cache against a fake cache service', () => {
     const { fake, box } = await setup();
     const run = await reportOf(path.join(box.root, 'run'), RUN_1.turns, 1);
     useRun(fake, box, { ref: 'refs/heads/main' }, { GITHUB_ACTIONS: '' });
-    expect((await RunComparison.begin({ enabled: true, log: collectingLog().log })).summaryMarkdown(run.report, run.usage)).toBe('*No usage comparison: not running in GitHub Actions*');
+    expect((await RunComparison.begin({ enabled: true, log: collectingLog().log })).summaryMarkdown(run.report)).toBe('*No usage comparison: not running in GitHub Actions*');
     useRun(fake, box, { ref: 'refs/heads/main' });
     delete process.env.ACTIONS_RESULTS_URL;
     const noService = await RunComparison.begin({ enabled: true, log: collectingLog().log });
-    expect(noService.summaryMarkdown(run.report, run.usage)).toBe(
+    expect(noService.summaryMarkdown(run.report)).toBe(
       '*No usage comparison: the Actions cache service is not available to this step (ACTIONS\\_RESULTS\\_URL, or ACTIONS\\_CACHE\\_URL on GitHub Enterprise Server, is not set)*',
     );
-    expect(await noService.saveRecord(run.report, run.usage)).toBeUndefined();
+    expect(await noService.saveRecord(run.report)).toBeUndefined();
     useRun(fake, box, { ref: 'refs/heads/main' });
     const { log, lines } = collectingLog();
     const off = await RunComparison.begin({ enabled: false, log });
-    expect(off.summaryMarkdown(run.report, run.usage)).toBeUndefined();
-    expect(await off.saveRecord(run.report, run.usage)).toBeUndefined();
+    expect(off.summaryMarkdown(run.report)).toBeUndefined();
+    expect(await off.saveRecord(run.report)).toBeUndefined();
     expect(lines).toEqual(['beacon: no usage comparison (compare: false).']);
     expect(fake.requests).toEqual([]);
   });

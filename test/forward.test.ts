@@ -19,7 +19,7 @@ import type { ForwarderOptions } from '../src/forward/settings.js';
 import { logRecordOf } from '../src/forward/log-records.js';
 import { resourceAttributes } from '../src/forward/otlp-json.js';
 import { attributesToObject } from '../src/collector/otlp/values.js';
-import { measurementsOf, record, TOKEN_BUCKETS } from '../src/finish/forward-usage.js';
+import { measurementsOf, record, TOKEN_BUCKETS } from '../src/finish/publish/forward-usage.js';
 import { InputError, readStartInputs } from '../src/inputs.js';
 import { fixtureRequests, httpRequest } from './support/collector-process.js';
 import { refusedPort, startOtlpReceiver, type OtlpReceiver, type OtlpReceiverBehaviour } from './support/otlp-receiver.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { newEvent } from '../src/beacon/envelope.js';
 import type { BeaconEvent, TokenRaw, TokenUsage } from '../src/beacon/event.js';
-import { CumulativeSeries, amountOf, carriesUsage, tokenPointOf, usageForExport, usageOf } from '../src/finish/normalize-tokens.js';
+import { CumulativeSeries, amountOf, carriesUsage, tokenPointOf, usageForExport, usageOf } from '../src/finish/runtime-log/normalize-tokens.js';
 
 /** A token event as the collector writes it (schema page "Token usage"), usage still empty. */
 interface PointSpec {

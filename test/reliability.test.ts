@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isAlive } from '../src/finish/stop-collector.js';
+import { isAlive } from '../src/finish/stop-collector/stop-collector.js';
 import type { CollectorStats } from '../src/handoff/collector-config.js';
 import { workspacePaths } from '../src/handoff/workspace.js';
 import { CollectorProcesses, countBy, fixtureRequests, httpRequest } from './support/collector-process.js';

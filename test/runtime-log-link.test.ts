@@ -5,11 +5,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { BeaconEvent } from '../src/beacon/event.js';
 import { toJsonLine } from '../src/beacon/sanitize.js';
 import { CaptureWriter } from '../src/collector/writer.js';
-import { UsageSeriesBuilder } from '../src/finish/forward-usage.js';
-import { processCaptureLog, writeRuntimeLog, type ProcessLogOptions } from '../src/finish/process-log.js';
-import { renderSummary } from '../src/finish/summary.js';
-import { buildUsageFile } from '../src/finish/usage-file.js';
-import { validateRun } from '../src/finish/validate.js';
+import { UsageSeriesBuilder } from '../src/finish/publish/forward-usage.js';
+import { processCaptureLog, writeRuntimeLogWithReport } from '../src/finish/account-usage/process-capture.js';
+import type { RuntimeLogOptions } from '../src/finish/runtime-log/write-runtime-log.js';
+import { renderSummary } from '../src/finish/publish/summary.js';
+import { buildUsageFile } from '../src/finish/publish/usage-file.js';
+import { validateRun } from '../src/finish/validate/validate.js';
 import { captureCompanions } from '../src/handoff/workspace.js';
 import { commandEvent, fixtureCaptureExports, logEvent, turnTokens, writeCapture } from './support/capture-builder.js';
 import { validateBeaconLog } from './support/schema-validator.js';
@@ -69,8 +70,8 @@ const lines = (text: string) => text.split(/(?<=\n)/).filter((l) => l !== '');
 const isToken = (line: string) => (JSON.parse(line) as { event: { action: string } }).event.action === 'token.usage';
 const stats = { startedAt: '2026-11-23T20:30:00.000Z', stopReason: 'shutdown request', signals: { logs: { requests: 9, bytes: 1, byEncoding: {}, recordsReceived: 1, recordsKept: 1 }, metrics: { requests: 5, bytes: 1, byEncoding: {}, recordsReceived: 1, recordsKept: 1 }, traces: { requests: 0, bytes: 0, byEncoding: {}, recordsReceived: 0, recordsKept: 0 } }, eventsWritten: 0, dropped: {}, rejected: {}, writeErrors: 0 };
 
-async function pass(options: ProcessLogOptions) {
-  const { report, log } = await writeRuntimeLog(options);
+async function pass(options: RuntimeLogOptions) {
+  const { report, log } = await writeRuntimeLogWithReport(options);
   const usage = buildUsageFile(report, { logName: 'beacon-runtime.jsonl' });
   const validation = validateRun(report, stats, { minEvents: 1, requireTelemetry: true, collectorExit: { status: 'stopped' } });
   const text = fs.readFileSync(options.logPath, 'utf8');

@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BeaconEvent } from '../src/beacon/event.js';
-import { processCaptureLog } from '../src/finish/process-log.js';
+import { processCaptureLog } from '../src/finish/account-usage/process-capture.js';
 import { StatsRecorder } from '../src/collector/stats.js';
-import { buildUsageFile, writeUsageFile } from '../src/finish/usage-file.js';
-import { validateRun } from '../src/finish/validate.js';
+import { USAGE_NOTES, buildUsageFile, writeUsageFile } from '../src/finish/publish/usage-file.js';
+import { validateRun } from '../src/finish/validate/validate.js';
 import type { CollectorStats } from '../src/handoff/collector-config.js';
 import { CI_ATTRIBUTION, commandEvent, exportText, fixtureCaptureExports, logEvent, tokenEvent, turnTokens, writeCapture } from './support/capture-builder.js';
 import { validateBeaconLog } from './support/schema-validator.js';
@@ -62,13 +62,16 @@ describe('processCaptureLog on captures built from the real Codex fixtures', () 
     expect(report.codexVersions).toEqual(['0.169.0']);
     expect(report.malformedLines).toBe(0);
 
-    // Log lines are copied byte for byte; token lines carry their normalized usage and nothing else changes.
+    // Log lines are copied byte for byte, in order; token lines follow them, in their order, with
+    // their normalized usage and nothing else changed.
     const captureLines = capture.split('\n').slice(0, -1);
+    const isToken = (line: string) => parse(line).event.action === 'token.usage';
+    const inLogOrder = [...captureLines.filter((line) => !isToken(line)), ...captureLines.filter(isToken)];
     expect(logLines).toHaveLength(captureLines.length);
     logLines.forEach((line, i) => {
-      const before = parse(captureLines[i]!);
+      const before = parse(inLogOrder[i]!);
       if (before.event.action !== 'token.usage') {
-        expect(line).toBe(captureLines[i]);
+        expect(line).toBe(inLogOrder[i]);
         return;
       }
       const after = parse(line);
@@ -162,7 +165,7 @@ describe('processCaptureLog on damaged captures', () => {
 });
 
 describe('processCaptureLog token handling', () => {
-  it('keeps the order of an export whose token lines are interleaved with other metric lines', async () => {
+  it('normalizes an export whose token lines are interleaved with other metric lines, and writes its token events after the others', async () => {
     const otherMetric = logEvent({ action: 'otel.metric', category: 'metric', harness: 'other_service' });
     otherMetric.raw = { otel_signal: 'metrics', metric_name: 'other.requests', metric_value: 1.5, attributes: {} };
     const [input, cached, ...rest] = turnTokens(4, { input: 2600, cached: 2150, output: 80, reasoning: 30 });
@@ -170,16 +173,16 @@ describe('processCaptureLog token handling', () => {
     const { logLines, report } = await run([[session], [input!, otherMetric, cached!, ...rest], [commandEvent('ls')]]);
     expect(logLines.map((l) => `${parse(l).event.action}:${parse(l).gen_ai?.token?.type ?? ''}`)).toEqual([
       'session.started:',
-      'token.usage:input',
       'otel.metric:',
+      'command.executed:',
+      'token.usage:input',
       'token.usage:cached_input',
       'token.usage:cache_write_input',
       'token.usage:output',
       'token.usage:reasoning_output',
       'token.usage:total',
-      'command.executed:',
     ]);
-    expect(parse(logLines[1]!).gen_ai.usage).toEqual({ input_tokens: 450 });
+    expect(parse(logLines[3]!).gen_ai.usage).toEqual({ input_tokens: 450 });
     expect(report.byHarness).toEqual({ codex_cli: 8, other_service: 1 });
   });
 
@@ -199,7 +202,8 @@ describe('processCaptureLog token handling', () => {
       output_tokens: 110 + 20,
       reasoning_output_tokens: 40 + 5,
       cache_creation_input_tokens: 0,
-      events: 16,
+      // Like Beacon's reader, an event counts when a usage field is not zero: the repeat's four add nothing.
+      events: 12,
     });
   });
 
@@ -242,13 +246,17 @@ describe('the usage file', () => {
     expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({
       source: 'beacon-action',
       log: 'beacon-runtime.jsonl',
-      totals: entry(450 + 200 + 50, 2250, 105, 35, 12),
-      by_model: { 'gpt-5-mini': entry(200, 100, 20, 0, 4), 'gpt-5.5': entry(500, 2150, 85, 35, 8) },
-      by_run: { 'github_actions/9001': entry(450, 2150, 80, 30, 4), 'github_actions/9002': entry(200, 100, 20, 0, 4), local: entry(50, 0, 5, 5, 4) },
-      by_repository: { '(none)': entry(50, 0, 5, 5, 4), 'https://github.com/octo/app': entry(450, 2150, 80, 30, 4), 'https://github.com/octo/lib': entry(200, 100, 20, 0, 4) },
-      by_harness: { codex_cli: entry(700, 2250, 105, 35, 12) },
+      // Like Beacon's reader, an event counts when a usage field is not zero: the zero reasoning of
+      // turn 2 and the zero cached input of turn 3 are no events.
+      totals: entry(450 + 200 + 50, 2250, 105, 35, 10),
+      by_model: { 'gpt-5-mini': entry(200, 100, 20, 0, 3), 'gpt-5.5': entry(500, 2150, 85, 35, 7) },
+      by_run: { 'github_actions/9001': entry(450, 2150, 80, 30, 4), 'github_actions/9002': entry(200, 100, 20, 0, 3), local: entry(50, 0, 5, 5, 3) },
+      by_repository: { '(none)': entry(50, 0, 5, 5, 3), 'https://github.com/octo/app': entry(450, 2150, 80, 30, 4), 'https://github.com/octo/lib': entry(200, 100, 20, 0, 3) },
+      by_harness: { codex_cli: entry(700, 2250, 105, 35, 10) },
+      by_session: { '(none)': { ...entry(700, 2250, 105, 35, 10), models: ['gpt-5.5', 'gpt-5-mini'], source: 'metric' } },
+      by_source: { metric: entry(700, 2250, 105, 35, 10) },
       token_data_points: { cache_write_input: 3, cached_input: 3, input: 3, output: 3, reasoning_output: 3, total: 3 },
-      notes: ['no cost: Codex emits none', 'no per-session split: the Codex token metric carries no conversation id'],
+      notes: ['no cost: Codex emits none', USAGE_NOTES.perSession],
     });
     expect(fs.readFileSync(file, 'utf8')).toMatch(/^\{\n {2}"source": "beacon-action",\n {2}"log": "beacon-runtime.jsonl",\n {2}"totals"/);
   });

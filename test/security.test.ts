@@ -10,7 +10,7 @@ import { changedPaths, isInside, snapshot } from './support/file-tree.js';
 import { runFileOf, tryConnect, waitUntil } from './support/http-senders.js';
 import { nestedAnyValueJson, nestedAnyValueProtobuf } from './support/mutations.js';
 import { SimulatedRunner, githubEnv, type StepResult } from './support/runner.js';
-import { isAlive } from '../src/finish/stop-collector.js';
+import { isAlive } from '../src/finish/stop-collector/stop-collector.js';
 import { workspacePaths } from '../src/handoff/workspace.js';
 
 /**

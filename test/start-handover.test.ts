@@ -3,7 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isAlive } from '../src/finish/stop-collector.js';
+import { isAlive } from '../src/finish/stop-collector/stop-collector.js';
 import type { CollectorConfig, CollectorStats, ReadyFile } from '../src/handoff/collector-config.js';
 import { workspacePaths } from '../src/handoff/workspace.js';
 import { bindLoopback, launchCollector, portOf } from '../src/start/launch-collector.js';

@@ -3,11 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BeaconEvent } from '../src/beacon/event.js';
-import { processCaptureLog } from '../src/finish/process-log.js';
-import { RunReportBuilder, type RunReport } from '../src/finish/report.js';
-import { SUMMARY_NOTES, codeSpan, limitBytes, renderSummary } from '../src/finish/summary.js';
-import { buildUsageFile } from '../src/finish/usage-file.js';
-import { validateRun, type ValidationResult } from '../src/finish/validate.js';
+import { processCaptureLog } from '../src/finish/account-usage/process-capture.js';
+import { RunReportBuilder } from '../src/finish/account-usage/report-builder.js';
+import type { RunReport } from '../src/finish/account-usage/run-report.js';
+import { codeSpan } from '../src/finish/markdown.js';
+import { LogReadCounter } from '../src/finish/runtime-log/log-stats.js';
+import { SUMMARY_NOTES, limitBytes, renderSummary } from '../src/finish/publish/summary.js';
+import { buildUsageFile } from '../src/finish/publish/usage-file.js';
+import { validateRun, type ValidationResult } from '../src/finish/validate/validate.js';
 import { commandEvent, fixtureCaptureExports, logEvent, writeCapture } from './support/capture-builder.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'summary-'));
@@ -73,7 +76,7 @@ describe('renderSummary of the fixtures tool-call run', () => {
   it('states the notes, the validation and the artifact link, in that order after the activity', () => {
     const at = (text: string) => markdown.indexOf(text);
     expect(at(SUMMARY_NOTES.noCost)).toBeGreaterThan(-1);
-    expect(at(SUMMARY_NOTES.noSessionSplit)).toBeGreaterThan(-1);
+    expect(at(SUMMARY_NOTES.perSession)).toBeGreaterThan(-1);
     expect(markdown).toContain('All checks passed.');
     expect(markdown.trimEnd().endsWith('**Artifact:** [`beacon-codex-9001`](https://github.com/octo/app/actions/runs/9001/artifacts/77)')).toBe(true);
     const order = ['**Models:**', '### Token usage by model', '### Agent activity', '```mermaid', '### Notes', '### Validation', '**Artifact:**'].map(at);
@@ -112,7 +115,7 @@ describe('escaping of values that come from the run', () => {
   });
 
   it('renders validation sentences as plain text, one line each', () => {
-    const report = new RunReportBuilder().finish();
+    const report = new RunReportBuilder().finish(new LogReadCounter().snapshot());
     const markdown = renderSummary(report, buildUsageFile(report), { ok: false, failures: ['bad <img src=x onerror=alert(1)>'], warnings: ['w1\n# not a heading'], diagnoses: ['d & e'] });
     expect(markdown).toContain('**Failed**\n\n- bad &lt;img src=x onerror=alert(1)&gt;');
     expect(markdown).toContain('**Warnings**\n\n- w1 # not a heading');
@@ -120,7 +123,7 @@ describe('escaping of values that come from the run', () => {
   });
 
   it('drops an artifact URL that is not http(s)', () => {
-    const report = new RunReportBuilder().finish();
+    const report = new RunReportBuilder().finish(new LogReadCounter().snapshot());
     const markdown = renderSummary(report, buildUsageFile(report), PASSED, { artifact: { name: 'a', url: 'javascript:alert(1)' } });
     expect(markdown.trimEnd().endsWith('**Artifact:** `a`')).toBe(true);
   });
@@ -133,7 +136,7 @@ describe('size limits', () => {
       const event = JSON.parse(JSON.stringify(commandEvent(`run-step-${i} ${'x'.repeat(300)}`, { exitCode: 0, durationMs: 5, tool: `tool-${i}` })));
       builder.add(event);
     }
-    const built = builder.finish();
+    const built = builder.finish(new LogReadCounter().snapshot());
     const viaBuilder = renderSummary(built, buildUsageFile(built), PASSED);
     expect(Buffer.byteLength(viaBuilder)).toBeLessThan(1024 * 1024);
     expect(viaBuilder).toContain('*99,900 more commands not shown.*');

@@ -1,6 +1,6 @@
 /**
  * One measured pass over a capture, in a process of its own so that its peak RSS (VmHWM) is its
- * own. `subject`: what the post step does with it (src/finish: writeRuntimeLog, the usage file,
+ * own. `subject`: what the post step does with it (src/finish: the runtime log, the usage file,
  * validateRun, renderSummary). `baseline`: read the capture and its token file in 1 MB chunks and
  * JSON.parse every line. Usage: post-step-worker.ts subject|baseline <capture> <runtime-log>.
  * Prints one JSON line.
@@ -9,16 +9,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { CollectorStats } from '../../src/handoff/collector-config.js';
 import { captureCompanions } from '../../src/handoff/workspace.js';
-import { writeRuntimeLog } from '../../src/finish/process-log.js';
-import { renderSummary } from '../../src/finish/summary.js';
-import { buildUsageFile, writeUsageFile } from '../../src/finish/usage-file.js';
-import { validateRun } from '../../src/finish/validate.js';
+import { writeRuntimeLogWithReport } from '../../src/finish/account-usage/process-capture.js';
+import { renderSummary } from '../../src/finish/publish/summary.js';
+import { buildUsageFile, writeUsageFile } from '../../src/finish/publish/usage-file.js';
+import { validateRun } from '../../src/finish/validate/validate.js';
 import { memoryOf } from '../lib/proc.js';
 
 const [mode, capturePath, logPath] = process.argv.slice(2) as [string, string, string];
 
 async function subject(): Promise<Record<string, number>> {
-  const { report, log } = await writeRuntimeLog({ capturePath, logPath });
+  const { report, log } = await writeRuntimeLogWithReport({ capturePath, logPath });
   const usage = buildUsageFile(report, { logName: 'beacon-runtime.jsonl' });
   writeUsageFile(path.join(path.dirname(logPath), 'beacon-usage.json'), usage);
   const stats: CollectorStats = {

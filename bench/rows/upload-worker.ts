@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import zlib from 'node:zlib';
-import { uploadRuntimeArtifact } from '../../src/finish/artifact.js';
+import { uploadRuntimeArtifact } from '../../src/finish/publish/artifact.js';
 import { memoryOf } from '../lib/proc.js';
 
 const [mode, name, rootDirectory, ...files] = process.argv.slice(2) as [string, string, string, ...string[]];

@@ -1,6 +1,78 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 29153:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $V: () => (/* binding */ attributionFromEnv)
+/* harmony export */ });
+/* unused harmony exports endpointOs, ciRunFromEnv */
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(48161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_0__);
+
+function endpointOs(platform = process.platform) {
+    if (platform === 'win32')
+        return 'windows';
+    if (platform === 'darwin')
+        return 'darwin';
+    return 'linux';
+}
+/** `refs/pull/123/merge` → `123`. */
+function pullRequestNumber(ref) {
+    return /^refs\/pull\/(\d+)\//.exec(ref ?? '')?.[1];
+}
+/** The CI run as the schema page defines it, from the runner's variables. */
+function ciRunFromEnv(env) {
+    if (env.GITHUB_ACTIONS === 'true') {
+        const run = { provider: 'github_actions', ephemeral: true };
+        const set = (key, value) => {
+            if (value)
+                run[key] = value;
+        };
+        set('run_id', env.GITHUB_RUN_ID);
+        set('run_attempt', env.GITHUB_RUN_ATTEMPT);
+        set('workflow', env.GITHUB_WORKFLOW);
+        set('job', env.GITHUB_JOB);
+        set('event_name', env.GITHUB_EVENT_NAME);
+        set('commit', env.GITHUB_SHA);
+        set('repository', env.GITHUB_REPOSITORY);
+        set('branch', env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME);
+        set('actor', env.GITHUB_ACTOR);
+        const isPullRequest = env.GITHUB_EVENT_NAME === 'pull_request' || env.GITHUB_EVENT_NAME === 'pull_request_target';
+        const prNumber = isPullRequest ? pullRequestNumber(env.GITHUB_REF) : undefined;
+        if (prNumber) {
+            run.pr = `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/pull/${prNumber}`;
+            run.pr_number = prNumber;
+        }
+        return run;
+    }
+    if (env.CI)
+        return { provider: 'ci', ephemeral: true };
+    return undefined;
+}
+function attributionFromEnv(env, hostname = node_os__WEBPACK_IMPORTED_MODULE_0___default().hostname()) {
+    const run = ciRunFromEnv(env);
+    const attribution = { endpoint: { hostname, os: endpointOs() } };
+    if (run) {
+        attribution.origin = 'ci';
+        attribution.run = run;
+    }
+    else {
+        attribution.origin = 'local';
+    }
+    if (env.GITHUB_REPOSITORY) {
+        attribution.repository = `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}`;
+    }
+    const branch = env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME;
+    if (branch)
+        attribution.branch = branch;
+    return attribution;
+}
+
+
+/***/ }),
+
 /***/ 57983:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -628,6 +700,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
+
+/***/ }),
+
+/***/ 80481:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
 
 /***/ }),
 
@@ -2306,70 +2385,8 @@ var external_node_path_ = __nccwpck_require__(76760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(77598);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(48161);
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
-;// CONCATENATED MODULE: ./src/beacon/attribution.ts
-
-function endpointOs(platform = process.platform) {
-    if (platform === 'win32')
-        return 'windows';
-    if (platform === 'darwin')
-        return 'darwin';
-    return 'linux';
-}
-/** `refs/pull/123/merge` → `123`. */
-function pullRequestNumber(ref) {
-    return /^refs\/pull\/(\d+)\//.exec(ref ?? '')?.[1];
-}
-/** The CI run as the schema page defines it, from the runner's variables. */
-function ciRunFromEnv(env) {
-    if (env.GITHUB_ACTIONS === 'true') {
-        const run = { provider: 'github_actions', ephemeral: true };
-        const set = (key, value) => {
-            if (value)
-                run[key] = value;
-        };
-        set('run_id', env.GITHUB_RUN_ID);
-        set('run_attempt', env.GITHUB_RUN_ATTEMPT);
-        set('workflow', env.GITHUB_WORKFLOW);
-        set('job', env.GITHUB_JOB);
-        set('event_name', env.GITHUB_EVENT_NAME);
-        set('commit', env.GITHUB_SHA);
-        set('repository', env.GITHUB_REPOSITORY);
-        set('branch', env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME);
-        set('actor', env.GITHUB_ACTOR);
-        const isPullRequest = env.GITHUB_EVENT_NAME === 'pull_request' || env.GITHUB_EVENT_NAME === 'pull_request_target';
-        const prNumber = isPullRequest ? pullRequestNumber(env.GITHUB_REF) : undefined;
-        if (prNumber) {
-            run.pr = `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/pull/${prNumber}`;
-            run.pr_number = prNumber;
-        }
-        return run;
-    }
-    if (env.CI)
-        return { provider: 'ci', ephemeral: true };
-    return undefined;
-}
-function attributionFromEnv(env, hostname = external_node_os_default().hostname()) {
-    const run = ciRunFromEnv(env);
-    const attribution = { endpoint: { hostname, os: endpointOs() } };
-    if (run) {
-        attribution.origin = 'ci';
-        attribution.run = run;
-    }
-    else {
-        attribution.origin = 'local';
-    }
-    if (env.GITHUB_REPOSITORY) {
-        attribution.repository = `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}`;
-    }
-    const branch = env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME;
-    if (branch)
-        attribution.branch = branch;
-    return attribution;
-}
-
+// EXTERNAL MODULE: ./src/beacon/attribution.ts
+var attribution = __nccwpck_require__(29153);
 // EXTERNAL MODULE: ./src/beacon/redact.ts
 var redact = __nccwpck_require__(57983);
 // EXTERNAL MODULE: ./src/handoff/workspace.ts
@@ -2378,7 +2395,7 @@ var workspace = __nccwpck_require__(84651);
 var dist = __nccwpck_require__(3292);
 // EXTERNAL MODULE: ./src/handoff/collector-config.ts
 var collector_config = __nccwpck_require__(63400);
-;// CONCATENATED MODULE: ./src/harness/codex-config.ts
+;// CONCATENATED MODULE: ./src/harness/codex/config.ts
 
 
 /** The root key and provider table that openai/codex-action adds to the config itself. */
@@ -2644,6 +2661,9 @@ function tryKill(pid) {
     }
 }
 
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(48161);
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
 ;// CONCATENATED MODULE: ./src/start/runner-commands.ts
 
 
@@ -2765,7 +2785,7 @@ async function startCapture(readInput) {
         logUserPrompt: inputs.logUserPrompt,
         maxBodyBytes: MAX_BODY_BYTES,
         maxLifetimeMs: Number(process.env.BEACON_COLLECTOR_MAX_LIFETIME_MS) || DEFAULT_MAX_LIFETIME_MS,
-        attribution: (0,redact/* redactDeep */.KL)(attributionFromEnv(process.env)),
+        attribution: (0,redact/* redactDeep */.KL)((0,attribution/* attributionFromEnv */.$V)(process.env)),
     };
     if (inputs.forward) {
         const shutdownLimitMs = Number(process.env.BEACON_FORWARD_SHUTDOWN_LIMIT_MS) || endpoint/* DEFAULT_FORWARD_SHUTDOWN_LIMIT_MS */.oz;
@@ -2855,7 +2875,7 @@ async function main() {
         // The post step's inputs are checked here too: a wrong value fails now, not at the end.
         if ((0,src_inputs/* readFinishInputs */.P_)(readInput).mode === 'finish') {
             // A later use of the action with `mode: finish`: loaded only then, so start stays small and fast.
-            const { finishCapture } = await Promise.all(/* import() */[__nccwpck_require__.e(838), __nccwpck_require__.e(91), __nccwpck_require__.e(33)]).then(__nccwpck_require__.bind(__nccwpck_require__, 62033));
+            const { finishCapture } = await Promise.all(/* import() */[__nccwpck_require__.e(838), __nccwpck_require__.e(91), __nccwpck_require__.e(64)]).then(__nccwpck_require__.bind(__nccwpck_require__, 69064));
             await finishCapture('finish-step');
         }
         else {

@@ -50,7 +50,7 @@ export function pinnedCodexVersion() {
   return manifest.devDependencies['@openai/codex'];
 }
 
-/** Lines the job summary must hold, with the numbers above as the summary formats them. */
+/** Lines the job summary must hold (each the start of a line), with the numbers above as the summary formats them. */
 export function expectedSummaryLines() {
   return [
     '## Codex telemetry',
@@ -136,8 +136,9 @@ export function checkUsageFile(usage) {
 
 /** Problems of the job summary's Markdown. */
 export function checkSummary(markdown) {
+  const lines = markdown.split('\n');
   const problems = expectedSummaryLines()
-    .filter((line) => !markdown.includes(line))
+    .filter((expected) => !lines.some((line) => line.startsWith(expected)))
     .map((line) => `the job summary lacks the line ${JSON.stringify(line)}`);
   if (markdown.includes(PROMPT_MARKER)) problems.push(`the job summary holds the prompt text ("${PROMPT_MARKER}")`);
   return problems;

@@ -1,22 +1,29 @@
 import fs from 'node:fs';
-import type { Attribution } from '../beacon/event.js';
 import * as core from '@actions/core';
+import { attributionFromEnv } from '../beacon/attribution.js';
+import type { Attribution } from '../beacon/event.js';
+import { redactDeep } from '../beacon/redact.js';
 import type { CollectorConfig, CollectorStats, ForwardConfig, ReadyFile } from '../handoff/collector-config.js';
 import { WORK_DIR_ENV, workspacePaths, type RunFile, type WorkspacePaths } from '../handoff/workspace.js';
 import { readFinishInputs, type FinishInputs } from '../inputs.js';
+import { sessionReaderFor } from '../harness/sessions.js';
 import { STATE_ROLE, STATE_WORK_DIR } from '../start/state.js';
-import { defaultArtifactName, uploadRuntimeArtifact, type RuntimeArtifactResult } from './artifact.js';
-import { RunComparison } from './compare.js';
-import { forwardRun, UsageSeriesBuilder, type ForwardingReport, type UsageSeries } from './forward-usage.js';
-import { processCaptureLog } from './process-log.js';
-import { totalTokens } from './report.js';
-import { stopCollector, type StopOutcome } from './stop-collector.js';
-import { renderSummary } from './summary.js';
-import { buildUsageFile, writeUsageFile } from './usage-file.js';
-import { validateRun } from './validate.js';
+import { stopCollector, type StopOutcome } from './stop-collector/stop-collector.js';
+import { RuntimeLogWriter } from './runtime-log/write-runtime-log.js';
+import { RunReportBuilder } from './account-usage/report-builder.js';
+import { CODEX_HARNESS, totalTokens, type RunReport } from './account-usage/run-report.js';
+import { reconcileSessions, type SessionReconciliation } from './account-usage/sessions/reconcile.js';
+import { recoveredEvents } from './account-usage/sessions/recovered-events.js';
+import { validateRun } from './validate/validate.js';
+import { RunComparison } from './compare/run-comparison.js';
+import { defaultArtifactName, uploadRuntimeArtifact, type RuntimeArtifactResult } from './publish/artifact.js';
+import { forwardRun, UsageSeriesBuilder, type ForwardingReport, type UsageSeries } from './publish/forward-usage.js';
+import { renderSummary } from './publish/summary.js';
+import { buildUsageFile, writeUsageFile } from './publish/usage-file.js';
 
 /**
- * The finish: stop → normalize → validate → report. Runs as the post step of a start, or as the
+ * The finish: stop the collector → build the runtime log → account usage → validate → publish
+ * (usage file, forwarding, artifact, summary). Runs as the post step of a start, or as the
  * main step of a later `mode: finish` use (which also sets the token outputs; the post steps then
  * do nothing more). It never fails the job for a reason the user cannot act on: only a run with
  * fewer Codex events than `min-events` under `require-telemetry` fails the step.
@@ -62,6 +69,56 @@ export async function finishCapture(trigger: FinishTrigger): Promise<void> {
     return;
   }
 
+  const { run, collectorConfig, outcome } = await stopTheCollector(paths);
+  if (!run) {
+    // The start step failed half way and has already failed the job with its reason: do not
+    // fail it a second time for the missing events.
+    core.warning('beacon: the start step did not complete (see its error), so nothing was captured in this job.');
+    return;
+  }
+
+  // With forward-endpoint, the token metrics are summed as the log is written: no second read.
+  const usageSeries = collectorConfig?.forward ? new UsageSeriesBuilder() : undefined;
+  const { report, sessions } = await buildRuntimeLog({ paths, run, collectorConfig, outcome, usageSeries });
+  // Before the usage file and the summary: both carry what this run is compared with.
+  const comparison = await RunComparison.begin({ enabled: inputs.compare !== false, artifactName: inputs.artifactName, log: { info: core.info } });
+  const usage = buildUsageFile(report, { logName: 'beacon-runtime.jsonl', ...(sessions ? { sessions } : {}), ...(comparison.baseline ? { baseline: comparison.baseline } : {}) });
+  writeUsageFile(paths.usage, usage);
+  const stats = readJson<CollectorStats>(paths.stats);
+  const validation = validateRun(report, stats, {
+    minEvents: inputs.minEvents,
+    requireTelemetry: inputs.requireTelemetry,
+    collectorExit: { status: outcome.status, ...('reason' in outcome ? { reason: outcome.reason } : {}) },
+    ...(sessions ? { sessions } : {}),
+  });
+  for (const warning of validation.warnings) core.warning(`beacon: ${warning}`);
+  for (const diagnosis of validation.diagnoses) core.info(`beacon: ${diagnosis}`);
+
+  const forwarding = collectorConfig?.forward && usageSeries ? await forward(collectorConfig.forward, collectorConfig.attribution, stats, usageSeries.build()) : undefined;
+  const artifact = inputs.uploadArtifact ? await upload(paths, inputs) : undefined;
+  if (inputs.jobSummary) {
+    await writeSummary(() =>
+      renderSummary(report, usage, validation, {
+        ...(artifact?.status === 'uploaded' ? { artifact: { name: artifact.name, url: artifact.url } } : {}),
+        ...(forwarding ? { forwarding } : {}),
+        ...(sessions ? { sessions } : {}),
+        comparison: comparison.summaryMarkdown(report),
+      }),
+    );
+  }
+  setOutputs(trigger, report, paths);
+  fs.writeFileSync(paths.finished, JSON.stringify({ finishedAt: new Date().toISOString(), trigger }), { mode: 0o600 });
+  await comparison.saveRecord(report);
+
+  if (validation.failures.length > 0) core.setFailed(`beacon: ${validation.failures.join(' ')}`);
+  if (forwarding?.required && forwarding.problems.length > 0) core.setFailed(`beacon: forwarding (forward-required): ${forwarding.problems.join('; ')}.`);
+  // A cache call given up on keeps running inside @actions/cache (retries, or a request with no
+  // timeout) and would hold the step open; like actions/cache itself, end the step now.
+  if (comparison.abandoned) process.exit();
+}
+
+/** Stop: the collector is asked to stop (or found gone); what the start step left is read. */
+async function stopTheCollector(paths: WorkspacePaths): Promise<{ run: RunFile | undefined; collectorConfig: CollectorConfig | undefined; outcome: StopOutcome }> {
   const run = readJson<RunFile>(paths.runFile);
   const collectorConfig = readJson<CollectorConfig>(paths.collectorConfig);
   const outcome = await stopCollector({
@@ -71,73 +128,71 @@ export async function finishCapture(trigger: FinishTrigger): Promise<void> {
     configPath: paths.collectorConfig,
   });
   describeStop(outcome);
-  if (!run) {
-    // The start step failed half way and has already failed the job with its reason: do not
-    // fail it a second time for the missing events.
-    core.warning('beacon: the start step did not complete (see its error), so nothing was captured in this job.');
-    return;
-  }
+  return { run, collectorConfig, outcome };
+}
 
-  // A collector left running may still write: then the log is a copy of what was read, not the capture itself.
-  // With forward-endpoint, the token metrics are summed as the log is written: no second read.
-  const usageSeries = collectorConfig?.forward ? new UsageSeriesBuilder() : undefined;
-  const report = await processCaptureLog({
+interface RuntimeLogInputs {
+  paths: WorkspacePaths;
+  run: RunFile;
+  collectorConfig: CollectorConfig | undefined;
+  outcome: StopOutcome;
+  usageSeries: UsageSeriesBuilder | undefined;
+}
+
+/**
+ * The runtime log and the report of its events: the capture first, then the session files are
+ * read and paired with the metric exports, then the token events go in, the metric's with their
+ * sessions and the usage recovered from session files after them. A collector left running may
+ * still write: then the log is a copy of what was read, not the capture itself.
+ */
+async function buildRuntimeLog({ paths, run, collectorConfig, outcome, usageSeries }: RuntimeLogInputs): Promise<{ report: RunReport; sessions: SessionReconciliation | undefined }> {
+  const accounting = new RunReportBuilder();
+  const writer = new RuntimeLogWriter({
     capturePath: paths.capture,
     tokenPath: paths.tokenPoints,
     logPath: paths.runtimeLog,
     linkCapture: outcome.status !== 'left-alone',
+    onEvent: (event) => accounting.add(event),
     ...(usageSeries ? { onTokenEvent: (event: Record<string, any>) => usageSeries.add(event) } : {}),
   });
-  // Before the usage file and the summary: both carry what this run is compared with.
-  const comparison = await RunComparison.begin({ enabled: inputs.compare !== false, artifactName: inputs.artifactName, log: { info: core.info } });
-  const usage = buildUsageFile(report, { logName: 'beacon-runtime.jsonl', ...(comparison.baseline ? { baseline: comparison.baseline } : {}) });
-  writeUsageFile(paths.usage, usage);
-  const stats = readJson<CollectorStats>(paths.stats);
-  const validation = validateRun(report, stats, {
-    minEvents: inputs.minEvents,
-    requireTelemetry: inputs.requireTelemetry,
-    collectorExit: { status: outcome.status, ...('reason' in outcome ? { reason: outcome.reason } : {}) },
+  await writer.writeCapture();
+  const reader = sessionReaderFor(CODEX_HARNESS);
+  const reconciled = reader
+    ? await reconcileSessions({ reader, home: run.codexHome, since: new Date(run.startedAt), exports: writer.metricExports, exportsIncomplete: writer.metricExportsIncomplete })
+    : undefined;
+  const attribution = collectorConfig?.attribution ?? redactDeep(attributionFromEnv(process.env));
+  const now = new Date().toISOString();
+  await writer.appendTokenEvents({
+    ...(reconciled ? { sessionOfExport: reconciled.sessionOfExport } : {}),
+    extraEvents: (function* () {
+      for (const session of reconciled?.recoveredSessions ?? []) yield* recoveredEvents(session, { attribution, harnessName: reader!.harnessName, metricName: reader!.usageMetricName, now });
+    })(),
   });
-  for (const warning of validation.warnings) core.warning(`beacon: ${warning}`);
-  for (const diagnosis of validation.diagnoses) core.info(`beacon: ${diagnosis}`);
+  return { report: accounting.finish(writer.stats), sessions: reconciled?.report };
+}
 
-  const forwarding = collectorConfig?.forward && usageSeries ? await forward(collectorConfig.forward, collectorConfig.attribution, stats, usageSeries.build()) : undefined;
-  const artifact = inputs.uploadArtifact ? await upload(paths, inputs) : undefined;
-
-  if (inputs.jobSummary) {
-    try {
-      const comparisonMarkdown = comparison.summaryMarkdown(report, usage);
-      const markdown = renderSummary(report, usage, validation, {
-        ...(artifact?.status === 'uploaded' ? { artifact: { name: artifact.name, url: artifact.url } } : {}),
-        ...(forwarding ? { forwarding } : {}),
-        ...(comparisonMarkdown ? { comparison: comparisonMarkdown } : {}),
-      });
-      await core.summary.addRaw(markdown).write();
-    } catch (error) {
-      core.warning(`beacon: the job summary could not be written: ${(error as Error).message}`);
-    }
+/** The job summary; a summary that cannot be written is a warning, never a failure. */
+async function writeSummary(render: () => string): Promise<void> {
+  try {
+    await core.summary.addRaw(render()).write();
+  } catch (error) {
+    core.warning(`beacon: the job summary could not be written: ${(error as Error).message}`);
   }
+}
 
+/** The log line with the totals; in a `mode: finish` step, the token numbers as step outputs. */
+function setOutputs(trigger: FinishTrigger, report: RunReport, paths: WorkspacePaths): void {
   const total = report.usage.total;
   core.info(`beacon: ${report.events} events, ${totalTokens(total)} tokens (input ${total.input_tokens}, cached ${total.cache_read_input_tokens}, output ${total.output_tokens}, reasoning ${total.reasoning_output_tokens}). Log: ${paths.runtimeLog}`);
   core.setOutput('log-path', paths.runtimeLog);
-  if (trigger === 'finish-step') {
-    core.setOutput('input-tokens', String(total.input_tokens));
-    core.setOutput('cached-input-tokens', String(total.cache_read_input_tokens));
-    core.setOutput('output-tokens', String(total.output_tokens));
-    core.setOutput('reasoning-output-tokens', String(total.reasoning_output_tokens));
-    core.setOutput('total-tokens', String(totalTokens(total)));
-    core.setOutput('events', String(report.events));
-    core.setOutput('usage-json', paths.usage);
-  }
-  fs.writeFileSync(paths.finished, JSON.stringify({ finishedAt: new Date().toISOString(), trigger }), { mode: 0o600 });
-  await comparison.saveRecord(report, usage);
-
-  if (validation.failures.length > 0) core.setFailed(`beacon: ${validation.failures.join(' ')}`);
-  if (forwarding?.required && forwarding.problems.length > 0) core.setFailed(`beacon: forwarding (forward-required): ${forwarding.problems.join('; ')}.`);
-  // A cache call given up on keeps running inside @actions/cache (retries, or a request with no
-  // timeout) and would hold the step open; like actions/cache itself, end the step now.
-  if (comparison.abandoned) process.exit();
+  if (trigger !== 'finish-step') return;
+  core.setOutput('input-tokens', String(total.input_tokens));
+  core.setOutput('cached-input-tokens', String(total.cache_read_input_tokens));
+  core.setOutput('output-tokens', String(total.output_tokens));
+  core.setOutput('reasoning-output-tokens', String(total.reasoning_output_tokens));
+  core.setOutput('total-tokens', String(totalTokens(total)));
+  core.setOutput('events', String(report.events));
+  core.setOutput('usage-json', paths.usage);
 }
 
 /** With forward-endpoint: the token metrics go out now; what was lost is a warning, or a failure under forward-required. */

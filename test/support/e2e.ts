@@ -5,7 +5,7 @@ import type { FakeModel, ModelCall } from './fake-model.js';
 import type { CollectorStats } from '../../src/handoff/collector-config.js';
 import { SimulatedRunner, githubEnv, type StepResult } from './runner.js';
 import { validateBeaconLog, type LogValidation } from './schema-validator.js';
-import type { UsageEntry } from '../../src/finish/usage-file.js';
+import type { UsageEntry } from '../../src/finish/account-usage/usage-entry.js';
 
 /**
  * One job, end to end: the built `start` bundle under the SimulatedRunner, one or more real

@@ -1,4 +1,4 @@
-import { RECORD_TOKEN_FIELDS, type RecordTokenField, type UsageRecord } from './compare-record.js';
+import { RECORD_TOKEN_FIELDS, type RecordTokenField, type UsageRecord } from './record.js';
 
 /**
  * This run against the previous one: the change of each total, each model's tokens, events and

@@ -1,5 +1,5 @@
-import type { RunReport } from './report.js';
-import type { UsageEntry, UsageFile } from './usage-file.js';
+import type { RunReport } from '../account-usage/run-report.js';
+import { usageBreakdown, usageEntry, type UsageEntry } from '../account-usage/usage-entry.js';
 
 /**
  * The usage record one run leaves in the Actions cache for the next run of the same job to compare
@@ -105,7 +105,7 @@ function cappedModels(byModel: Record<string, UsageEntry>): Record<string, Recor
   return Object.fromEntries(kept);
 }
 
-export function buildUsageRecord(report: RunReport, usage: UsageFile, origin: RecordOrigin, now: Date = new Date()): UsageRecord {
+export function buildUsageRecord(report: RunReport, origin: RecordOrigin, now: Date = new Date()): UsageRecord {
   return {
     schema: RECORD_SCHEMA,
     run_id: origin.runId,
@@ -117,8 +117,8 @@ export function buildUsageRecord(report: RunReport, usage: UsageFile, origin: Re
     events: report.events,
     codex_events: report.codexEvents,
     tool_calls: toolCallCount(report),
-    totals: recordTokens(usage.totals),
-    by_model: cappedModels(usage.by_model),
+    totals: recordTokens(usageEntry(report.usage.total)),
+    by_model: cappedModels(usageBreakdown(report.usage.byModel)),
   };
 }
 

@@ -1,10 +1,10 @@
-import type { Change, Finding, UsageComparison } from './compare-math.js';
-import type { Baseline } from './compare-record.js';
-import { SUMMARY_LIMITS, codeSpan, formatInt, shorten, tableCell } from './summary.js';
+import type { Change, Finding, UsageComparison } from './math.js';
+import type { Baseline } from './record.js';
+import { SUMMARY_LIMITS, codeSpan, formatInt, shorten, tableCell } from '../markdown.js';
 
 /**
  * The comparison section of the job summary, or the one line saying why there is none, as Markdown
- * (summary.ts places it after the token table). Values from the restored record are escaped like every other value of the run: names in
+ * (publish/summary.ts places it after the token table). Values from the restored record are escaped like every other value of the run: names in
  * code spans, links only to checked run ids and commit ids under the checked server and repository.
  */
 

@@ -43,11 +43,10 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as cache from '@actions/cache';
-import { compareRecords } from './compare-math.js';
-import { RECORD_LIMITS, buildUsageRecord, parseUsageRecord, serializeUsageRecord, type Baseline, type RecordOrigin, type UsageRecord } from './compare-record.js';
-import { renderComparison, type ComparisonView } from './compare-summary.js';
-import type { RunReport } from './report.js';
-import type { UsageFile } from './usage-file.js';
+import { compareRecords } from './math.js';
+import { RECORD_LIMITS, buildUsageRecord, parseUsageRecord, serializeUsageRecord, type Baseline, type RecordOrigin, type UsageRecord } from './record.js';
+import { renderComparison, type ComparisonView } from './render.js';
+import type { RunReport } from '../account-usage/run-report.js';
 
 export const RECORD_KEY_PREFIX = 'beacon-usage-v1';
 
@@ -319,7 +318,7 @@ export class RunComparison {
   }
 
   /** The comparison section (or its one-line note); undefined with compare: false. */
-  summaryMarkdown(report: RunReport, usage: UsageFile): string | undefined {
+  summaryMarkdown(report: RunReport): string | undefined {
     const { result } = this;
     if (!result) return undefined;
     const links = { serverUrl: this.linkEnv.GITHUB_SERVER_URL, repository: this.linkEnv.GITHUB_REPOSITORY };
@@ -327,7 +326,7 @@ export class RunComparison {
     if ('note' in result) view = { status: 'none', note: result.note };
     else if (result.restored.status === 'none') view = { status: 'none', note: result.restored.note };
     else {
-      const current = buildUsageRecord(report, usage, result.plan.origin);
+      const current = buildUsageRecord(report, result.plan.origin);
       view = {
         status: 'compared',
         baseline: result.restored.baseline,
@@ -340,13 +339,13 @@ export class RunComparison {
   }
 
   /** Leaves this run's record for the next run: only a run that captured Codex events is worth comparing with. */
-  async saveRecord(report: RunReport, usage: UsageFile): Promise<SaveResult | undefined> {
+  async saveRecord(report: RunReport): Promise<SaveResult | undefined> {
     const { result } = this;
     if (!result || !('cache' in result)) return undefined;
     const saved =
       report.codexEvents === 0
         ? ({ status: 'skipped', reason: 'no Codex events were captured, so it would be no baseline for the next run' } as const)
-        : await result.cache.save(buildUsageRecord(report, usage, result.plan.origin));
+        : await result.cache.save(buildUsageRecord(report, result.plan.origin));
     if (saved.status === 'skipped') this.log.info(`beacon: this run's usage record is not saved: ${saved.reason}.`);
     if (saved.status === 'failed') this.log.info(`beacon: this run's usage record was not saved: ${saved.reason}.`);
     return saved;

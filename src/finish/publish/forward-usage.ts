@@ -16,11 +16,12 @@
  * (the model Codex asked for; Codex reports no response model).
  */
 import fs from 'node:fs';
-import { ACTION, type Attribution } from '../beacon/event.js';
-import type { CollectorStats, ForwardConfig, ForwardStats } from '../handoff/collector-config.js';
-import { OtlpHttpExporter, type DropReason } from '../forward/exporter.js';
-import { COLLECTOR_FLUSH_SHARE, FORWARDER_DEFAULTS } from '../forward/settings.js';
-import { msToUnixNanos, pushAttribute, resourceAttributes, SCOPE, type JsonKeyValue } from '../forward/otlp-json.js';
+import { ACTION, type Attribution } from '../../beacon/event.js';
+import type { CollectorStats, ForwardConfig, ForwardStats } from '../../handoff/collector-config.js';
+import { OtlpHttpExporter, type DropReason } from '../../forward/exporter.js';
+import { COLLECTOR_FLUSH_SHARE, FORWARDER_DEFAULTS } from '../../forward/settings.js';
+import { msToUnixNanos, pushAttribute, resourceAttributes, SCOPE, type JsonKeyValue } from '../../forward/otlp-json.js';
+import { RECOVERED_SOURCE } from '../account-usage/sessions/recovered-events.js';
 
 export const TOKEN_USAGE_METRIC = 'gen_ai.client.token.usage';
 export const REASONING_METRIC = 'beacon.gen_ai.client.token.reasoning';
@@ -38,11 +39,13 @@ export interface Histogram {
   bucketCounts: number[];
 }
 
-/** One series: harness (the resource's service.name), model, kind. */
+/** One series: harness (the resource's service.name), model, kind, and whether it was recovered. */
 export interface UsageSeries {
   harness: string;
   model?: string;
   kind: TokenKind;
+  /** Usage recovered from session files (the harness sent no metric for it): `beacon.usage.source=session_file`. */
+  recovered?: boolean;
   histogram: Histogram;
 }
 
@@ -87,10 +90,11 @@ export class UsageSeriesBuilder {
     if (event.event?.action !== ACTION.tokenUsage) return;
     const harness = typeof event.harness?.name === 'string' ? event.harness.name : 'unknown';
     const model = typeof event.model === 'string' && event.model ? event.model : undefined;
+    const recovered = event.raw?.source === RECOVERED_SOURCE;
     for (const [kind, value] of measurementsOf(event.gen_ai?.usage)) {
-      const key = JSON.stringify([harness, model ?? null, kind]);
+      const key = JSON.stringify([harness, model ?? null, kind, recovered]);
       let entry = this.byKey.get(key);
-      if (!entry) this.byKey.set(key, (entry = { harness, ...(model ? { model } : {}), kind, histogram: emptyHistogram() }));
+      if (!entry) this.byKey.set(key, (entry = { harness, ...(model ? { model } : {}), kind, ...(recovered ? { recovered } : {}), histogram: emptyHistogram() }));
       record(entry.histogram, value);
     }
   }
@@ -110,6 +114,7 @@ function pointAttributes(series: UsageSeries): JsonKeyValue[] {
     pushAttribute(list, 'gen_ai.token.type', type);
     pushAttribute(list, 'gen_ai.token.cache', cache);
   }
+  if (series.recovered) pushAttribute(list, 'beacon.usage.source', RECOVERED_SOURCE);
   return list;
 }
 

@@ -1,7 +1,10 @@
+import type { RunReport } from '../account-usage/run-report.js';
+import type { SessionReconciliation } from '../account-usage/sessions/reconcile.js';
+import { SUMMARY_LIMITS, codeSpan, formatInt, formatMs, notShown, plainLine, shorten, table, tableCell } from '../markdown.js';
+import type { ValidationResult } from '../validate/validate.js';
 import type { ForwardingReport } from './forward-usage.js';
-import type { RunReport } from './report.js';
-import type { UsageEntry, UsageFile } from './usage-file.js';
-import type { ValidationResult } from './validate.js';
+import type { UsageEntry } from '../account-usage/usage-entry.js';
+import type { UsageFile } from './usage-file.js';
 
 /**
  * The job summary as one Markdown string (the caller hands it to `core.summary.addRaw().write()`;
@@ -21,86 +24,19 @@ export interface SummaryExtras {
   maxBytes?: number;
   /** What reached the organization's OpenTelemetry pipeline (forward-endpoint). */
   forwarding?: ForwardingReport;
+  /** The session files, reconciled with the token metric. */
+  sessions?: SessionReconciliation;
 }
 
 /** 1 MiB minus room for the runner's own additions. */
 export const SUMMARY_MAX_BYTES = 1024 * 1024 - 8 * 1024;
 
-export const SUMMARY_LIMITS = {
-  models: 50,
-  tools: 50,
-  commands: 100,
-  commandChars: 200,
-  nameChars: 100,
-} as const;
-
 export const SUMMARY_NOTES = {
   noCost: 'No cost: Codex emits none.',
-  noSessionSplit: 'No per-session token split: the metric has no conversation id.',
+  perSession: 'Per-session usage: each token metric export is paired with the session its Codex process ran; a session whose process sent no metric is counted from its session file.',
 } as const;
 
 const CUT_NOTE = '\n\n*The summary was cut here to stay under the 1 MiB limit of a job summary.*\n';
-
-export function formatInt(n: number): string {
-  return Math.round(n)
-    .toString()
-    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${formatInt(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
-}
-
-/** Cuts a display string to `max` UTF-16 units, never inside a surrogate pair. */
-export function shorten(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let end = max - 1;
-  const code = text.charCodeAt(end - 1);
-  if (code >= 0xd800 && code <= 0xdbff) end -= 1;
-  return text.slice(0, end) + '…';
-}
-
-/**
- * A Markdown code span that shows `text` literally: control characters (newlines would end a table
- * row) become spaces, and the fence is one backtick longer than the longest backtick run inside,
- * which is how CommonMark "escapes" backticks in code.
- */
-export function codeSpan(text: string): string {
-  const flat = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
-  if (flat === '') return '*(empty)*';
-  let longestRun = 0;
-  for (const run of flat.match(/`+/g) ?? []) longestRun = Math.max(longestRun, run.length);
-  const fence = '`'.repeat(longestRun + 1);
-  // One space each side is stripped by the renderer; it keeps a leading/trailing backtick or space intact.
-  const pad = /^[` ]|[` ]$/.test(flat) ? ' ' : '';
-  return `${fence}${pad}${flat}${pad}${fence}`;
-}
-
-/** A table cell: an unescaped pipe would end the cell, even inside a code span (GFM). */
-export function tableCell(markdown: string): string {
-  return markdown.replace(/\|/g, '\\|');
-}
-
-/** Our own sentences may carry values from outside (an error message): keep them plain text, one line. */
-function plainLine(text: string): string {
-  return text
-    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
-}
-
-function table(header: string[], align: ('l' | 'r')[], rows: string[][]): string {
-  const lines = [`| ${header.join(' | ')} |`, `| ${align.map((a) => (a === 'r' ? '---:' : '---')).join(' | ')} |`];
-  for (const row of rows) lines.push(`| ${row.join(' | ')} |`);
-  return lines.join('\n');
-}
-
-function notShown(n: number, what: string): string {
-  return n > 0 ? `\n\n*${formatInt(n)} more ${what} not shown.*` : '';
-}
 
 function usageRow(label: string, entry: UsageEntry): string[] {
   return [
@@ -135,6 +71,48 @@ function tokenTable(usage: UsageFile): string {
     notShown(models.length - SUMMARY_LIMITS.models, 'models') +
     '\n\nInput excludes cached input; output includes reasoning; total = input + cached input + output.'
   );
+}
+
+const SESSION_ROWS = 50;
+
+/** A session id short enough for a table, still telling sessions of one job apart (UUIDv7 ids begin with the time). */
+function shortSessionId(id: string): string {
+  return id.length > 13 ? `${id.slice(0, 4)}…${id.slice(-8)}` : id;
+}
+
+const SOURCE_WORDS: Record<string, string> = { metric: 'metric', session_file: 'recovered from session file', 'metric+session_file': 'metric and session file' };
+
+/** Tokens by session: which session spent what, and where the numbers come from. */
+function sessionTable(usage: UsageFile): string {
+  const sessions = Object.entries(usage.by_session).sort((a, b) => b[1].total_tokens - a[1].total_tokens || (a[0] < b[0] ? -1 : 1));
+  if (sessions.length === 0) return '';
+  const rows = sessions.slice(0, SESSION_ROWS).map(([id, entry]) => {
+    const models = entry.models.map((m) => codeSpan(shorten(m, SUMMARY_LIMITS.nameChars))).join(', ');
+    const [label, ...numbers] = usageRow(id === '(none)' ? '*no session*' : codeSpan(shortSessionId(id)), entry);
+    return [tableCell(label!), tableCell(models), ...numbers, SOURCE_WORDS[entry.source] ?? plainLine(entry.source)];
+  });
+  return '**By session**\n\n' + table(['Session', 'Model', 'Input', 'Cached input', 'Output', 'Reasoning', 'Total', 'Source'], ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'l'], rows) + notShown(sessions.length - SESSION_ROWS, 'sessions');
+}
+
+/** One plain sentence when usage was recovered from session files, or a stopped session had none. */
+function recoverySentence(usage: UsageFile, sessions: SessionReconciliation | undefined): string {
+  if (!sessions) return '';
+  const lines: string[] = [];
+  const recovered = sessions.recovered.length;
+  if (recovered > 0) {
+    const tokens = usage.by_source.session_file?.total_tokens ?? 0;
+    lines.push(`Codex was stopped before it reported its token metric: ${formatInt(tokens)} tokens of ${recovered === 1 ? '1 session were' : `${formatInt(recovered)} sessions were`} recovered from its session files.`);
+  }
+  if (sessions.withoutUsage.length > 0) {
+    const n = sessions.withoutUsage.length;
+    lines.push(`${n === 1 ? '1 session' : `${formatInt(n)} sessions`} stopped before any model response completed: no tokens to recover.`);
+  }
+  if (sessions.recoverySkipped) lines.push(`Usage in session files was not recovered: ${plainLine(sessions.recoverySkipped)}.`);
+  if (sessions.sessionFiles.olderLeftOut > 0) {
+    const n = sessions.sessionFiles.olderLeftOut;
+    lines.push(`${n === 1 ? '1 session file' : `${formatInt(n)} session files`} from before this job's start step (a reused \`codex-home\`) left out.`);
+  }
+  return lines.join(' ');
 }
 
 function activity(report: RunReport): string {
@@ -221,12 +199,14 @@ export function renderSummary(report: RunReport, usage: UsageFile, validation: V
     headline(report, usage),
     '### Token usage by model',
     tokenTable(usage),
+    recoverySentence(usage, extras.sessions),
+    sessionTable(usage),
     extras.comparison ?? '',
     '### Agent activity',
     activity(report),
     tokenPie(usage),
     '### Notes',
-    `- ${SUMMARY_NOTES.noCost}\n- ${SUMMARY_NOTES.noSessionSplit}`,
+    `- ${SUMMARY_NOTES.noCost}\n- ${SUMMARY_NOTES.perSession}`,
     '### Validation',
     validationSection(validation),
     artifactLine(extras.artifact),

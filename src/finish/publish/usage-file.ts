@@ -1,6 +1,9 @@
 import fs from 'node:fs';
-import type { Baseline } from './compare-record.js';
-import { totalTokens, type RunReport, type UsageTotals } from './report.js';
+import type { RawTokenCounts } from '../../harness/sessions.js';
+import type { RunReport } from '../account-usage/run-report.js';
+import type { SessionReconciliation } from '../account-usage/sessions/reconcile.js';
+import { usageBreakdown, usageEntry, type UsageEntry } from '../account-usage/usage-entry.js';
+import type { Baseline } from '../compare/record.js';
 
 /**
  * `beacon-usage.json`: the run's token usage in the shape of `beacon token-usage --json`, so the
@@ -17,32 +20,33 @@ import { totalTokens, type RunReport, type UsageTotals } from './report.js';
  *     "cache_creation_input_tokens": 0,
  *     "reasoning_output_tokens": 30,         // part of output_tokens, never added again
  *     "cost_usd": null,                      // Codex emits no cost and no price table is used
- *     "events": 4,                           // events that carry usage (non-empty gen_ai.usage)
+ *     "events": 4,                           // token events that count (a usage field not zero):
+ *                                            // not the runtime log's event count
  *     "total_tokens": 2680                   // input + cache read + output (disjoint)
  *   },
  *   "by_model":      { "<model>": {...} },
  *   "by_run":        { "github_actions/<run_id>" | "local": {...} },
  *   "by_repository": { "<server>/<owner>/<repo>" | "(none)": {...} },
  *   "by_harness":    { "codex_cli": {...} },
+ *   "by_session":    { "<session.id>" | "(none)": {..., "models": [...], "source": "metric" | "session_file"} },
+ *   "by_source":     { "metric": {...}, "session_file": {...} },   // counted from the metric, recovered
  *   "token_data_points": { "<token_type>": <points seen> },
- *   "notes": ["no cost: ...", "no per-session split: ..."],
+ *   "reconciliation": {                     // the token metric against the session files (absent
+ *                                            // when no session files could be looked for)
+ *     "session_files": { "read", "older_left_out", "unreadable": [{file, reason}], "problems": [...] },
+ *     "metric_exports": [{ "export_seq", "at", "session_ids", "agreement": "exact" | "disagree" | "no-session" }],
+ *     "recovered_sessions": [{ "session_id", "file", "models" }],
+ *     "sessions_without_usage": [{ "session_id", "file" }],
+ *     "disagreements": [{ "session_ids", "model", "metric": {tokens}, "session_file": {tokens}, "counted": "metric" }],
+ *     "recovery_skipped": "why"              // only when nothing could be recovered safely
+ *   },
+ *   "notes": ["no cost: ...", "per-session usage: ..."],
  *   "baseline": {...}                       // the previous run's usage record the summary compared
- *                                            // with (compare-record.ts), with its cache_key; absent
+ *                                            // with (compare/record.ts), with its cache_key; absent
  *                                            // when there was no comparison
  * }
  * Breakdowns are objects keyed by group, keys sorted; past 200 keys the rest is summed in "(other)".
  */
-
-export interface UsageEntry {
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_input_tokens: number;
-  cache_creation_input_tokens: number;
-  reasoning_output_tokens: number;
-  cost_usd: null;
-  events: number;
-  total_tokens: number;
-}
 
 export interface UsageFile {
   source: 'beacon-action';
@@ -52,48 +56,91 @@ export interface UsageFile {
   by_run: Record<string, UsageEntry>;
   by_repository: Record<string, UsageEntry>;
   by_harness: Record<string, UsageEntry>;
+  by_session: Record<string, SessionEntry>;
+  by_source: Record<string, UsageEntry>;
   token_data_points: Record<string, number>;
+  reconciliation?: ReconciliationBlock;
   notes: string[];
   baseline?: Baseline;
 }
 
+export interface SessionEntry extends UsageEntry {
+  models: string[];
+  /** `metric` (Codex's token metric, paired with the session) or `session_file` (recovered). */
+  source: string;
+}
+
+/** Token counts in the harness's own terms: input includes cached input, output includes reasoning. */
+interface TokenFigures {
+  input_tokens: number;
+  cached_input_tokens: number;
+  output_tokens: number;
+  reasoning_output_tokens: number;
+}
+
+export interface ReconciliationBlock {
+  session_files: { read: number; older_left_out: number; unreadable: { file: string; reason: string }[]; problems: string[] };
+  metric_exports: { export_seq: number; at: string; session_ids: string[]; agreement: string }[];
+  recovered_sessions: { session_id: string; file: string; models: string[] }[];
+  sessions_without_usage: { session_id: string; file: string }[];
+  disagreements: { session_ids: string[]; model: string; metric: TokenFigures; session_file: TokenFigures; counted: 'metric' }[];
+  recovery_skipped?: string;
+}
+
 export const USAGE_NOTES = {
   noCost: 'no cost: Codex emits none',
-  noSessionSplit: 'no per-session split: the Codex token metric carries no conversation id',
+  perSession:
+    'per-session usage: the token metric carries no conversation id, so each metric export is paired with the session its process ran (by model, totals and time); usage of a session whose process sent no metric is recovered from its session file',
 } as const;
 
-export function usageEntry(totals: UsageTotals): UsageEntry {
+function figures(counts: RawTokenCounts | undefined): TokenFigures {
+  return { input_tokens: counts?.input ?? 0, cached_input_tokens: counts?.cachedInput ?? 0, output_tokens: counts?.output ?? 0, reasoning_output_tokens: counts?.reasoningOutput ?? 0 };
+}
+
+function reconciliationBlock(sessions: SessionReconciliation): ReconciliationBlock {
   return {
-    input_tokens: totals.input_tokens,
-    output_tokens: totals.output_tokens,
-    cache_read_input_tokens: totals.cache_read_input_tokens,
-    cache_creation_input_tokens: totals.cache_creation_input_tokens,
-    reasoning_output_tokens: totals.reasoning_output_tokens,
-    cost_usd: null,
-    events: totals.events,
-    total_tokens: totalTokens(totals),
+    session_files: { read: sessions.sessionFiles.read, older_left_out: sessions.sessionFiles.olderLeftOut, unreadable: sessions.sessionFiles.unreadable, problems: sessions.sessionFiles.problems },
+    metric_exports: sessions.exports.map((e) => ({ export_seq: e.exportSeq, at: e.at, session_ids: e.sessionIds, agreement: e.agreement })),
+    recovered_sessions: sessions.recovered.map((s) => ({ session_id: s.sessionId, file: s.file, models: s.models })),
+    sessions_without_usage: sessions.withoutUsage.map((s) => ({ session_id: s.sessionId, file: s.file })),
+    disagreements: sessions.exports
+      .filter((e) => e.agreement === 'disagree')
+      .flatMap((e) =>
+        [...new Set([...Object.keys(e.metricByModel ?? {}), ...Object.keys(e.sessionByModel ?? {})])].map((model) => ({
+          session_ids: e.sessionIds,
+          model,
+          metric: figures(e.metricByModel?.[model]),
+          session_file: figures(e.sessionByModel?.[model]),
+          counted: 'metric' as const,
+        })),
+      ),
+    ...(sessions.recoverySkipped ? { recovery_skipped: sessions.recoverySkipped } : {}),
   };
 }
 
-function breakdown(groups: Record<string, UsageTotals>): Record<string, UsageEntry> {
+function sessionBreakdown(report: RunReport): Record<string, SessionEntry> {
+  const bySession = report.usage.bySession;
   return Object.fromEntries(
-    Object.keys(groups)
+    Object.keys(bySession)
       .sort()
-      .map((key) => [key, usageEntry(groups[key]!)]),
+      .map((id) => [id, { ...usageEntry(bySession[id]!), models: bySession[id]!.models, source: bySession[id]!.sources.join('+') }]),
   );
 }
 
-export function buildUsageFile(report: RunReport, options: { logName?: string; baseline?: Baseline } = {}): UsageFile {
+export function buildUsageFile(report: RunReport, options: { logName?: string; baseline?: Baseline; sessions?: SessionReconciliation } = {}): UsageFile {
   return {
     source: 'beacon-action',
     ...(options.logName ? { log: options.logName } : {}),
     totals: usageEntry(report.usage.total),
-    by_model: breakdown(report.usage.byModel),
-    by_run: breakdown(report.usage.byRun),
-    by_repository: breakdown(report.usage.byRepository),
-    by_harness: breakdown(report.usage.byHarness),
+    by_model: usageBreakdown(report.usage.byModel),
+    by_run: usageBreakdown(report.usage.byRun),
+    by_repository: usageBreakdown(report.usage.byRepository),
+    by_harness: usageBreakdown(report.usage.byHarness),
+    by_session: sessionBreakdown(report),
+    by_source: usageBreakdown(report.usage.bySource),
     token_data_points: Object.fromEntries(Object.keys(report.tokenPoints).sort().map((key) => [key, report.tokenPoints[key]!])),
-    notes: [USAGE_NOTES.noCost, USAGE_NOTES.noSessionSplit],
+    ...(options.sessions ? { reconciliation: reconciliationBlock(options.sessions) } : {}),
+    notes: [USAGE_NOTES.noCost, USAGE_NOTES.perSession],
     ...(options.baseline ? { baseline: options.baseline } : {}),
   };
 }

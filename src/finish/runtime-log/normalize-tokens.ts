@@ -1,4 +1,4 @@
-import type { TokenUsage } from '../beacon/event.js';
+import type { TokenUsage } from '../../beacon/event.js';
 
 /**
  * Token usage normalization (schema page "Token usage"): pure functions, no I/O.
@@ -128,18 +128,24 @@ export function usageOf(tokenType: string, amount: number): TokenUsage {
   }
 }
 
+/** One export request's points, normalized: each point's usage, and its amount before input was made disjoint. */
+export interface NormalizedExport {
+  usages: TokenUsage[];
+  amounts: number[];
+}
+
 /**
  * The usage of every point of one export request, in the given order. Cumulative points are
  * differenced against `series` (which this updates); then each turn's `input` amount is reduced
  * by the `cached_input` amount of the same turn, never below 0, so input and cache are disjoint.
  */
-export function usageForExport(points: readonly TokenPoint[], series: CumulativeSeries): TokenUsage[] {
+export function normalizeExport(points: readonly TokenPoint[], series: CumulativeSeries): NormalizedExport {
   const amounts = points.map((point) => amountOf(point, series));
   const cachedByTurn = new Map<string, number>();
   points.forEach((point, i) => {
     if (point.tokenType === 'cached_input') cachedByTurn.set(point.turnKey, (cachedByTurn.get(point.turnKey) ?? 0) + amounts[i]!);
   });
-  return points.map((point, i) => {
+  const usages = points.map((point, i) => {
     let amount = amounts[i]!;
     if (point.tokenType === 'input') {
       const cached = cachedByTurn.get(point.turnKey) ?? 0;
@@ -150,6 +156,12 @@ export function usageForExport(points: readonly TokenPoint[], series: Cumulative
     }
     return usageOf(point.tokenType, amount);
   });
+  return { usages, amounts };
+}
+
+/** `normalizeExport`'s usages alone. */
+export function usageForExport(points: readonly TokenPoint[], series: CumulativeSeries): TokenUsage[] {
+  return normalizeExport(points, series).usages;
 }
 
 /** True when the usage object holds at least one field (the readers' "event that carries usage"). */

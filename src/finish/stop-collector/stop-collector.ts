@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { SHUTDOWN_PATH, type CollectorConfig, type ReadyFile } from '../handoff/collector-config.js';
-import { collectorPid } from '../handoff/collector-client.js';
+import { SHUTDOWN_PATH, type CollectorConfig, type ReadyFile } from '../../handoff/collector-config.js';
+import { collectorPid } from '../../handoff/collector-client.js';
 
 /**
  * Stops the collector: an authenticated shutdown request over HTTP (works on Windows, where

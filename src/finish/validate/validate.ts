@@ -1,5 +1,6 @@
-import { BOOT_FAILURE, type CollectorStats } from '../handoff/collector-config.js';
-import type { RunReport } from './report.js';
+import { BOOT_FAILURE, type CollectorStats } from '../../handoff/collector-config.js';
+import type { RunReport } from '../account-usage/run-report.js';
+import type { SessionReconciliation } from '../account-usage/sessions/reconcile.js';
 
 /**
  * Did the run capture what it should, and if not, why: plain sentences for the log, the job
@@ -22,6 +23,8 @@ export interface ValidationOptions {
   /** Fail the step (instead of warning) when the run has too few events. */
   requireTelemetry: boolean;
   collectorExit?: CollectorExit;
+  /** The session files read and reconciled with the token metric, when the harness has them. */
+  sessions?: SessionReconciliation;
 }
 
 export interface ValidationResult {
@@ -72,10 +75,12 @@ export function validateRun(report: RunReport, stats: CollectorStats | undefined
     warnings.push('The collector wrote no capture file.');
   }
 
-  if (report.codexEvents > 0 && report.tokenEvents === 0) {
+  const metricEvents = report.tokenEvents - (report.usage.bySource.session_file?.events ?? 0);
+  if (report.codexEvents > 0 && metricEvents === 0 && !options.sessions?.recovered.length) {
     warnings.push('Codex events were captured but no token usage metric.');
     diagnoses.push('Codex sends its metrics only at a normal exit: it was cancelled or killed, or `metrics_exporter` was overridden in its configuration.');
   }
+  if (options.sessions) checkSessions(options.sessions, warnings, diagnoses);
 
   if (exit?.status !== 'not-started') {
     const why = exit?.reason ? ` (${exit.reason})` : '';
@@ -121,4 +126,30 @@ export function validateRun(report: RunReport, stats: CollectorStats | undefined
   }
 
   return { ok: failures.length === 0, failures, warnings, diagnoses };
+}
+
+const FIELD_NAMES = { input: 'input', cachedInput: 'cached input', output: 'output', reasoningOutput: 'reasoning' } as const;
+
+/** The session files against the metric: recovery, disagreements, and files that could not be used. */
+function checkSessions(sessions: SessionReconciliation, warnings: string[], diagnoses: string[]): void {
+  if (sessions.recovered.length > 0) {
+    diagnoses.push(`Codex sent no token metric for ${plural(sessions.recovered.length, 'session')} (it was stopped, crashed or killed before its exit flush): that usage was recovered from its session files.`);
+  }
+  if (sessions.withoutUsage.length > 0) {
+    diagnoses.push(`${plural(sessions.withoutUsage.length, 'session')} ended before any model response completed: no tokens were spent that could be recovered.`);
+  }
+  if (sessions.recoverySkipped) warnings.push(`Usage in session files was not recovered: ${sessions.recoverySkipped}.`);
+  for (const pairing of sessions.exports) {
+    if (pairing.agreement !== 'disagree') continue;
+    const models = new Set([...Object.keys(pairing.metricByModel ?? {}), ...Object.keys(pairing.sessionByModel ?? {})]);
+    for (const model of models) {
+      const metric = pairing.metricByModel?.[model];
+      const file = pairing.sessionByModel?.[model];
+      const fields = (Object.keys(FIELD_NAMES) as (keyof typeof FIELD_NAMES)[]).filter((field) => (metric?.[field] ?? 0) !== (file?.[field] ?? 0));
+      const figures = fields.map((field) => `${FIELD_NAMES[field]} ${metric?.[field] ?? 0} in the metric, ${file?.[field] ?? 0} in the session file`).join('; ');
+      warnings.push(`The token metric and the session file of session ${pairing.sessionIds.join(', ')} disagree for model ${model || '(none)'}: ${figures}. The metric was counted.`);
+    }
+  }
+  for (const unreadable of sessions.sessionFiles.unreadable) warnings.push(`The session file ${unreadable.file} could not be read: ${unreadable.reason}.`);
+  for (const problem of sessions.sessionFiles.problems) warnings.push(`Session file ${problem}; the rest of the file was still counted.`);
 }

@@ -1,0 +1,133 @@
+import type { RawTokenCounts, SessionUsage } from '../../../harness/sessions.js';
+import { emptyCounts, type MetricExportUsage } from '../../runtime-log/metric-exports.js';
+
+/**
+ * Pairs each process's metric export with the sessions that process ran, so that every session is
+ * counted exactly once: from the metric when its process exported one, recovered from its session
+ * file when it did not (stopped, crashed, killed). Harness-neutral: it sees numbers, models and
+ * times, never a file.
+ *
+ * The metric carries no session id, so pairing goes by what both records hold. A process flushes
+ * its token metric when it exits, after its sessions' last records; the metric sums per model what
+ * the session files list response by response, and the two agree exactly for a run that exited
+ * normally (codex-session-files.md). So, export by export in time order: among the sessions not
+ * yet paired that had ended by the time of the export, the first set (one session first, closest
+ * in time first) whose usage per model equals the export's exactly is its sessions. An export that
+ * no set matches exactly takes the closest session that used one of its models, and the two
+ * figures are reported as a disagreement: the metric counts, the session is never counted twice.
+ */
+
+export interface ExportPairing {
+  exportSeq: number;
+  at: string;
+  /** The sessions the export's usage is theirs; empty when none could be found. */
+  sessionIds: string[];
+  agreement: 'exact' | 'disagree' | 'no-session';
+  /** Both figures per model, when they disagree. */
+  metricByModel?: Record<string, RawTokenCounts>;
+  sessionByModel?: Record<string, RawTokenCounts>;
+}
+
+export interface Pairing {
+  exports: ExportPairing[];
+  /** Sessions whose usage no export counted: their usage is recovered from their files. */
+  unpaired: SessionUsage[];
+}
+
+/** Clock slack between a session's last record and its process's exit flush. */
+const SLACK_MS = 5_000;
+/** Candidate sessions tried per export (closest in time first), and the largest set tried. */
+const MAX_CANDIDATES = 12;
+const MAX_SET_SIZE = 4;
+
+const FIELDS = ['input', 'cachedInput', 'output', 'reasoningOutput'] as const;
+
+/** The session's usage per model, summed over its turns; models with no tokens left out. */
+export function sessionByModel(session: SessionUsage): Record<string, RawTokenCounts> {
+  const byModel: Record<string, RawTokenCounts> = Object.create(null);
+  for (const turn of session.turns) {
+    const counts = (byModel[turn.model] ??= emptyCounts());
+    for (const field of FIELDS) counts[field] += turn.usage[field];
+  }
+  return withoutEmpty(byModel);
+}
+
+function withoutEmpty(byModel: Record<string, RawTokenCounts>): Record<string, RawTokenCounts> {
+  const kept: Record<string, RawTokenCounts> = Object.create(null);
+  for (const [model, counts] of Object.entries(byModel)) if (FIELDS.some((field) => counts[field] !== 0)) kept[model] = counts;
+  return kept;
+}
+
+function sumByModel(sets: Record<string, RawTokenCounts>[]): Record<string, RawTokenCounts> {
+  const sum: Record<string, RawTokenCounts> = Object.create(null);
+  for (const byModel of sets) {
+    for (const [model, counts] of Object.entries(byModel)) {
+      const into = (sum[model] ??= emptyCounts());
+      for (const field of FIELDS) into[field] += counts[field];
+    }
+  }
+  return sum;
+}
+
+function sameUsage(a: Record<string, RawTokenCounts>, b: Record<string, RawTokenCounts>): boolean {
+  const models = Object.keys(a);
+  if (models.length !== Object.keys(b).length) return false;
+  return models.every((model) => b[model] !== undefined && FIELDS.every((field) => a[model]![field] === b[model]![field]));
+}
+
+function ms(iso: string): number {
+  const t = Date.parse(iso);
+  return Number.isFinite(t) ? t : 0;
+}
+
+/** Every subset of `items` of exactly `size`, in order (items are few: at most MAX_CANDIDATES). */
+function* subsets<T>(items: T[], size: number, from = 0): Generator<T[]> {
+  if (size === 0) {
+    yield [];
+    return;
+  }
+  for (let i = from; i <= items.length - size; i++) for (const rest of subsets(items, size - 1, i + 1)) yield [items[i]!, ...rest];
+}
+
+interface Candidate {
+  session: SessionUsage;
+  byModel: Record<string, RawTokenCounts>;
+}
+
+function exactSet(metric: Record<string, RawTokenCounts>, candidates: Candidate[]): Candidate[] | undefined {
+  for (let size = 1; size <= Math.min(MAX_SET_SIZE, candidates.length); size++) {
+    for (const set of subsets(candidates, size)) if (sameUsage(metric, sumByModel(set.map((c) => c.byModel)))) return set;
+  }
+  return undefined;
+}
+
+/** Pairs exports (any order) with sessions; see the file comment. */
+export function pairSessions(exports: readonly MetricExportUsage[], sessions: readonly SessionUsage[]): Pairing {
+  const open = new Map<SessionUsage, Record<string, RawTokenCounts>>(sessions.map((s) => [s, sessionByModel(s)]));
+  const ordered = [...exports].sort((a, b) => ms(a.at) - ms(b.at) || a.exportSeq - b.exportSeq);
+  const paired: ExportPairing[] = [];
+  for (const metric of ordered) {
+    const metricByModel = withoutEmpty(metric.byModel);
+    const at = ms(metric.at);
+    // Sessions that had begun and ended by the time of the flush, closest first.
+    const candidates = [...open]
+      .filter(([s]) => ms(s.startedAt) <= at + SLACK_MS && ms(s.lastRecordAt || s.startedAt) <= at + SLACK_MS)
+      .map(([session, byModel]) => ({ session, byModel }))
+      .sort((a, b) => Math.abs(at - ms(a.session.lastRecordAt)) - Math.abs(at - ms(b.session.lastRecordAt)))
+      .slice(0, MAX_CANDIDATES);
+    const exact = exactSet(metricByModel, candidates);
+    if (exact) {
+      for (const c of exact) open.delete(c.session);
+      paired.push({ exportSeq: metric.exportSeq, at: metric.at, sessionIds: exact.map((c) => c.session.sessionId), agreement: 'exact' });
+      continue;
+    }
+    const closest = candidates.find((c) => Object.keys(c.byModel).some((model) => metricByModel[model] !== undefined));
+    if (!closest) {
+      paired.push({ exportSeq: metric.exportSeq, at: metric.at, sessionIds: [], agreement: 'no-session' });
+      continue;
+    }
+    open.delete(closest.session);
+    paired.push({ exportSeq: metric.exportSeq, at: metric.at, sessionIds: [closest.session.sessionId], agreement: 'disagree', metricByModel, sessionByModel: closest.byModel });
+  }
+  return { exports: paired.sort((a, b) => a.exportSeq - b.exportSeq), unpaired: [...open.keys()] };
+}

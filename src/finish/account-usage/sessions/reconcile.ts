@@ -1,0 +1,86 @@
+import type { RawTokenCounts, SessionFileReader, SessionScan, SessionUsage } from '../../../harness/sessions.js';
+import type { MetricExportUsage } from '../../runtime-log/metric-exports.js';
+import { pairSessions, sessionByModel, type ExportPairing } from './pair-sessions.js';
+
+/**
+ * The two records of token usage, reconciled: the harness's metric (primary, wherever it arrived)
+ * and its session files (which survive a stopped process). Reads the sessions that began after the
+ * start step, pairs them with the metric exports, and says which sessions' usage must be recovered
+ * from their files, which export is whose, and where the two disagree.
+ */
+
+export interface SessionReconciliation {
+  harness: string;
+  sessionFiles: {
+    /** Sessions read (that began after the start step). */
+    read: number;
+    /** Session files of earlier jobs in a reused home, left out. */
+    olderLeftOut: number;
+    unreadable: { file: string; reason: string }[];
+    /** What was wrong in files that were still read: `file: problem`. */
+    problems: string[];
+  };
+  exports: ExportPairing[];
+  /** Sessions counted from their files: their process sent no token metric. */
+  recovered: { sessionId: string; file: string; models: string[]; usage: Record<string, RawTokenCounts> }[];
+  /** Sessions with no usage in their files (stopped before any response completed) and none in the metric. */
+  withoutUsage: { sessionId: string; file: string }[];
+  /** Why nothing was recovered although sessions were read, if so. */
+  recoverySkipped?: string;
+}
+
+export interface Reconciled {
+  report: SessionReconciliation;
+  /** The session whose usage an export's token events are, when the export is one session's. */
+  sessionOfExport(exportSeq: number): string | undefined;
+  /** The sessions whose usage is recovered from their files. */
+  recoveredSessions: SessionUsage[];
+}
+
+const MAX_LISTED = 50;
+
+export interface ReconcileOptions {
+  reader: SessionFileReader;
+  /** The harness's home (CODEX_HOME), where its session files are. */
+  home: string;
+  /** When the start step ran: sessions that began before belong to earlier jobs. */
+  since: Date;
+  exports: readonly MetricExportUsage[];
+  /** True when some token points could not be tallied per export: pairing would be unsure. */
+  exportsIncomplete: boolean;
+}
+
+async function scanSafely(options: ReconcileOptions): Promise<SessionScan> {
+  try {
+    return await options.reader.readSessions({ home: options.home, since: options.since });
+  } catch (error) {
+    return { sessions: [], olderFilesSkipped: 0, unreadable: [{ file: 'sessions/', reason: (error as Error).message }] };
+  }
+}
+
+export async function reconcileSessions(options: ReconcileOptions): Promise<Reconciled> {
+  const scan = await scanSafely(options);
+  const exports = options.exports.filter((e) => e.harness === options.reader.harnessName);
+  const pairing = pairSessions(exports, scan.sessions);
+  const withUsage = pairing.unpaired.filter((s) => Object.keys(sessionByModel(s)).length > 0);
+  const withoutUsage = pairing.unpaired.filter((s) => !withUsage.includes(s));
+  // Token points outside any tallied export may be these sessions' own: recovering them could count twice.
+  const recoverySkipped = options.exportsIncomplete && withUsage.length > 0 ? 'some token metric points could not be told apart by export request, so no session could be ruled out as already counted' : undefined;
+  const recoveredSessions = recoverySkipped ? [] : withUsage;
+
+  const exportSessions = new Map(pairing.exports.filter((e) => e.sessionIds.length === 1).map((e) => [e.exportSeq, e.sessionIds[0]!]));
+  const report: SessionReconciliation = {
+    harness: options.reader.harnessName,
+    sessionFiles: {
+      read: scan.sessions.length,
+      olderLeftOut: scan.olderFilesSkipped,
+      unreadable: scan.unreadable.slice(0, MAX_LISTED),
+      problems: scan.sessions.flatMap((s) => s.problems.map((problem) => `${s.file}: ${problem}`)).slice(0, MAX_LISTED),
+    },
+    exports: pairing.exports.slice(0, MAX_LISTED),
+    recovered: recoveredSessions.map((s) => ({ sessionId: s.sessionId, file: s.file, models: Object.keys(sessionByModel(s)), usage: sessionByModel(s) })),
+    withoutUsage: withoutUsage.map((s) => ({ sessionId: s.sessionId, file: s.file })).slice(0, MAX_LISTED),
+    ...(recoverySkipped ? { recoverySkipped } : {}),
+  };
+  return { report, recoveredSessions, sessionOfExport: (exportSeq) => exportSessions.get(exportSeq) };
+}

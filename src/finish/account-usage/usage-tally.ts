@@ -1,0 +1,93 @@
+import type { TokenUsage } from '../../beacon/event.js';
+import { carriesUsage } from '../runtime-log/normalize-tokens.js';
+import { CappedCounter, CappedMap } from './capped.js';
+import { NONE_KEY, REPORT_LIMITS, emptySessionTotals, emptyUsageTotals, type RunReport, type UsageTotals } from './run-report.js';
+import { RECOVERED_SOURCE } from './sessions/recovered-events.js';
+
+/**
+ * Token usage of the `token.usage` events, summed the way `beacon token-usage` groups them: in
+ * total, by model, session, run, repository and harness; also by source (the metric, or usage
+ * recovered from session files). Like that reader, an event counts when one of its usage fields is
+ * not zero.
+ */
+
+type Json = Record<string, any>;
+
+function isObject(value: unknown): value is Json {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function nonNegativeInteger(value: unknown): number {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : 0;
+}
+
+/** `github_actions/<run_id>` (or `<provider>/<run_id>`), else `local`. */
+function runKeyOf(event: Json): string {
+  const run = isObject(event.run) ? event.run : undefined;
+  return typeof run?.run_id === 'string' && run.run_id ? `${String(run.provider ?? 'ci')}/${run.run_id}` : 'local';
+}
+
+function keyOr(value: unknown): string {
+  return typeof value === 'string' && value ? value : NONE_KEY;
+}
+
+export type UsageSource = 'metric' | 'session_file';
+
+function sourceOf(event: Json): UsageSource {
+  return isObject(event.raw) && event.raw.source === RECOVERED_SOURCE ? RECOVERED_SOURCE : 'metric';
+}
+
+/** Beacon's reader counts an event whose usage holds a field that is not zero. */
+function countsUsage(usage: TokenUsage): boolean {
+  return [usage.input_tokens, usage.output_tokens, usage.cache_read?.input_tokens, usage.cache_creation?.input_tokens, usage.reasoning?.output_tokens].some((n) => typeof n === 'number' && n !== 0);
+}
+
+function addUsage(totals: UsageTotals, usage: TokenUsage): void {
+  totals.input_tokens += nonNegativeInteger(usage.input_tokens);
+  totals.output_tokens += nonNegativeInteger(usage.output_tokens);
+  totals.cache_read_input_tokens += nonNegativeInteger(usage.cache_read?.input_tokens);
+  totals.cache_creation_input_tokens += nonNegativeInteger(usage.cache_creation?.input_tokens);
+  totals.reasoning_output_tokens += nonNegativeInteger(usage.reasoning?.output_tokens);
+  totals.events += 1;
+}
+
+export class UsageTally {
+  private tokenEvents = 0;
+  private readonly tokenPoints = new CappedCounter(REPORT_LIMITS.groupKeys);
+  private readonly total = emptyUsageTotals();
+  private readonly byModel = new CappedMap(REPORT_LIMITS.groupKeys, emptyUsageTotals);
+  private readonly byRun = new CappedMap(REPORT_LIMITS.groupKeys, emptyUsageTotals);
+  private readonly byRepository = new CappedMap(REPORT_LIMITS.groupKeys, emptyUsageTotals);
+  private readonly byHarness = new CappedMap(REPORT_LIMITS.groupKeys, emptyUsageTotals);
+  private readonly bySession = new CappedMap(REPORT_LIMITS.groupKeys, emptySessionTotals);
+  private readonly bySource = new CappedMap(2, emptyUsageTotals);
+
+  add(event: Json): void {
+    this.tokenEvents += 1;
+    this.tokenPoints.add(typeof event.gen_ai?.token?.type === 'string' ? event.gen_ai.token.type : 'unknown');
+    const usage: TokenUsage | undefined = isObject(event.gen_ai?.usage) ? event.gen_ai.usage : undefined;
+    if (!carriesUsage(usage) || !countsUsage(usage!)) return;
+    const source = sourceOf(event);
+    const session = this.bySession.get(keyOr(event.session?.id));
+    if (typeof event.model === 'string' && event.model && !session.models.includes(event.model) && session.models.length < REPORT_LIMITS.names) session.models.push(event.model);
+    if (!session.sources.includes(source)) session.sources.push(source);
+    const groups = [this.total, this.byModel.get(keyOr(event.model)), session, this.byRun.get(runKeyOf(event)), this.byRepository.get(keyOr(event.repository)), this.byHarness.get(event.harness.name), this.bySource.get(source)];
+    for (const totals of groups) addUsage(totals, usage!);
+  }
+
+  finish(): Pick<RunReport, 'usage' | 'tokenEvents' | 'tokenPoints'> {
+    return {
+      usage: {
+        total: { ...this.total },
+        byModel: this.byModel.toObject(),
+        byRun: this.byRun.toObject(),
+        byRepository: this.byRepository.toObject(),
+        byHarness: this.byHarness.toObject(),
+        bySession: Object.fromEntries(Object.entries(this.bySession.toObject()).map(([id, totals]) => [id, { ...totals, models: [...totals.models], sources: [...totals.sources] }])),
+        bySource: this.bySource.toObject(),
+      },
+      tokenEvents: this.tokenEvents,
+      tokenPoints: this.tokenPoints.toObject(),
+    };
+  }
+}
