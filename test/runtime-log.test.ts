@@ -57,7 +57,7 @@ describe('processCaptureLog on captures built from the real Codex fixtures', () 
     expect(report.prompts).toBe(1);
     expect(report.tools).toEqual({ exec_command: { calls: 1, succeeded: 1, failed: 0, totalDurationMs: 159, maxDurationMs: 159 } });
     expect(report.commands).toEqual({ total: 1, listed: [{ command: 'echo hi', exitCode: 0, durationMs: 159, success: true }] });
-    expect(report.approvals).toEqual({ requested: 1, denied: 0 });
+    expect(report.toolDecisions).toEqual({ total: 1, denied: 0, byDecider: { configuration: 1 } });
     expect(report.models).toEqual(['gpt-5.5']);
     expect(report.codexVersions).toEqual(['0.169.0']);
     expect(report.malformedLines).toBe(0);
@@ -348,6 +348,25 @@ describe('validateRun on processed captures', () => {
       "The collector stopped on its own (failed to start: EACCES: permission denied), not at the post step's request: telemetry sent after that was lost. What it wrote is still used.",
     ]);
     expect(result.diagnoses).toEqual(['The collector failed at boot, after the start step had handed it the socket: its log (collector.log in the work folder) has the details.']);
+  });
+
+  it('says plainly when Codex telemetry arrived that looks like nothing it knows, naming the version', async () => {
+    const { report } = await run([]);
+    const unknown = (s: StatsRecorder) => {
+      s.request('logs', 'json', 20_000);
+      s.records('logs', 30, 0, { codex_log_not_kept: 30 }, 0);
+      s.request('metrics', 'json', 500_000);
+      s.records('metrics', 58, 0, { codex_metric_not_kept: 58 }, 0);
+    };
+    const sessions = { versions: ['0.172.0'], recovered: [], withoutUsage: [], exports: [], sessionFiles: { read: 1, olderLeftOut: 0, unreadable: [], problems: [] }, harness: 'codex_cli' };
+    const result = validateRun(report, statsFile(unknown), { minEvents: 0, requireTelemetry: false, sessions });
+    expect(result.warnings).toEqual([
+      "Codex's telemetry looks like nothing this action knows: 30 log records from Codex 0.172.0 arrived, none of them an event it keeps (codex.conversation_starts, codex.user_prompt, codex.tool_decision, codex.tool_result).",
+      "Codex's metrics arrived (58 metrics from Codex 0.172.0) but no codex.turn.token_usage among them: this Codex may report its token usage differently.",
+    ]);
+    // A known run says nothing of the kind.
+    const { report: known } = await run(fixtureCaptureExports('tool-call-json'));
+    expect(validateRun(known, statsFile(unknown), { minEvents: 1, requireTelemetry: true }).warnings).toEqual([]);
   });
 
   it('explains events without a token metric', async () => {

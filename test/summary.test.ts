@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BeaconEvent } from '../src/beacon/event.js';
 import { processCaptureLog } from '../src/finish/account-usage/process-capture.js';
-import { RunReportBuilder } from '../src/finish/account-usage/report-builder.js';
+import { RunReportBuilder, deciderOf } from '../src/finish/account-usage/report-builder.js';
 import type { RunReport } from '../src/finish/account-usage/run-report.js';
 import { codeSpan } from '../src/finish/markdown.js';
 import { LogReadCounter } from '../src/finish/runtime-log/log-stats.js';
@@ -61,8 +61,10 @@ describe('renderSummary of the fixtures tool-call run', () => {
     expect(markdown).toContain('| Model | Input | Cached input | Output | Reasoning | Total |\n| --- | ---: | ---: | ---: | ---: | ---: |\n| `gpt-5.5` | 450 | 2,150 | 80 | 30 | 2,680 |\n');
   });
 
-  it('lists the activity: sessions, prompts, tool calls, commands, approvals', () => {
-    expect(markdown).toContain('- Sessions: 1\n- Prompts: 1\n- Tool calls: 1\n- Commands run: 1\n- Approvals requested: 1, denied: 0');
+  it('lists the activity: sessions, prompts, tool calls, commands, and who decided on the tool calls', () => {
+    // The fixture's decision has source "Config" (approval policy never): no one was asked.
+    expect(markdown).toContain('- Sessions: 1\n- Prompts: 1\n- Tool calls: 1\n- Commands run: 1\n- Tool decisions: 1 (1 by configuration, no one asked), denied: 0');
+    expect(markdown).not.toContain('Approvals requested');
     expect(markdown).toContain('| `exec_command` | 1 | 1 | 0 | 159 ms | 159 ms |');
     expect(markdown).toContain('| Command | Exit code | Duration |\n| --- | ---: | ---: |\n| `echo hi` | 0 | 159 ms |');
   });
@@ -189,5 +191,30 @@ describe('renderSummary with validation problems', () => {
     expect(markdown).toContain('- Codex events were captured but no token usage metric.');
     expect(markdown).toContain('- Codex sends its metrics only at a normal exit: it was cancelled or killed, or `metrics_exporter` was overridden in its configuration.');
     expect(markdown).not.toContain('```mermaid');
+  });
+});
+
+describe('tool decisions', () => {
+  it.each([
+    ['Config', 'configuration'],
+    ['config', 'configuration'],
+    ['User', 'person'],
+    ['AutomatedReviewer', 'reviewer'],
+    ['guardian', 'reviewer'],
+    ['something new', 'other'],
+    [undefined, 'other'],
+  ])('source %s is decided by %s', (source, decider) => {
+    expect(deciderOf(source)).toBe(decider);
+  });
+
+  it('names who decided, a person asked apart from configuration and reviewers', () => {
+    const builder = new RunReportBuilder();
+    const decision = (source: string, action = 'approval.requested') =>
+      logEvent({ action, category: 'approval', fields: { approval: { required: true, decision: action === 'approval.denied' ? 'denied' : 'approved', reason: source } } });
+    for (const event of [decision('Config'), decision('Config'), decision('User'), decision('User', 'approval.denied'), decision('AutomatedReviewer')]) builder.add(event);
+    const report = builder.finish(new LogReadCounter().snapshot());
+    expect(report.toolDecisions).toEqual({ total: 5, denied: 1, byDecider: { configuration: 2, person: 2, reviewer: 1 } });
+    const markdown = renderSummary(report, buildUsageFile(report), validateRun(report, undefined, { minEvents: 0, requireTelemetry: false }));
+    expect(markdown).toContain('- Tool decisions: 5 (2 by configuration, no one asked, 2 by a person asked, 1 by a reviewer), denied: 1');
   });
 });

@@ -2168,6 +2168,8 @@ function* recoveredEvents(session, options) {
                 turn_id: turn.turnId,
                 responses: turn.responses,
                 response_ids: turn.responseIds,
+                // Where the metric's points carry the harness's version and originator, so do these.
+                attributes: { ...(session.harnessVersion ? { 'app.version': session.harnessVersion } : {}), ...(session.originator ? { originator: session.originator } : {}), token_type: tokenType },
             };
             yield event;
         }
@@ -2210,6 +2212,7 @@ function addUsage(totals, usage) {
 }
 class UsageTally {
     tokenEvents = 0;
+    tokenEventsBySource = { metric: 0, session_file: 0 };
     tokenPoints = new CappedCounter(REPORT_LIMITS.groupKeys);
     total = emptyUsageTotals();
     byModel = new CappedMap(REPORT_LIMITS.groupKeys, emptyUsageTotals);
@@ -2220,11 +2223,12 @@ class UsageTally {
     bySource = new CappedMap(2, emptyUsageTotals);
     add(event) {
         this.tokenEvents += 1;
+        const source = sourceOf(event);
+        this.tokenEventsBySource[source] += 1;
         this.tokenPoints.add(typeof event.gen_ai?.token?.type === 'string' ? event.gen_ai.token.type : 'unknown');
         const usage = usage_tally_isObject(event.gen_ai?.usage) ? event.gen_ai.usage : undefined;
         if (!carriesUsage(usage) || !countsUsage(usage))
             return;
-        const source = sourceOf(event);
         const session = this.bySession.get(keyOr(event.session?.id));
         if (typeof event.model === 'string' && event.model && !session.models.includes(event.model) && session.models.length < REPORT_LIMITS.names)
             session.models.push(event.model);
@@ -2246,6 +2250,7 @@ class UsageTally {
                 bySource: this.bySource.toObject(),
             },
             tokenEvents: this.tokenEvents,
+            tokenEventsBySource: { ...this.tokenEventsBySource },
             tokenPoints: this.tokenPoints.toObject(),
         };
     }
@@ -2260,6 +2265,35 @@ class UsageTally {
 function report_builder_isObject(value) {
     return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
+/**
+ * Who made a tool decision, from Codex's `source` attribute (the event's `approval.reason`): its
+ * configuration (an approval policy such as `never`, or a rule), a person asked, or a reviewer.
+ */
+function deciderOf(source) {
+    const text = typeof source === 'string' ? source.toLowerCase() : '';
+    if (text === 'config' || text === 'configuration')
+        return 'configuration';
+    if (text === 'user')
+        return 'person';
+    if (text.includes('review') || text.includes('guardian'))
+        return 'reviewer';
+    return 'other';
+}
+class DecisionTally {
+    total = 0;
+    denied = 0;
+    byDecider = {};
+    add(denied, source) {
+        this.total += 1;
+        if (denied)
+            this.denied += 1;
+        const decider = deciderOf(source);
+        this.byDecider[decider] = (this.byDecider[decider] ?? 0) + 1;
+    }
+    finish() {
+        return { total: this.total, denied: this.denied, byDecider: { ...this.byDecider } };
+    }
+}
 class RunReportBuilder {
     events = 0;
     byAction = new CappedCounter(REPORT_LIMITS.groupKeys);
@@ -2268,8 +2302,7 @@ class RunReportBuilder {
     sessionIds = new Set();
     sessionsCapped = false;
     prompts = 0;
-    approvalsRequested = 0;
-    approvalsDenied = 0;
+    decisions = new DecisionTally();
     models = new DistinctList(REPORT_LIMITS.names, REPORT_LIMITS.nameChars);
     codexVersions = new DistinctList(REPORT_LIMITS.names, REPORT_LIMITS.nameChars);
     toolCalls = new ToolTally();
@@ -2286,11 +2319,8 @@ class RunReportBuilder {
                 this.prompts += 1;
                 break;
             case ACTION.approvalRequested:
-                this.approvalsRequested += 1;
-                break;
             case ACTION.approvalDenied:
-                this.approvalsRequested += 1;
-                this.approvalsDenied += 1;
+                this.decisions.add(action === ACTION.approvalDenied, event.approval?.reason);
                 break;
             case ACTION.commandExecuted:
             case ACTION.toolInvoked:
@@ -2333,7 +2363,7 @@ class RunReportBuilder {
             sessionsCapped: this.sessionsCapped,
             prompts: this.prompts,
             ...this.toolCalls.finish(),
-            approvals: { requested: this.approvalsRequested, denied: this.approvalsDenied },
+            toolDecisions: this.decisions.finish(),
             models: [...this.models.values],
             codexVersions: [...this.codexVersions.values],
             ...this.usage.finish(),
@@ -2460,6 +2490,7 @@ async function reconcileSessions(options) {
     const exportSessions = new Map(pairing.exports.filter((e) => e.sessionIds.length === 1).map((e) => [e.exportSeq, e.sessionIds[0]]));
     const report = {
         harness: options.reader.harnessName,
+        versions: [...new Set(scan.sessions.map((s) => s.harnessVersion).filter((v) => typeof v === 'string' && v !== ''))].slice(0, 5),
         sessionFiles: {
             read: scan.sessions.length,
             olderLeftOut: scan.olderFilesSkipped,
@@ -2506,6 +2537,11 @@ function validateRun(report, stats, options) {
         // Nothing reached it because it never served: the stop-reason warning below says why.
         diagnoses.push('The collector failed at boot, after the start step had handed it the socket: its log (collector.log in the work folder) has the details.');
     }
+    else if (requests === 0 && (options.sessions?.sessionFiles.read ?? 0) > 0) {
+        // Its session files are in the CODEX_HOME we prepared: Codex ran with it, and stopped before it sent anything.
+        warnings.push('No telemetry request ever reached the collector, although Codex ran with this CODEX_HOME (its session files are there).');
+        diagnoses.push('Codex was stopped within about a second of starting (it sends its logs in batches each second, its metrics only at a normal exit), or `[otel]` was overridden for it.');
+    }
     else if (requests === 0) {
         warnings.push('No telemetry request ever reached the collector.');
         diagnoses.push('The usual cause: `codex-home` was not passed to openai/codex-action, or Codex did not run.');
@@ -2513,13 +2549,13 @@ function validateRun(report, stats, options) {
     else if (!report.captureFound && stats === undefined) {
         warnings.push('The collector wrote no capture file.');
     }
-    const metricEvents = report.tokenEvents - (report.usage.bySource.session_file?.events ?? 0);
-    if (report.codexEvents > 0 && metricEvents === 0 && !options.sessions?.recovered.length) {
+    if (report.codexEvents > 0 && report.tokenEventsBySource.metric === 0 && report.tokenEventsBySource.session_file === 0) {
         warnings.push('Codex events were captured but no token usage metric.');
         diagnoses.push('Codex sends its metrics only at a normal exit: it was cancelled or killed, or `metrics_exporter` was overridden in its configuration.');
     }
     if (options.sessions)
         checkSessions(options.sessions, warnings, diagnoses);
+    checkUnknownTelemetry(report, stats, options.sessions, warnings);
     if (exit?.status !== 'not-started') {
         const why = exit?.reason ? ` (${exit.reason})` : '';
         if (exit?.status === 'left-alone') {
@@ -2595,6 +2631,25 @@ function checkSessions(sessions, warnings, diagnoses) {
         warnings.push(`The session file ${unreadable.file} could not be read: ${unreadable.reason}.`);
     for (const problem of sessions.sessionFiles.problems)
         warnings.push(`Session file ${problem}; the rest of the file was still counted.`);
+}
+/**
+ * Telemetry from Codex that looks like nothing we know: records arrived, but none of the events we
+ * keep, or metrics from a run but no token metric. A Codex release that changed its telemetry
+ * shows up here the day it ships, named by its version.
+ */
+function checkUnknownTelemetry(report, stats, sessions, warnings) {
+    if (!stats)
+        return;
+    const versions = [...new Set([...report.codexVersions, ...(sessions?.versions ?? [])])];
+    const version = versions.length ? `Codex ${versions.join(', ')}` : 'a Codex version that could not be told';
+    const unknownLogs = stats.dropped.codex_log_not_kept ?? 0;
+    if (report.codexEvents === 0 && unknownLogs > 0) {
+        warnings.push(`Codex's telemetry looks like nothing this action knows: ${plural(unknownLogs, 'log record')} from ${version} arrived, none of them an event it keeps (codex.conversation_starts, codex.user_prompt, codex.tool_decision, codex.tool_result).`);
+    }
+    const unknownMetrics = stats.dropped.codex_metric_not_kept ?? 0;
+    if (unknownMetrics > 0 && report.tokenEventsBySource.metric === 0 && report.tokenEventsBySource.session_file === 0) {
+        warnings.push(`Codex's metrics arrived (${plural(unknownMetrics, 'metric')} from ${version}) but no codex.turn.token_usage among them: this Codex may report its token usage differently.`);
+    }
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -4032,6 +4087,19 @@ function recoverySentence(usage, sessions) {
     }
     return lines.join(' ');
 }
+const DECIDERS = [
+    ['configuration', 'by configuration, no one asked'],
+    ['person', 'by a person asked'],
+    ['reviewer', 'by a reviewer'],
+    ['other', 'by another source'],
+];
+/** Who decided on the tool calls: a configuration decision is never called a requested approval. */
+function toolDecisionsLine(decisions) {
+    if (decisions.total === 0)
+        return 'Tool decisions: none';
+    const who = DECIDERS.filter(([key]) => decisions.byDecider[key]).map(([key, words]) => `${formatInt(decisions.byDecider[key])} ${words}`);
+    return `Tool decisions: ${formatInt(decisions.total)} (${who.join(', ')}), denied: ${formatInt(decisions.denied)}`;
+}
 function activity(report) {
     const parts = [];
     parts.push([
@@ -4039,7 +4107,7 @@ function activity(report) {
         `- Prompts: ${formatInt(report.prompts)}`,
         `- Tool calls: ${formatInt(Object.values(report.tools).reduce((n, t) => n + t.calls, 0) + report.otherToolCalls)}`,
         `- Commands run: ${formatInt(report.commands.total)}`,
-        `- Approvals requested: ${formatInt(report.approvals.requested)}, denied: ${formatInt(report.approvals.denied)}`,
+        `- ${toolDecisionsLine(report.toolDecisions)}`,
     ].join('\n'));
     const tools = Object.entries(report.tools).sort((a, b) => b[1].calls - a[1].calls || (a[0] < b[0] ? -1 : 1));
     if (tools.length > 0) {

@@ -122,9 +122,9 @@ export function getAttribute(kvs: readonly KeyValue[] | null | undefined, key: s
 const MAX_RFC3339_SECONDS = 253402300799;
 
 /**
- * Unix nanoseconds as RFC 3339 UTC. The fraction keeps 3, 6 or 9 digits (the shortest that loses
- * nothing) and disappears on a whole second: `2026-06-13T18:00:05.123456789Z`,
- * `2026-06-13T18:00:05.120Z`, `2026-06-13T18:00:05Z`. 0, absent, negative or past year 9999: undefined.
+ * Unix nanoseconds as RFC 3339 UTC in milliseconds, the one form every event's timestamp has
+ * (Codex's own `event.timestamp` is in milliseconds): `2026-06-13T18:00:05.123Z`; the rest of the
+ * fraction is cut. 0, absent, negative or past year 9999: undefined.
  */
 export function nanosToIso(v: Int64 | null | undefined): string | undefined {
   const digits = toInt64String(v);
@@ -133,9 +133,7 @@ export function nanosToIso(v: Int64 | null | undefined): string | undefined {
   if (seconds > MAX_RFC3339_SECONDS) return undefined;
   const fraction = digits.length > 9 ? digits.slice(-9) : digits.padStart(9, '0');
   const whole = isoUtc(seconds * 1000).slice(0, 19); // YYYY-MM-DDTHH:MM:SS
-  if (fraction === '000000000') return `${whole}Z`;
-  const kept = fraction.endsWith('000000') ? fraction.slice(0, 3) : fraction.endsWith('000') ? fraction.slice(0, 6) : fraction;
-  return `${whole}.${kept}Z`;
+  return `${whole}.${fraction.slice(0, 3)}Z`;
 }
 
 /** The Beacon name of an OTLP aggregation temporality (number, numeric string or enum name). */

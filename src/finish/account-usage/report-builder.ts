@@ -16,6 +16,35 @@ function isObject(value: unknown): value is Json {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/**
+ * Who made a tool decision, from Codex's `source` attribute (the event's `approval.reason`): its
+ * configuration (an approval policy such as `never`, or a rule), a person asked, or a reviewer.
+ */
+export function deciderOf(source: unknown): 'configuration' | 'person' | 'reviewer' | 'other' {
+  const text = typeof source === 'string' ? source.toLowerCase() : '';
+  if (text === 'config' || text === 'configuration') return 'configuration';
+  if (text === 'user') return 'person';
+  if (text.includes('review') || text.includes('guardian')) return 'reviewer';
+  return 'other';
+}
+
+class DecisionTally {
+  private total = 0;
+  private denied = 0;
+  private readonly byDecider: Record<string, number> = {};
+
+  add(denied: boolean, source: unknown): void {
+    this.total += 1;
+    if (denied) this.denied += 1;
+    const decider = deciderOf(source);
+    this.byDecider[decider] = (this.byDecider[decider] ?? 0) + 1;
+  }
+
+  finish(): RunReport['toolDecisions'] {
+    return { total: this.total, denied: this.denied, byDecider: { ...this.byDecider } };
+  }
+}
+
 export class RunReportBuilder {
   private events = 0;
   private readonly byAction = new CappedCounter(REPORT_LIMITS.groupKeys);
@@ -24,8 +53,7 @@ export class RunReportBuilder {
   private readonly sessionIds = new Set<string>();
   private sessionsCapped = false;
   private prompts = 0;
-  private approvalsRequested = 0;
-  private approvalsDenied = 0;
+  private readonly decisions = new DecisionTally();
   private readonly models = new DistinctList(REPORT_LIMITS.names, REPORT_LIMITS.nameChars);
   private readonly codexVersions = new DistinctList(REPORT_LIMITS.names, REPORT_LIMITS.nameChars);
   private readonly toolCalls = new ToolTally();
@@ -43,11 +71,8 @@ export class RunReportBuilder {
         this.prompts += 1;
         break;
       case ACTION.approvalRequested:
-        this.approvalsRequested += 1;
-        break;
       case ACTION.approvalDenied:
-        this.approvalsRequested += 1;
-        this.approvalsDenied += 1;
+        this.decisions.add(action === ACTION.approvalDenied, event.approval?.reason);
         break;
       case ACTION.commandExecuted:
       case ACTION.toolInvoked:
@@ -88,7 +113,7 @@ export class RunReportBuilder {
       sessionsCapped: this.sessionsCapped,
       prompts: this.prompts,
       ...this.toolCalls.finish(),
-      approvals: { requested: this.approvalsRequested, denied: this.approvalsDenied },
+      toolDecisions: this.decisions.finish(),
       models: [...this.models.values],
       codexVersions: [...this.codexVersions.values],
       ...this.usage.finish(),

@@ -59,8 +59,11 @@ export interface RunReport extends LogReadStats {
   /** Calls of tools beyond REPORT_LIMITS.tools distinct names. */
   otherToolCalls: number;
   commands: { total: number; listed: CommandRecord[] };
-  /** Every tool decision is a request; `denied` counts those that were refused. */
-  approvals: { requested: number; denied: number };
+  /**
+   * Codex logs a tool decision for every tool call, also when no one was asked: `byDecider` says
+   * who decided (`configuration`, `person`, `reviewer`, else `other`); `denied` counts refusals.
+   */
+  toolDecisions: { total: number; denied: number; byDecider: Record<string, number> };
   models: string[];
   /** `raw.attributes['app.version']` of Codex events. */
   codexVersions: string[];
@@ -78,6 +81,8 @@ export interface RunReport extends LogReadStats {
   };
   /** `token.usage` events seen, and their data points per token type. */
   tokenEvents: number;
+  /** Of those, the metric's and the ones recovered from session files. */
+  tokenEventsBySource: { metric: number; session_file: number };
   tokenPoints: Record<string, number>;
 }
 

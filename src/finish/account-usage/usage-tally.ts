@@ -53,6 +53,7 @@ function addUsage(totals: UsageTotals, usage: TokenUsage): void {
 
 export class UsageTally {
   private tokenEvents = 0;
+  private readonly tokenEventsBySource: Record<UsageSource, number> = { metric: 0, session_file: 0 };
   private readonly tokenPoints = new CappedCounter(REPORT_LIMITS.groupKeys);
   private readonly total = emptyUsageTotals();
   private readonly byModel = new CappedMap(REPORT_LIMITS.groupKeys, emptyUsageTotals);
@@ -64,10 +65,11 @@ export class UsageTally {
 
   add(event: Json): void {
     this.tokenEvents += 1;
+    const source = sourceOf(event);
+    this.tokenEventsBySource[source] += 1;
     this.tokenPoints.add(typeof event.gen_ai?.token?.type === 'string' ? event.gen_ai.token.type : 'unknown');
     const usage: TokenUsage | undefined = isObject(event.gen_ai?.usage) ? event.gen_ai.usage : undefined;
     if (!carriesUsage(usage) || !countsUsage(usage!)) return;
-    const source = sourceOf(event);
     const session = this.bySession.get(keyOr(event.session?.id));
     if (typeof event.model === 'string' && event.model && !session.models.includes(event.model) && session.models.length < REPORT_LIMITS.names) session.models.push(event.model);
     if (!session.sources.includes(source)) session.sources.push(source);
@@ -75,7 +77,7 @@ export class UsageTally {
     for (const totals of groups) addUsage(totals, usage!);
   }
 
-  finish(): Pick<RunReport, 'usage' | 'tokenEvents' | 'tokenPoints'> {
+  finish(): Pick<RunReport, 'usage' | 'tokenEvents' | 'tokenEventsBySource' | 'tokenPoints'> {
     return {
       usage: {
         total: { ...this.total },
@@ -87,6 +89,7 @@ export class UsageTally {
         bySource: this.bySource.toObject(),
       },
       tokenEvents: this.tokenEvents,
+      tokenEventsBySource: { ...this.tokenEventsBySource },
       tokenPoints: this.tokenPoints.toObject(),
     };
   }

@@ -115,6 +115,20 @@ function recoverySentence(usage: UsageFile, sessions: SessionReconciliation | un
   return lines.join(' ');
 }
 
+const DECIDERS: [key: string, words: string][] = [
+  ['configuration', 'by configuration, no one asked'],
+  ['person', 'by a person asked'],
+  ['reviewer', 'by a reviewer'],
+  ['other', 'by another source'],
+];
+
+/** Who decided on the tool calls: a configuration decision is never called a requested approval. */
+function toolDecisionsLine(decisions: RunReport['toolDecisions']): string {
+  if (decisions.total === 0) return 'Tool decisions: none';
+  const who = DECIDERS.filter(([key]) => decisions.byDecider[key]).map(([key, words]) => `${formatInt(decisions.byDecider[key]!)} ${words}`);
+  return `Tool decisions: ${formatInt(decisions.total)} (${who.join(', ')}), denied: ${formatInt(decisions.denied)}`;
+}
+
 function activity(report: RunReport): string {
   const parts: string[] = [];
   parts.push(
@@ -123,7 +137,7 @@ function activity(report: RunReport): string {
       `- Prompts: ${formatInt(report.prompts)}`,
       `- Tool calls: ${formatInt(Object.values(report.tools).reduce((n, t) => n + t.calls, 0) + report.otherToolCalls)}`,
       `- Commands run: ${formatInt(report.commands.total)}`,
-      `- Approvals requested: ${formatInt(report.approvals.requested)}, denied: ${formatInt(report.approvals.denied)}`,
+      `- ${toolDecisionsLine(report.toolDecisions)}`,
     ].join('\n'),
   );
 

@@ -68,6 +68,10 @@ export function validateRun(report: RunReport, stats: CollectorStats | undefined
   } else if (stats?.stopReason?.startsWith(BOOT_FAILURE)) {
     // Nothing reached it because it never served: the stop-reason warning below says why.
     diagnoses.push('The collector failed at boot, after the start step had handed it the socket: its log (collector.log in the work folder) has the details.');
+  } else if (requests === 0 && (options.sessions?.sessionFiles.read ?? 0) > 0) {
+    // Its session files are in the CODEX_HOME we prepared: Codex ran with it, and stopped before it sent anything.
+    warnings.push('No telemetry request ever reached the collector, although Codex ran with this CODEX_HOME (its session files are there).');
+    diagnoses.push('Codex was stopped within about a second of starting (it sends its logs in batches each second, its metrics only at a normal exit), or `[otel]` was overridden for it.');
   } else if (requests === 0) {
     warnings.push('No telemetry request ever reached the collector.');
     diagnoses.push('The usual cause: `codex-home` was not passed to openai/codex-action, or Codex did not run.');
@@ -75,12 +79,12 @@ export function validateRun(report: RunReport, stats: CollectorStats | undefined
     warnings.push('The collector wrote no capture file.');
   }
 
-  const metricEvents = report.tokenEvents - (report.usage.bySource.session_file?.events ?? 0);
-  if (report.codexEvents > 0 && metricEvents === 0 && !options.sessions?.recovered.length) {
+  if (report.codexEvents > 0 && report.tokenEventsBySource.metric === 0 && report.tokenEventsBySource.session_file === 0) {
     warnings.push('Codex events were captured but no token usage metric.');
     diagnoses.push('Codex sends its metrics only at a normal exit: it was cancelled or killed, or `metrics_exporter` was overridden in its configuration.');
   }
   if (options.sessions) checkSessions(options.sessions, warnings, diagnoses);
+  checkUnknownTelemetry(report, stats, options.sessions, warnings);
 
   if (exit?.status !== 'not-started') {
     const why = exit?.reason ? ` (${exit.reason})` : '';
@@ -152,4 +156,23 @@ function checkSessions(sessions: SessionReconciliation, warnings: string[], diag
   }
   for (const unreadable of sessions.sessionFiles.unreadable) warnings.push(`The session file ${unreadable.file} could not be read: ${unreadable.reason}.`);
   for (const problem of sessions.sessionFiles.problems) warnings.push(`Session file ${problem}; the rest of the file was still counted.`);
+}
+
+/**
+ * Telemetry from Codex that looks like nothing we know: records arrived, but none of the events we
+ * keep, or metrics from a run but no token metric. A Codex release that changed its telemetry
+ * shows up here the day it ships, named by its version.
+ */
+function checkUnknownTelemetry(report: RunReport, stats: CollectorStats | undefined, sessions: SessionReconciliation | undefined, warnings: string[]): void {
+  if (!stats) return;
+  const versions = [...new Set([...report.codexVersions, ...(sessions?.versions ?? [])])];
+  const version = versions.length ? `Codex ${versions.join(', ')}` : 'a Codex version that could not be told';
+  const unknownLogs = stats.dropped.codex_log_not_kept ?? 0;
+  if (report.codexEvents === 0 && unknownLogs > 0) {
+    warnings.push(`Codex's telemetry looks like nothing this action knows: ${plural(unknownLogs, 'log record')} from ${version} arrived, none of them an event it keeps (codex.conversation_starts, codex.user_prompt, codex.tool_decision, codex.tool_result).`);
+  }
+  const unknownMetrics = stats.dropped.codex_metric_not_kept ?? 0;
+  if (unknownMetrics > 0 && report.tokenEventsBySource.metric === 0 && report.tokenEventsBySource.session_file === 0) {
+    warnings.push(`Codex's metrics arrived (${plural(unknownMetrics, 'metric')} from ${version}) but no codex.turn.token_usage among them: this Codex may report its token usage differently.`);
+  }
 }

@@ -11,6 +11,8 @@ import { pairSessions, sessionByModel, type ExportPairing } from './pair-session
 
 export interface SessionReconciliation {
   harness: string;
+  /** The harness versions the session files name (Codex's `cli_version`). */
+  versions: string[];
   sessionFiles: {
     /** Sessions read (that began after the start step). */
     read: number;
@@ -71,6 +73,7 @@ export async function reconcileSessions(options: ReconcileOptions): Promise<Reco
   const exportSessions = new Map(pairing.exports.filter((e) => e.sessionIds.length === 1).map((e) => [e.exportSeq, e.sessionIds[0]!]));
   const report: SessionReconciliation = {
     harness: options.reader.harnessName,
+    versions: [...new Set(scan.sessions.map((s) => s.harnessVersion).filter((v): v is string => typeof v === 'string' && v !== ''))].slice(0, 5),
     sessionFiles: {
       read: scan.sessions.length,
       olderLeftOut: scan.olderFilesSkipped,

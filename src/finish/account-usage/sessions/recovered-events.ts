@@ -72,6 +72,8 @@ export function* recoveredEvents(session: SessionUsage, options: RecoveredEventO
         turn_id: turn.turnId,
         responses: turn.responses,
         response_ids: turn.responseIds,
+        // Where the metric's points carry the harness's version and originator, so do these.
+        attributes: { ...(session.harnessVersion ? { 'app.version': session.harnessVersion } : {}), ...(session.originator ? { originator: session.originator } : {}), token_type: tokenType },
       };
       yield event;
     }
