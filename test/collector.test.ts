@@ -111,7 +111,7 @@ it('answers partial success for token points that cannot be used, and keeps the 
   };
   const answer = await c.post({ path: '/v1/metrics', contentType: 'application/json', body: JSON.stringify(body) });
   expect(answer.status).toBe(200);
-  expect(JSON.parse(answer.body.toString())).toEqual({ partialSuccess: { rejectedDataPoints: '2', errorMessage: '2 records could not be mapped' } });
+  expect(JSON.parse(answer.body.toString())).toEqual({ partialSuccess: { rejectedDataPoints: '2', errorMessage: 'codex.turn.token_usage data point refused: sum "oops" is not a whole number from 0 to 2^53-1 (2 refused in all)' } });
   expect(c.events().map((e) => [e.gen_ai.token.type, e.raw.metric_value])).toEqual([['input', 2600]]);
 });
 

@@ -13,6 +13,8 @@ interface PointSpec {
   temporality?: 'Delta' | 'Cumulative';
   start?: string;
   attributes?: Record<string, string>;
+  /** `raw.resource_id`: the process (resource) that sent the point. */
+  resource?: string;
 }
 
 function tokenEvent(spec: PointSpec): BeaconEvent {
@@ -31,6 +33,7 @@ function tokenEvent(spec: PointSpec): BeaconEvent {
     attributes: { 'app.version': '0.169.0', model, originator: 'codex_exec', session_source: 'exec', ...spec.attributes, token_type: spec.type },
     export_seq: spec.seq,
     metric_start_time: spec.start ?? '2026-11-23T20:33:56.104Z',
+    ...(spec.resource ? { resource_id: spec.resource } : {}),
   };
   event.raw = raw as unknown as Record<string, unknown>;
   return event;
@@ -248,6 +251,33 @@ describe('usageForExport with cumulative temporality', () => {
     expect(usages.map((u) => u.output_tokens)).toEqual([2600, 1000, 400, 500]);
   });
 
+  it('keeps the series of two Codex processes apart by their resource, even with the same start time', () => {
+    const a = { ...cumulative, resource: '0123456789abcdef' };
+    const b = { ...cumulative, resource: 'fedcba9876543210' };
+    const usages = normalizeExports([
+      [{ type: 'output', value: 100, seq: 1, ...a }],
+      [{ type: 'output', value: 40, seq: 2, ...b }],
+      [{ type: 'output', value: 150, seq: 3, ...a }],
+      [{ type: 'output', value: 90, seq: 4, ...b }],
+    ]).flat();
+    // One shared series would read 100, reset to 40, +110, reset to 90: 340 for 240 spent.
+    expect(usages.map((u) => u.output_tokens)).toEqual([100, 40, 50, 50]);
+    const [pa, pb] = [tokenPointOf(tokenEvent({ type: 'input', value: 1, seq: 1, ...a }))!, tokenPointOf(tokenEvent({ type: 'cached_input', value: 1, seq: 1, ...b }))!];
+    expect(pa.turnKey).not.toBe(pb.turnKey);
+  });
+
+  it('never reads a point without a usable value as a reset: 100, missing, 150 is 150', () => {
+    const series = new CumulativeSeries();
+    const values: unknown[] = [100, undefined, 150];
+    const amounts = values.map((value) => {
+      const event = tokenEvent({ type: 'output', value: 0, seq: 1, ...cumulative });
+      (event.raw as Record<string, unknown>).metric_value = value;
+      const point = tokenPointOf(event);
+      return point ? amountOf(point, series) : undefined;
+    });
+    expect(amounts).toEqual([100, undefined, 50]);
+  });
+
   it('keeps the series of two models apart', () => {
     const usages = normalizeExports([
       [
@@ -302,10 +332,9 @@ describe('tokenPointOf and the series state', () => {
     expect(tokenPointOf({})).toBeUndefined();
   });
 
-  it('rounds and floors amounts to non-negative integers', () => {
-    const series = new CumulativeSeries();
-    const point = tokenPointOf(tokenEvent({ type: 'output', value: -5, seq: 1 }))!;
-    expect(amountOf(point, series)).toBe(0);
+  it('takes only whole numbers from 0 to 2^53-1: no rounding, no flooring', () => {
+    for (const value of [-5, -1, 1.5, 2 ** 53, 2 ** 63, 1e300, NaN, Infinity]) expect(tokenPointOf(tokenEvent({ type: 'output', value, seq: 1 })), String(value)).toBeUndefined();
+    for (const value of [0, 1, 2 ** 53 - 1]) expect(amountOf(tokenPointOf(tokenEvent({ type: 'output', value, seq: 1 }))!, new CumulativeSeries())).toBe(value);
   });
 
   it('forgets the least recently updated series past its cap', () => {

@@ -101,6 +101,11 @@ export interface TokenRaw {
   attributes: Record<string, unknown>;
   /** Start of the series (RFC 3339): tells two Codex processes apart for cumulative series. */
   metric_start_time?: string;
+  /**
+   * A short stable hash of the resource's attributes (the process that sent the point): with the
+   * start time, what keeps two processes' cumulative series apart.
+   */
+  resource_id?: string;
   /** Sequence number of the export request the point came in: pairs `input` with `cached_input`. */
   export_seq: number;
 }

@@ -1,7 +1,8 @@
 import type { Attribution, BeaconEvent } from '../beacon/event.js';
 import { rulesFor, type HarnessRules, type MapOptions, type RecordContext } from '../harness/index.js';
 import type { Mapped } from '../harness/harness.js';
-import type { ExportRequestBySignal, RecordSkipper, Resource, Signal, SkipFilter } from './otlp/types.js';
+import { metricDataOf } from '../harness/common.js';
+import type { ExportRequestBySignal, Metric, RecordSkipper, Resource, Signal, SkipFilter } from './otlp/types.js';
 import { isoUtc } from '../beacon/utc-time.js';
 import { attributesToObject, getAttribute } from './otlp/values.js';
 
@@ -9,8 +10,10 @@ import { attributesToObject, getAttribute } from './otlp/values.js';
 export interface MappedRequest {
   events: BeaconEvent[];
   received: number;
-  /** Records that could not be used (a rule threw on them): reported as OTLP partial success. */
+  /** Records that could not be used (refused by a rule, or a rule threw on them): reported as OTLP partial success. */
   rejected: number;
+  /** Why the first refused record was refused, when its rule said. */
+  error?: string;
   dropped: Record<string, number>;
 }
 
@@ -68,7 +71,10 @@ function applyRule<T>(result: MappedRequest, rules: HarnessRules, rule: (item: T
     const outcome = rule.call(rules, item, ctx);
     if (outcome.events) {
       for (const event of outcome.events) result.events.push(event);
-      result.rejected += outcome.rejected ?? 0;
+      if (outcome.rejected) {
+        result.rejected += outcome.rejected;
+        result.error ??= outcome.error;
+      }
     } else if (outcome.dropped) {
       result.dropped[outcome.dropped] = (result.dropped[outcome.dropped] ?? 0) + records;
     }
@@ -116,8 +122,6 @@ function skipperOf(rules: HarnessRules, options: MapOptions): RecordSkipper | nu
 }
 
 /** OTLP counts metrics in data points (`rejected_data_points`). */
-function dataPointCount(metric: import('./otlp/types.js').Metric): number {
-  const points =
-    metric.gauge?.dataPoints ?? metric.sum?.dataPoints ?? metric.histogram?.dataPoints ?? metric.exponentialHistogram?.dataPoints ?? metric.summary?.dataPoints;
-  return points?.length ?? 0;
+function dataPointCount(metric: Metric): number {
+  return metricDataOf(metric).points.length;
 }

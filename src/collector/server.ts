@@ -46,6 +46,12 @@ class HttpError extends Error {
   }
 }
 
+/** The partial success `error_message` for `rejected` refused records: the rule's reason for the first, when it gave one. */
+function refusalMessage(rejected: number, error: string | undefined): string {
+  if (error === undefined) return `${rejected} records could not be mapped`;
+  return rejected === 1 ? error : `${error} (${rejected} refused in all)`;
+}
+
 /** A listening socket bound by someone else (the start step: see handoff/listen-socket.ts). */
 export type ListenSocket = NetServer | { fd: number };
 
@@ -194,6 +200,12 @@ export function createCollector(config: CollectorConfig, writer: CaptureWriter, 
     }
     exportSeq += 1;
     const mapped = keepAndMap(signal, decoded, settings, exportSeq);
+    const refusal = mapped.rejected > 0 ? refusalMessage(mapped.rejected, mapped.error) : undefined;
+    if (refusal !== undefined && mapped.rejected >= mapped.received && mapped.events.length === 0) {
+      // Nothing in the request could be used: not a success of any kind (and not to be retried).
+      stats.records(signal, mapped.received, 0, mapped.dropped, mapped.rejected);
+      throw new HttpError(400, refusal);
+    }
     try {
       writer.append(mapped.events);
     } catch (error) {
@@ -203,7 +215,7 @@ export function createCollector(config: CollectorConfig, writer: CaptureWriter, 
     }
     stats.records(signal, mapped.received, mapped.events.length, mapped.dropped, mapped.rejected);
     if (mapped.events.length > 0) for (const sink of sinks) sink.accept(mapped.events);
-    const response = encodeExportResponse(signal, encoding, mapped.rejected, mapped.rejected ? `${mapped.rejected} records could not be mapped` : undefined);
+    const response = encodeExportResponse(signal, encoding, mapped.rejected, refusal);
     answer(res, 200, response.body, response.contentType);
   }
 

@@ -1,6 +1,6 @@
 import { ACTION, type BeaconEvent, type TokenRaw } from '../beacon/event.js';
 import { newEvent } from '../beacon/envelope.js';
-import type { HistogramDataPoint, LogRecord, Metric, NumberDataPoint, Span } from '../collector/otlp/types.js';
+import type { ExponentialHistogramDataPoint, HistogramDataPoint, LogRecord, Metric, NumberDataPoint, Span, SummaryDataPoint } from '../collector/otlp/types.js';
 import { attributesToObject, nanosToIso, temporalityName, toNumber } from '../collector/otlp/values.js';
 import { isoUtc } from '../beacon/utc-time.js';
 import type { RecordContext } from './harness.js';
@@ -89,54 +89,81 @@ export function stripPromptAttributes(attributes: Record<string, unknown>): void
 }
 
 export type DataPoint = NumberDataPoint | HistogramDataPoint;
+export type MetricType = TokenRaw['metric_type'] | 'ExponentialHistogram' | 'Summary';
+type AnyDataPoint = DataPoint | ExponentialHistogramDataPoint | SummaryDataPoint;
 
-/** Every data point of a metric with its type, temporality and a numeric value. */
-export function dataPointsOf(metric: Metric): { type: TokenRaw['metric_type'] | 'ExponentialHistogram' | 'Summary'; temporality: string; points: { point: DataPoint; value: number; count: number }[] } {
-  if (metric.histogram) {
-    return {
-      type: 'Histogram',
-      temporality: temporalityName(metric.histogram.aggregationTemporality),
-      points: (metric.histogram.dataPoints ?? []).map((p) => ({ point: p, value: jsonDouble(p.sum), count: toNumber(p.count) ?? 0 })),
-    };
-  }
-  if (metric.sum) {
-    return {
-      type: 'Sum',
-      temporality: temporalityName(metric.sum.aggregationTemporality),
-      points: (metric.sum.dataPoints ?? []).map((p) => ({ point: p, value: numberPointValue(p), count: 1 })),
-    };
-  }
-  if (metric.gauge) {
-    return {
-      type: 'Gauge',
-      temporality: 'Unspecified',
-      points: (metric.gauge.dataPoints ?? []).map((p) => ({ point: p, value: numberPointValue(p), count: 1 })),
-    };
-  }
-  if (metric.exponentialHistogram) {
-    return {
-      type: 'ExponentialHistogram',
-      temporality: temporalityName(metric.exponentialHistogram.aggregationTemporality),
-      points: (metric.exponentialHistogram.dataPoints ?? []).map((p) => ({ point: p, value: p.sum ?? 0, count: toNumber(p.count) ?? 0 })),
-    };
-  }
-  if (metric.summary) {
-    return {
-      type: 'Summary',
-      temporality: 'Unspecified',
-      points: (metric.summary.dataPoints ?? []).map((p) => ({ point: p, value: p.sum ?? 0, count: toNumber(p.count) ?? 0 })),
-    };
-  }
+/**
+ * A metric's type, temporality and data points: of the first kind whose `dataPoints` is present,
+ * in OTLP's field order (gauge, sum, histogram, exponential histogram, summary), the order in which
+ * the collector counts a metric's data points (keep-map, and the decoders' skipped points).
+ */
+export function metricDataOf(metric: Metric): { type: MetricType; temporality: 'Delta' | 'Cumulative' | 'Unspecified'; points: readonly AnyDataPoint[] } {
+  if (metric.gauge?.dataPoints) return { type: 'Gauge', temporality: 'Unspecified', points: metric.gauge.dataPoints };
+  if (metric.sum?.dataPoints) return { type: 'Sum', temporality: temporalityName(metric.sum.aggregationTemporality), points: metric.sum.dataPoints };
+  if (metric.histogram?.dataPoints) return { type: 'Histogram', temporality: temporalityName(metric.histogram.aggregationTemporality), points: metric.histogram.dataPoints };
+  const exponential = metric.exponentialHistogram;
+  if (exponential?.dataPoints) return { type: 'ExponentialHistogram', temporality: temporalityName(exponential.aggregationTemporality), points: exponential.dataPoints };
+  if (metric.summary?.dataPoints) return { type: 'Summary', temporality: 'Unspecified', points: metric.summary.dataPoints };
   return { type: 'Gauge', temporality: 'Unspecified', points: [] };
 }
 
-/** A double as OTLP/JSON may write it: a number, or a string ("NaN", "Infinity", "12"). */
-function jsonDouble(value: number | string | undefined): number {
-  if (value === undefined) return 0;
-  return typeof value === 'number' ? value : Number(value);
+/**
+ * Every data point of a metric with its type, temporality, its value (a number data point's
+ * value, else the point's `sum`; undefined when absent or not a double) and its count.
+ */
+export function dataPointsOf(metric: Metric): { type: MetricType; temporality: string; points: { point: AnyDataPoint; value: number | undefined; count: number }[] } {
+  const { type, temporality, points } = metricDataOf(metric);
+  const numbers = type === 'Gauge' || type === 'Sum';
+  return {
+    type,
+    temporality,
+    points: points.map((p) =>
+      numbers
+        ? { point: p, value: numberPointValue(p as NumberDataPoint), count: 1 }
+        : { point: p, value: jsonDouble((p as HistogramDataPoint).sum), count: toNumber((p as HistogramDataPoint).count) ?? 0 },
+    ),
+  };
 }
 
-function numberPointValue(p: NumberDataPoint): number {
+/**
+ * A double as OTLP/JSON writes it: a number, or one of the strings "NaN", "Infinity", "-Infinity"
+ * (the protobuf decoder gives numbers only). Anything else (absent, a boolean, "0x10", "1e3") is
+ * not one: undefined.
+ */
+function jsonDouble(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (value === 'NaN') return NaN;
+  if (value === 'Infinity') return Infinity;
+  if (value === '-Infinity') return -Infinity;
+  return undefined;
+}
+
+function numberPointValue(p: NumberDataPoint): number | undefined {
   if (p.asDouble !== undefined) return jsonDouble(p.asDouble);
-  return toNumber(p.asInt) ?? 0;
+  return toNumber(p.asInt);
+}
+
+/**
+ * A short stable name of a resource (16 hex digits): a hash of its attributes, in key order, so
+ * that the points of one process (one resource) can be told from another's.
+ */
+export function resourceIdOf(resource: Record<string, unknown>): string {
+  const text = JSON.stringify(Object.keys(resource).sort().map((key) => [key, resource[key]]));
+  // Two 32-bit FNV-1a lanes (other offset, the second also folded): 64 bits, without loading node:crypto in the collector.
+  let a = 0x811c9dc5;
+  let b = 0x050c5d1f;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+}
+
+/** A value as an error message quotes it: JSON (a string in quotes), cut to 64 characters. */
+export function describeValue(value: unknown): string {
+  // An integer double past 2^53 is one exact integer: spelled in full (String writes 9223372036854776000).
+  if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) < 1e21) return BigInt(value).toString();
+  const text = typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
+  return text.length <= 64 ? text : `${text.slice(0, 61)}...`;
 }

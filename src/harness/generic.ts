@@ -37,7 +37,8 @@ export function genericRules(serviceName: string): HarnessRules {
             metric_type: type,
             metric_temporality: temporality,
             metric_count: count,
-            metric_value: value,
+            // Left out when the point has none (a histogram without sum) or not a double.
+            ...(value !== undefined ? { metric_value: value } : {}),
             attributes: attributesToObject(point.attributes),
           };
           return event;

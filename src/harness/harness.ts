@@ -29,9 +29,10 @@ export interface HarnessRules {
 
 /**
  * What a rule decided: events to write (and how many of the record's data points could not be
- * used: reported to the sender as OTLP partial success), or why the record was dropped.
+ * used, with why the first of them was refused: reported to the sender as OTLP partial success),
+ * or why the record was dropped.
  */
-export type Mapped = { events: BeaconEvent[]; rejected?: number; dropped?: undefined } | { events?: undefined; dropped: string };
+export type Mapped = { events: BeaconEvent[]; rejected?: number; error?: string; dropped?: undefined } | { events?: undefined; dropped: string };
 
 export interface MapOptions {
   logUserPrompt: boolean;

@@ -103,6 +103,8 @@ export class RunReportBuilder {
 
   /** The report, with what writing the log saw of its lines. */
   finish(log: LogReadStats): RunReport {
+    const { saturated: toolsSaturated, ...tools } = this.toolCalls.finish();
+    const { saturated: usageSaturated, ...usage } = this.usage.finish();
     return {
       ...log,
       events: this.events,
@@ -112,11 +114,12 @@ export class RunReportBuilder {
       sessions: this.sessionIds.size,
       sessionsCapped: this.sessionsCapped,
       prompts: this.prompts,
-      ...this.toolCalls.finish(),
+      ...tools,
       toolDecisions: this.decisions.finish(),
       models: [...this.models.values],
       codexVersions: [...this.codexVersions.values],
-      ...this.usage.finish(),
+      ...usage,
+      totalsSaturated: toolsSaturated || usageSaturated,
     };
   }
 }

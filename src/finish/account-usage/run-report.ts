@@ -1,3 +1,4 @@
+import { addCount } from '../../beacon/integers.js';
 import type { LogReadStats } from '../runtime-log/log-stats.js';
 
 /**
@@ -84,6 +85,11 @@ export interface RunReport extends LogReadStats {
   /** Of those, the metric's and the ones recovered from session files. */
   tokenEventsBySource: { metric: number; session_file: number };
   tokenPoints: Record<string, number>;
+  /**
+   * A total (tokens, or a tool's duration) reached 2^53-1, the largest count held exactly, and was
+   * held there: the true figure is larger.
+   */
+  totalsSaturated: boolean;
 }
 
 export const REPORT_LIMITS = {
@@ -107,7 +113,7 @@ export function emptySessionTotals(): SessionTotals {
   return { ...emptyUsageTotals(), models: [], sources: [] };
 }
 
-/** The disjoint total: input (uncached) + cache read + output. Reasoning is inside output. */
+/** The disjoint total: input (uncached) + cache read + output, held at 2^53-1. Reasoning is inside output. */
 export function totalTokens(totals: UsageTotals): number {
-  return totals.input_tokens + totals.cache_read_input_tokens + totals.output_tokens;
+  return addCount(addCount(totals.input_tokens, totals.cache_read_input_tokens), totals.output_tokens);
 }

@@ -1,4 +1,5 @@
 import { ACTION } from '../../beacon/event.js';
+import { MAX_COUNT, addCount, isCount } from '../../beacon/integers.js';
 import { capString } from '../../beacon/limits.js';
 import { REPORT_LIMITS, type CommandRecord, type ToolStats } from './run-report.js';
 
@@ -10,9 +11,11 @@ function isObject(value: unknown): value is Json {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** A duration in whole ms from 0 to 2^53-1 (a number, or Codex's string attribute), else undefined. */
 function parseDuration(value: unknown): number | undefined {
   const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  return Number.isFinite(n) && n >= 0 ? Math.round(n) : undefined;
+  const ms = Number.isFinite(n) && n >= 0 ? Math.round(n) : undefined;
+  return isCount(ms) ? ms : undefined;
 }
 
 function parseSuccess(value: unknown): boolean | undefined {
@@ -27,6 +30,8 @@ export class ToolTally {
   private otherToolCalls = 0;
   private commandTotal = 0;
   private readonly commands: CommandRecord[] = [];
+  /** A tool's total duration reached 2^53-1 ms and was held there. */
+  private saturated = false;
 
   add(event: Json, attributes: Json | undefined): void {
     const command = isObject(event.command) ? event.command : undefined;
@@ -51,7 +56,8 @@ export class ToolTally {
     if (success === true) stats.succeeded += 1;
     if (success === false) stats.failed += 1;
     if (duration !== undefined) {
-      stats.totalDurationMs += duration;
+      stats.totalDurationMs = addCount(stats.totalDurationMs, duration);
+      if (stats.totalDurationMs === MAX_COUNT) this.saturated = true;
       stats.maxDurationMs = Math.max(stats.maxDurationMs, duration);
     }
   }
@@ -60,7 +66,7 @@ export class ToolTally {
     this.commandTotal += 1;
     if (this.commands.length >= REPORT_LIMITS.commands) return;
     const record: CommandRecord = { command: capString(command.command, REPORT_LIMITS.commandChars) };
-    if (typeof command.exit_code === 'number') record.exitCode = command.exit_code;
+    if (Number.isSafeInteger(command.exit_code)) record.exitCode = command.exit_code;
     if (duration !== undefined) record.durationMs = duration;
     if (success !== undefined) record.success = success;
     this.commands.push(record);
@@ -71,6 +77,7 @@ export class ToolTally {
       tools: Object.fromEntries([...this.tools].map(([name, stats]) => [name, { ...stats }])),
       otherToolCalls: this.otherToolCalls,
       commands: { total: this.commandTotal, listed: this.commands.map((c) => ({ ...c })) },
+      saturated: this.saturated,
     };
   }
 }

@@ -1,4 +1,5 @@
 import type { TokenUsage } from '../../beacon/event.js';
+import { MAX_COUNT, addCount, isCount } from '../../beacon/integers.js';
 import { carriesUsage } from '../runtime-log/normalize-tokens.js';
 import { CappedCounter, CappedMap } from './capped.js';
 import { NONE_KEY, REPORT_LIMITS, emptySessionTotals, emptyUsageTotals, type RunReport, type UsageTotals } from './run-report.js';
@@ -17,8 +18,9 @@ function isObject(value: unknown): value is Json {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-function nonNegativeInteger(value: unknown): number {
-  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : 0;
+/** A usage field as a count (a whole number from 0 to 2^53-1), else 0. */
+function countOf(value: unknown): number {
+  return isCount(value) ? value : 0;
 }
 
 /** `github_actions/<run_id>` (or `<provider>/<run_id>`), else `local`. */
@@ -42,13 +44,15 @@ function countsUsage(usage: TokenUsage): boolean {
   return [usage.input_tokens, usage.output_tokens, usage.cache_read?.input_tokens, usage.cache_creation?.input_tokens, usage.reasoning?.output_tokens].some((n) => typeof n === 'number' && n !== 0);
 }
 
-function addUsage(totals: UsageTotals, usage: TokenUsage): void {
-  totals.input_tokens += nonNegativeInteger(usage.input_tokens);
-  totals.output_tokens += nonNegativeInteger(usage.output_tokens);
-  totals.cache_read_input_tokens += nonNegativeInteger(usage.cache_read?.input_tokens);
-  totals.cache_creation_input_tokens += nonNegativeInteger(usage.cache_creation?.input_tokens);
-  totals.reasoning_output_tokens += nonNegativeInteger(usage.reasoning?.output_tokens);
+/** Adds one event's usage to a group; whether a total (the disjoint total too) reached 2^53-1 and was held there. */
+function addUsage(totals: UsageTotals, usage: TokenUsage): boolean {
+  totals.input_tokens = addCount(totals.input_tokens, countOf(usage.input_tokens));
+  totals.output_tokens = addCount(totals.output_tokens, countOf(usage.output_tokens));
+  totals.cache_read_input_tokens = addCount(totals.cache_read_input_tokens, countOf(usage.cache_read?.input_tokens));
+  totals.cache_creation_input_tokens = addCount(totals.cache_creation_input_tokens, countOf(usage.cache_creation?.input_tokens));
+  totals.reasoning_output_tokens = addCount(totals.reasoning_output_tokens, countOf(usage.reasoning?.output_tokens));
   totals.events += 1;
+  return totals.input_tokens + totals.cache_read_input_tokens + totals.output_tokens >= MAX_COUNT || totals.cache_creation_input_tokens === MAX_COUNT || totals.reasoning_output_tokens === MAX_COUNT;
 }
 
 export class UsageTally {
@@ -62,6 +66,8 @@ export class UsageTally {
   private readonly byHarness = new CappedMap(REPORT_LIMITS.groupKeys, emptyUsageTotals);
   private readonly bySession = new CappedMap(REPORT_LIMITS.groupKeys, emptySessionTotals);
   private readonly bySource = new CappedMap(2, emptyUsageTotals);
+  /** A total reached 2^53-1 and was held there (its true figure is larger). */
+  private saturated = false;
 
   add(event: Json): void {
     this.tokenEvents += 1;
@@ -74,11 +80,12 @@ export class UsageTally {
     if (typeof event.model === 'string' && event.model && !session.models.includes(event.model) && session.models.length < REPORT_LIMITS.names) session.models.push(event.model);
     if (!session.sources.includes(source)) session.sources.push(source);
     const groups = [this.total, this.byModel.get(keyOr(event.model)), session, this.byRun.get(runKeyOf(event)), this.byRepository.get(keyOr(event.repository)), this.byHarness.get(event.harness.name), this.bySource.get(source)];
-    for (const totals of groups) addUsage(totals, usage!);
+    for (const totals of groups) if (addUsage(totals, usage!)) this.saturated = true;
   }
 
-  finish(): Pick<RunReport, 'usage' | 'tokenEvents' | 'tokenEventsBySource' | 'tokenPoints'> {
+  finish(): Pick<RunReport, 'usage' | 'tokenEvents' | 'tokenEventsBySource' | 'tokenPoints'> & { saturated: boolean } {
     return {
+      saturated: this.saturated,
       usage: {
         total: { ...this.total },
         byModel: this.byModel.toObject(),

@@ -1,3 +1,4 @@
+import { addCount, isCount } from '../../beacon/integers.js';
 import type { RunReport } from '../account-usage/run-report.js';
 import { usageBreakdown, usageEntry, type UsageEntry } from '../account-usage/usage-entry.js';
 
@@ -75,7 +76,7 @@ function recordTokens(entry: UsageEntry): RecordTokens {
 }
 
 function addTokens(into: RecordTokens, more: RecordTokens): void {
-  for (const field of RECORD_TOKEN_FIELDS) into[field] += more[field];
+  for (const field of RECORD_TOKEN_FIELDS) into[field] = addCount(into[field], more[field]);
 }
 
 function zeroTokens(): RecordTokens {
@@ -135,9 +136,6 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-function isCount(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
 
 function parseTokens(value: unknown, where: string): RecordTokens | string {
   if (!isObject(value)) return `${where} is not an object`;

@@ -17,6 +17,7 @@
  */
 import fs from 'node:fs';
 import { ACTION, type Attribution } from '../../beacon/event.js';
+import { addCount, isCount } from '../../beacon/integers.js';
 import type { CollectorStats, ForwardConfig, ForwardStats } from '../../handoff/collector-config.js';
 import { OtlpHttpExporter, type DropReason } from '../../forward/exporter.js';
 import { COLLECTOR_FLUSH_SHARE, FORWARDER_DEFAULTS } from '../../forward/settings.js';
@@ -55,7 +56,7 @@ function emptyHistogram(): Histogram {
 
 export function record(histogram: Histogram, value: number): void {
   histogram.count += 1;
-  histogram.sum += value;
+  histogram.sum = addCount(histogram.sum, value);
   histogram.min = Math.min(histogram.min, value);
   histogram.max = Math.max(histogram.max, value);
   // Bucket i holds (bounds[i-1], bounds[i]]; the last one everything above.
@@ -65,7 +66,6 @@ export function record(histogram: Histogram, value: number): void {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 
 /** The measurements of one normalized token event: kind and value of each usage field it carries. */
 export function measurementsOf(usage: unknown): [TokenKind, number][] {

@@ -34,13 +34,13 @@ import type { Baseline } from '../compare/record.js';
  *   "reconciliation": {                     // the token metric against the session files (absent
  *                                            // when no session files could be looked for)
  *     "session_files": { "read", "older_left_out", "unreadable": [{file, reason}], "problems": [...] },
- *     "metric_exports": [{ "export_seq", "at", "session_ids", "agreement": "exact" | "disagree" | "no-session" }],
+ *     "metric_exports": [{ "export_seq", "at", "session_ids", "agreement": "exact" | "disagree" | "no-session" | "no-usage" }],
  *     "recovered_sessions": [{ "session_id", "file", "models" }],
  *     "sessions_without_usage": [{ "session_id", "file" }],
  *     "disagreements": [{ "session_ids", "model", "metric": {tokens}, "session_file": {tokens}, "counted": "metric" }],
  *     "recovery_skipped": "why"              // only when nothing could be recovered safely
  *   },
- *   "notes": ["no cost: ...", "per-session usage: ..."],
+ *   "notes": ["no cost: ...", "per-session usage: ...", "saturated: ..." (only when a total reached 2^53-1)],
  *   "baseline": {...}                       // the previous run's usage record the summary compared
  *                                            // with (compare/record.ts), with its cache_key; absent
  *                                            // when there was no comparison
@@ -91,6 +91,7 @@ export const USAGE_NOTES = {
   noCost: 'no cost: Codex emits none',
   perSession:
     'per-session usage: the token metric carries no conversation id, so each metric export is paired with the session its process ran (by model, totals and time); usage of a session whose process sent no metric is recovered from its session file',
+  saturated: 'saturated: some totals reached 9007199254740991 (2^53-1), the largest number held exactly, and were held there: the true figures are larger',
 } as const;
 
 function figures(counts: RawTokenCounts | undefined): TokenFigures {
@@ -140,7 +141,7 @@ export function buildUsageFile(report: RunReport, options: { logName?: string; b
     by_source: usageBreakdown(report.usage.bySource),
     token_data_points: Object.fromEntries(Object.keys(report.tokenPoints).sort().map((key) => [key, report.tokenPoints[key]!])),
     ...(options.sessions ? { reconciliation: reconciliationBlock(options.sessions) } : {}),
-    notes: [USAGE_NOTES.noCost, USAGE_NOTES.perSession],
+    notes: [USAGE_NOTES.noCost, USAGE_NOTES.perSession, ...(report.totalsSaturated ? [USAGE_NOTES.saturated] : [])],
     ...(options.baseline ? { baseline: options.baseline } : {}),
   };
 }

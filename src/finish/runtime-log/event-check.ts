@@ -1,4 +1,5 @@
 import { ACTION, SCHEMA_VERSION } from '../../beacon/event.js';
+import { isCount } from '../../beacon/integers.js';
 
 /**
  * The envelope check every line passes before it reaches the runtime log: Beacon 1.0's required
@@ -17,8 +18,10 @@ export function isObject(value: unknown): value is Json {
 }
 
 const optionalString = (value: unknown) => value === undefined || typeof value === 'string';
-const optionalInteger = (value: unknown) => value === undefined || (typeof value === 'number' && Number.isInteger(value));
-const countOk = (value: unknown) => value === undefined || (typeof value === 'number' && Number.isInteger(value) && value >= 0);
+// Integers are safe integers: past 2^53-1 a number is neither exact nor always written in plain
+// decimal (1e+300), and the readers drop such a line.
+const optionalInteger = (value: unknown) => value === undefined || (typeof value === 'number' && Number.isSafeInteger(value));
+const countOk = (value: unknown) => value === undefined || isCount(value);
 
 /**
  * Why a parsed line is not a Beacon 1.0 event the readers accept, or undefined. Required fields
@@ -63,7 +66,7 @@ export function eventProblem(e: unknown): string | undefined {
   if (e.gen_ai !== undefined) {
     if (!isObject(e.gen_ai)) return 'gen_ai is not an object';
     // Token events get a new usage anyway; any other event's usage must already be right.
-    if (e.event.action !== ACTION.tokenUsage && e.gen_ai.usage !== undefined && !usageOk(e.gen_ai.usage)) return 'gen_ai.usage holds a value that is not a non-negative integer';
+    if (e.event.action !== ACTION.tokenUsage && e.gen_ai.usage !== undefined && !usageOk(e.gen_ai.usage)) return 'gen_ai.usage holds a value that is not a whole number from 0 to 2^53-1';
   }
   if (!optionalString(e.model)) return 'model is not a string';
   if (!optionalString(e.repository)) return 'repository is not a string';

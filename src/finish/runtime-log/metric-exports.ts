@@ -1,3 +1,4 @@
+import { addCount } from '../../beacon/integers.js';
 import type { RawTokenCounts } from '../../harness/sessions.js';
 import type { TokenPoint } from './normalize-tokens.js';
 
@@ -61,7 +62,7 @@ export class MetricExportTally {
     if (!field) return;
     const model = typeof event.model === 'string' ? event.model : '';
     const counts = (usage.byModel[model] ??= emptyCounts());
-    counts[field] += amount;
+    counts[field] = addCount(counts[field], amount);
   }
 
   list(): MetricExportUsage[] {

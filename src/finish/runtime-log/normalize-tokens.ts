@@ -1,4 +1,5 @@
 import type { TokenUsage } from '../../beacon/event.js';
+import { isCount } from '../../beacon/integers.js';
 
 /**
  * Token usage normalization (schema page "Token usage"): pure functions, no I/O.
@@ -14,12 +15,15 @@ export type Temporality = 'Delta' | 'Cumulative';
 /** What normalization needs to know about one token data point. */
 export interface TokenPoint {
   tokenType: string;
-  /** `raw.metric_value`: the histogram sum of the point. */
+  /** `raw.metric_value`: the histogram sum of the point, a whole number from 0 to 2^53-1. */
   value: number;
   temporality: Temporality;
-  /** Metric name, every attribute (token_type included), model and series start: one cumulative series. */
+  /**
+   * Metric name, every attribute (token_type included), model, the resource (the process) and the
+   * series start: one cumulative series.
+   */
   seriesKey: string;
-  /** Export, timestamp, metric name, model and every attribute but token_type: one turn of one export. */
+  /** Export, resource, timestamp, metric name, model and every attribute but token_type: one turn of one export. */
   turnKey: string;
 }
 
@@ -48,13 +52,14 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /**
  * The token point of a parsed `token.usage` event, or `undefined` when its `raw` does not hold a
- * usable value (the event then gets no usage).
+ * usable value, a whole number from 0 to 2^53-1 (the event then gets no usage, and its series
+ * neither advances nor resets: a missing value is never a reset).
  */
 export function tokenPointOf(event: TokenEventLike): TokenPoint | undefined {
   const raw = event.raw;
   if (!isObject(raw)) return undefined;
   const value = raw.metric_value;
-  if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
+  if (!isCount(value)) return undefined;
   const attributes = isObject(raw.attributes) ? raw.attributes : {};
   const genAi = isObject(event.gen_ai) ? event.gen_ai : {};
   const declaredType = isObject(genAi.token) && typeof genAi.token.type === 'string' ? genAi.token.type : undefined;
@@ -62,14 +67,15 @@ export function tokenPointOf(event: TokenEventLike): TokenPoint | undefined {
   const metricName = typeof raw.metric_name === 'string' ? raw.metric_name : '';
   const model = typeof event.model === 'string' ? event.model : '';
   const startTime = typeof raw.metric_start_time === 'string' ? raw.metric_start_time : '';
+  const resource = typeof raw.resource_id === 'string' ? raw.resource_id : '';
   const exportSeq = typeof raw.export_seq === 'number' ? raw.export_seq : null;
   const timestamp = typeof event.timestamp === 'string' ? event.timestamp : '';
   return {
     tokenType,
     value,
     temporality: raw.metric_temporality === 'Cumulative' ? 'Cumulative' : 'Delta',
-    seriesKey: JSON.stringify([metricName, model, tokenType, stableEntries(attributes, 'token_type'), startTime]),
-    turnKey: JSON.stringify([exportSeq, timestamp, metricName, model, stableEntries(attributes, 'token_type')]),
+    seriesKey: JSON.stringify([metricName, model, tokenType, stableEntries(attributes, 'token_type'), resource, startTime]),
+    turnKey: JSON.stringify([exportSeq, resource, timestamp, metricName, model, stableEntries(attributes, 'token_type')]),
   };
 }
 
@@ -103,8 +109,8 @@ export class CumulativeSeries {
 /** Amount of one point: delta points are amounts already, cumulative points are differenced. */
 export function amountOf(point: TokenPoint, series: CumulativeSeries): number {
   const amount = point.temporality === 'Cumulative' ? series.amount(point.seriesKey, point.value) : point.value;
-  // Token counts are whole and never negative, whatever a sender wrote.
-  return Math.max(0, Math.round(amount));
+  // Token counts are whole and never negative (a point's value is a count: so is its difference).
+  return isCount(amount) ? amount : 0;
 }
 
 /**

@@ -3,6 +3,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { isUtf8 } from 'node:buffer';
 import { ACTION } from '../../beacon/event.js';
+import { leaveOutUnwritableIntegers } from '../../beacon/integers.js';
 import { captureCompanions } from '../../handoff/workspace.js';
 import { copyPrefix, openIfPresent, restoreLinkedCapture, type LinkRecord } from './capture-link.js';
 import { eventProblem, isObject } from './event-check.js';
@@ -386,6 +387,8 @@ export class RuntimeLogWriter {
         event.raw.metric_temporality = 'Delta';
         event.raw.differenced_from = 'Cumulative';
       }
+      // A number in raw that could not be written exactly (a capture not of our making) is left out.
+      if (isObject(event.raw)) leaveOutUnwritableIntegers(event);
       this.spoolSink!.text(JSON.stringify(event) + '\n');
     }
     this.held = [];

@@ -1,3 +1,4 @@
+import { MAX_COUNT } from '../../beacon/integers.js';
 import { BOOT_FAILURE, type CollectorStats } from '../../handoff/collector-config.js';
 import type { RunReport } from '../account-usage/run-report.js';
 import type { SessionReconciliation } from '../account-usage/sessions/reconcile.js';
@@ -39,7 +40,7 @@ const CLEAN_STOP = 'shutdown request';
 
 /** What an HTTP status the collector answered with usually means. */
 const REJECTION_CAUSES: Record<string, string> = {
-  '400': 'a body that could not be decoded as OTLP',
+  '400': 'a body that could not be decoded as OTLP, or one of which nothing could be used (every data point refused, e.g. a token count that is not a whole number)',
   '401': 'a missing or wrong secret header (a stale config, or another process sending to the port)',
   '413': 'a body larger than the collector accepts',
   '415': 'an unsupported content type or encoding',
@@ -113,6 +114,10 @@ export function validateRun(report: RunReport, stats: CollectorStats | undefined
       }
       if (stats.firstError) diagnoses.push(`First error: ${stats.firstError}`);
     }
+    const refused = stats.dropped.rejected_record ?? 0;
+    if (refused > 0) {
+      warnings.push(`The collector refused ${plural(refused, 'record')} it could not use (such as a token data point whose value is not a whole number from 0 to 2^53-1); ${refused === 1 ? 'it was' : 'they were'} not counted.`);
+    }
     if (stats.writeErrors > 0) {
       warnings.push(`The collector failed to write events ${plural(stats.writeErrors, 'time')}; those requests were refused so the sender could retry.`);
     }
@@ -124,6 +129,9 @@ export function validateRun(report: RunReport, stats: CollectorStats | undefined
   }
   if (report.unusableTokenEvents > 0) {
     warnings.push(`${plural(report.unusableTokenEvents, 'token event')} had no usable value and ${report.unusableTokenEvents === 1 ? 'was' : 'were'} not counted.`);
+  }
+  if (report.totalsSaturated) {
+    warnings.push(`Some totals reached ${MAX_COUNT} (2^53-1), the largest number this report holds exactly, and were held there: the true figures are larger.`);
   }
   if (report.oversizedExports > 0) {
     warnings.push(`${plural(report.oversizedExports, 'metrics export')} held too many token points to pair input with cached input completely.`);

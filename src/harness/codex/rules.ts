@@ -1,8 +1,9 @@
 import { ACTION, type BeaconEvent, type TokenRaw } from '../../beacon/event.js';
 import { newEvent } from '../../beacon/envelope.js';
-import type { LogRecord, Metric, Span } from '../../collector/otlp/types.js';
-import { attributesToObject, getAttribute, nanosToIso } from '../../collector/otlp/values.js';
-import { dataPointsOf, logRaw, logTimestamp, spanEvent } from '../common.js';
+import { isCount } from '../../beacon/integers.js';
+import type { HistogramDataPoint, LogRecord, Metric, Span } from '../../collector/otlp/types.js';
+import { attributesToObject, getAttribute, nanosToIso, toNumber } from '../../collector/otlp/values.js';
+import { describeValue, logRaw, logTimestamp, metricDataOf, resourceIdOf, spanEvent } from '../common.js';
 import type { HarnessRules, Mapped, RecordContext } from '../harness.js';
 import { CODEX_HARNESS_NAME, CODEX_TOKEN_METRIC } from './name.js';
 
@@ -121,11 +122,28 @@ function parseInteger(value: unknown): number | undefined {
   return Number.isFinite(n) ? Math.round(n) : undefined;
 }
 
+const REFUSED = `${TOKEN_METRIC} data point refused`;
+
+/**
+ * Token usage comes only from a histogram named codex.turn.token_usage whose data point has a
+ * `sum` that is a whole number from 0 to 2^53-1 (a JSON number: not a string, not a boolean).
+ * Every other point under that name is refused (OTLP partial success, with why): never counted.
+ */
 function mapTokenMetric(metric: Metric, ctx: RecordContext): Mapped {
-  const { type, temporality, points } = dataPointsOf(metric);
-  // A token count must be a finite, non-negative number: anything else cannot be used.
-  const usable = points.filter(({ value }) => typeof value === 'number' && Number.isFinite(value) && value >= 0);
-  const events = usable.map(({ point, value, count }) => {
+  const { type, temporality, points } = metricDataOf(metric);
+  if (type !== 'Histogram') {
+    if (points.length === 0) return { events: [] };
+    return { events: [], rejected: points.length, error: `${REFUSED}: a ${type}, not a histogram (token usage is a histogram's sum)` };
+  }
+  const events: BeaconEvent[] = [];
+  let error: string | undefined;
+  let resourceId: string | undefined;
+  for (const point of points as readonly HistogramDataPoint[]) {
+    const sum: unknown = point.sum;
+    if (!isCount(sum)) {
+      error ??= sum === undefined ? `${REFUSED}: sum is missing` : `${REFUSED}: sum ${describeValue(sum)} is not a whole number from 0 to 2^53-1`;
+      continue;
+    }
     const attributes = attributesToObject(point.attributes);
     const tokenType = String(attributes.token_type ?? 'unknown');
     const event = newEvent(ctx.attribution, {
@@ -141,19 +159,22 @@ function mapTokenMetric(metric: Metric, ctx: RecordContext): Mapped {
     const raw: TokenRaw = {
       otel_signal: 'metrics',
       metric_name: TOKEN_METRIC,
-      metric_type: type === 'Sum' || type === 'Gauge' ? type : 'Histogram',
+      metric_type: 'Histogram',
       metric_temporality: temporality === 'Cumulative' ? 'Cumulative' : 'Delta',
-      metric_count: count,
-      metric_value: Math.round(value),
+      // A count past 2^53-1 is left out when the line is written (beacon/integers.ts).
+      metric_count: toNumber(point.count) ?? 0,
+      metric_value: sum,
       attributes,
       export_seq: ctx.exportSeq,
+      resource_id: (resourceId ??= resourceIdOf(ctx.resource)),
     };
     const start = nanosToIso(point.startTimeUnixNano);
     if (start) raw.metric_start_time = start;
     event.raw = raw as unknown as Record<string, unknown>;
-    return event;
-  });
-  return { events, rejected: points.length - usable.length };
+    events.push(event);
+  }
+  const rejected = points.length - events.length;
+  return rejected > 0 ? { events, rejected, error } : { events };
 }
 
 export const codexRules: HarnessRules = {

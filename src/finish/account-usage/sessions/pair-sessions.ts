@@ -1,3 +1,4 @@
+import { addCount } from '../../../beacon/integers.js';
 import type { RawTokenCounts, SessionUsage } from '../../../harness/sessions.js';
 import { emptyCounts, type MetricExportUsage } from '../../runtime-log/metric-exports.js';
 
@@ -13,8 +14,9 @@ import { emptyCounts, type MetricExportUsage } from '../../runtime-log/metric-ex
  * normally (codex-session-files.md). So, export by export in time order: among the sessions not
  * yet paired that had ended by the time of the export, the first set (one session first, closest
  * in time first) whose usage per model equals the export's exactly is its sessions. An export that
- * no set matches exactly takes the closest session that used one of its models, and the two
- * figures are reported as a disagreement: the metric counts, the session is never counted twice.
+ * no set matches exactly takes the session nearest to it in usage that used one of its models,
+ * and the two figures are reported as a disagreement: the metric counts, the session is never
+ * counted twice.
  */
 
 export interface ExportPairing {
@@ -22,7 +24,7 @@ export interface ExportPairing {
   at: string;
   /** The sessions the export's usage is theirs; empty when none could be found. */
   sessionIds: string[];
-  agreement: 'exact' | 'disagree' | 'no-session';
+  agreement: 'exact' | 'disagree' | 'no-session' | 'no-usage';
   /** Both figures per model, when they disagree. */
   metricByModel?: Record<string, RawTokenCounts>;
   sessionByModel?: Record<string, RawTokenCounts>;
@@ -47,7 +49,7 @@ export function sessionByModel(session: SessionUsage): Record<string, RawTokenCo
   const byModel: Record<string, RawTokenCounts> = Object.create(null);
   for (const turn of session.turns) {
     const counts = (byModel[turn.model] ??= emptyCounts());
-    for (const field of FIELDS) counts[field] += turn.usage[field];
+    for (const field of FIELDS) counts[field] = addCount(counts[field], turn.usage[field]);
   }
   return withoutEmpty(byModel);
 }
@@ -63,7 +65,7 @@ function sumByModel(sets: Record<string, RawTokenCounts>[]): Record<string, RawT
   for (const byModel of sets) {
     for (const [model, counts] of Object.entries(byModel)) {
       const into = (sum[model] ??= emptyCounts());
-      for (const field of FIELDS) into[field] += counts[field];
+      for (const field of FIELDS) into[field] = addCount(into[field], counts[field]);
     }
   }
   return sum;
@@ -101,6 +103,31 @@ function exactSet(metric: Record<string, RawTokenCounts>, candidates: Candidate[
   return undefined;
 }
 
+/** How far apart two usages are: the sum of every field's difference, over every model of either. */
+function usageDistance(a: Record<string, RawTokenCounts>, b: Record<string, RawTokenCounts>): number {
+  let distance = 0;
+  for (const model of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    for (const field of FIELDS) distance += Math.abs((a[model]?.[field] ?? 0) - (b[model]?.[field] ?? 0));
+  }
+  return distance;
+}
+
+/**
+ * The candidate sharing a model with the export whose usage is nearest to it; candidates come
+ * closest in time first, so time breaks a tie. Nearest in usage, not in time: a stopped session
+ * may well have ended nearer to another process's flush than that process's own session did.
+ */
+function closestInUsage(metric: Record<string, RawTokenCounts>, candidates: Candidate[]): Candidate | undefined {
+  let best: Candidate | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    if (!Object.keys(candidate.byModel).some((model) => metric[model] !== undefined)) continue;
+    const distance = usageDistance(metric, candidate.byModel);
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return best;
+}
+
 /** Pairs exports (any order) with sessions; see the file comment. */
 export function pairSessions(exports: readonly MetricExportUsage[], sessions: readonly SessionUsage[]): Pairing {
   const open = new Map<SessionUsage, Record<string, RawTokenCounts>>(sessions.map((s) => [s, sessionByModel(s)]));
@@ -108,6 +135,11 @@ export function pairSessions(exports: readonly MetricExportUsage[], sessions: re
   const paired: ExportPairing[] = [];
   for (const metric of ordered) {
     const metricByModel = withoutEmpty(metric.byModel);
+    // An export that adds nothing (a cumulative repeat at exit) is no process's record of a session.
+    if (Object.keys(metricByModel).length === 0) {
+      paired.push({ exportSeq: metric.exportSeq, at: metric.at, sessionIds: [], agreement: 'no-usage' });
+      continue;
+    }
     const at = ms(metric.at);
     // Sessions that had begun and ended by the time of the flush, closest first.
     const candidates = [...open]
@@ -121,7 +153,7 @@ export function pairSessions(exports: readonly MetricExportUsage[], sessions: re
       paired.push({ exportSeq: metric.exportSeq, at: metric.at, sessionIds: exact.map((c) => c.session.sessionId), agreement: 'exact' });
       continue;
     }
-    const closest = candidates.find((c) => Object.keys(c.byModel).some((model) => metricByModel[model] !== undefined));
+    const closest = closestInUsage(metricByModel, candidates);
     if (!closest) {
       paired.push({ exportSeq: metric.exportSeq, at: metric.at, sessionIds: [], agreement: 'no-session' });
       continue;

@@ -1,3 +1,4 @@
+import { addCount } from '../../../beacon/integers.js';
 import type { RawTokenCounts, SessionTurnUsage, SessionUsage } from '../../sessions.js';
 import type { LineHead } from './line-head.js';
 import type { ScannedLine } from './lines.js';
@@ -187,10 +188,11 @@ class TurnTable {
       turn = { turnId, model, usage: { input: 0, cachedInput: 0, output: 0, reasoningOutput: 0 }, responses: 0, responseIds: [], firstAt: at, lastAt: at };
       this.turns.set(key, turn);
     }
-    turn.usage.input += usage.input;
-    turn.usage.cachedInput += usage.cachedInput;
-    turn.usage.output += usage.output;
-    turn.usage.reasoningOutput += usage.reasoningOutput;
+    // Held at 2^53-1: a sum past it would be neither exact nor writable.
+    turn.usage.input = addCount(turn.usage.input, usage.input);
+    turn.usage.cachedInput = addCount(turn.usage.cachedInput, usage.cachedInput);
+    turn.usage.output = addCount(turn.usage.output, usage.output);
+    turn.usage.reasoningOutput = addCount(turn.usage.reasoningOutput, usage.reasoningOutput);
     turn.responses++;
     if (responseId !== undefined && turn.responseIds.length < KEPT_RESPONSE_IDS) turn.responseIds.push(responseId);
     if (at) {
