@@ -5,7 +5,11 @@ import path from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defaultArtifactName, uploadRuntimeArtifact, type ArtifactLog } from '../src/finish/publish/artifact.js';
+import { captureClientOutput } from './support/client-output.js';
 import { runtimeEnvFor, startFakeArtifactService, type FakeArtifactService } from './support/fake-artifact-service.js';
+
+// The real @actions/artifact client runs in this process: its output is the tests', not the report's.
+const client = captureClientOutput();
 
 /** The client's block size (getUploadChunkSize in @actions/artifact). */
 const BLOCK_BYTES = 8 * 1024 * 1024;
@@ -149,6 +153,9 @@ describe('uploadRuntimeArtifact against a fake artifact service', () => {
 
     expect(log.warnings).toEqual([]);
     expect(log.infos).toEqual([`beacon: uploaded artifact "${name}" (${zip.length} bytes): ${url}.`]);
+    // The client's own account agrees, and it warned of nothing.
+    expect(client.output()).toContain(`Artifact ${name} successfully finalized. Artifact ID ${artifact.id}`);
+    expect(client.output()).not.toMatch(/^::(warning|error)::/m);
   });
 
   it('sends no expiry when no retention is asked for', async () => {
@@ -219,8 +226,9 @@ describe('uploadRuntimeArtifact against a fake artifact service', () => {
       status: 'failed',
       reason: 'the artifact service did not take the upload: Failed to CreateArtifact: Failed to make request after 5 attempts: Failed request: (500) Internal Server Error: the fake artifact service is down',
     });
-    // Retried by the client, not renamed by us.
+    // Retried by the client, not renamed by us: it says so after each of the first four attempts.
     expect(fake.requests.map((r) => `${r.operation} ${r.status}`)).toEqual(Array.from({ length: 5 }, () => 'CreateArtifact 500'));
+    expect(client.output().match(/^Attempt [1-4] of 5 failed with error: Failed request: \(500\) Internal Server Error: the fake artifact service is down\. Retrying request in \d+ ms\.\.\.$/gm)).toHaveLength(4);
   });
 
   it('fails fast, without throwing, when the service cannot be reached', async () => {
@@ -236,6 +244,7 @@ describe('uploadRuntimeArtifact against a fake artifact service', () => {
       reason: 'the artifact service did not take the upload: Failed to CreateArtifact: Unable to make request: ECONNREFUSED',
     });
     expect(Date.now() - started).toBeLessThan(5_000);
+    expect(client.output()).not.toContain('Retrying request');
   });
 
   it('fails on GitHub Enterprise Server without calling the service', async () => {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'smol-toml';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RunComparison, UsageRecordCache, legIdentity, planComparison, recordKeyPrefix, type ComparePlan } from '../src/finish/compare/run-comparison.js';
 import { LARGE_CHANGE, change, compareRecords, reachedRatio } from '../src/finish/compare/math.js';
 import { OTHER_MODELS, RECORD_LIMITS, buildUsageRecord, parseUsageRecord, serializeUsageRecord, type UsageRecord } from '../src/finish/compare/record.js';
@@ -11,6 +11,7 @@ import { processCaptureLog } from '../src/finish/account-usage/process-capture.j
 import { emptyUsageTotals, type RunReport, type UsageTotals } from '../src/finish/account-usage/run-report.js';
 import { buildUsageFile, type UsageFile } from '../src/finish/publish/usage-file.js';
 import { commandEvent, turnTokens, writeCapture } from './support/capture-builder.js';
+import { captureClientOutput } from './support/client-output.js';
 import { fixtureRequests, httpRequest } from './support/collector-process.js';
 import { cacheEnvFor, startFakeCacheService, type CacheRun, type FakeCacheService } from './support/fake-cache-service.js';
 import { SimulatedRunner, githubEnv } from './support/runner.js';
@@ -20,6 +21,9 @@ import { SimulatedRunner, githubEnv } from './support/runner.js';
  * keys, then the real @actions/cache client against an in-process fake of the cache service v2
  * (Twirp + Azure blob, tar and zstd on this machine), then the built post step twice.
  */
+
+// The real @actions/cache client runs in this process below: its output is the tests', not the report's.
+const client = captureClientOutput();
 
 const SHA_A = 'aaaaaaa000000000000000000000000000000001';
 const SHA_B = 'bbbbbbb000000000000000000000000000000002';
@@ -347,20 +351,6 @@ function collectingLog() {
   return { lines, log: { info: (m: string) => lines.push(m) } };
 }
 
-/** Stdout of the client (its ::warning:: lines) while `work` runs. */
-async function clientOutput<T>(work: () => Promise<T>): Promise<{ value: T; stdout: string }> {
-  let stdout = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  try {
-    return { value: await work(), stdout };
-  } finally {
-    spy.mockRestore();
-  }
-}
-
 /** A run that only leaves its record (the restore is another test's subject). */
 async function saveOnly(dir: string, turns: Parameters<typeof reportOf>[1], commands: number) {
   const { report, usage } = await reportOf(dir, turns, commands);
@@ -411,6 +401,8 @@ describe('through @actions/cache against a fake cache service', () => {
     expect(fake.requests.map((r) => `${r.operation} ${r.status}${r.via ? ` ${r.via}` : ''}`)).toEqual(['GetCacheEntryDownloadURL 200', 'CreateCacheEntry 200', 'blob PUT 201 proxy', 'FinalizeCacheEntryUpload 200']);
     expect(lines).toContain(`beacon: no usage comparison: no earlier usage record of this job on main could be restored from the Actions cache.`);
     expect(fs.existsSync(path.join(box.temp, 'beacon-usage-record', 'usage-record.json'))).toBe(false);
+    // A first run's miss is no problem to the client either: it warned of nothing.
+    expect(client.output()).not.toMatch(/^::(warning|error)::/m);
   });
 
   it('second run: finds the first run\'s record and the deltas are exact; beacon-usage.json carries it', async () => {
@@ -435,6 +427,9 @@ describe('through @actions/cache against a fake cache service', () => {
       tool_calls: 1,
     });
     expect(lines).toContain(`beacon: comparing with run 100 (commit aaaaaaa, refs/heads/main), restored from the Actions cache entry ${prefix}100-1.`);
+    expect(client.output()).toContain(`Cache hit for restore-key: ${prefix}100-1\n`);
+    expect(client.output()).toContain('Cache restored successfully\n');
+    expect(client.output()).not.toMatch(/^::(warning|error)::/m);
 
     const markdown = comparison.summaryMarkdown(second.report)!;
     expect(markdown).toContain('[run 100](https://github.com/octo-org/beacon-demo/actions/runs/100), commit [`aaaaaaa`](https://github.com/octo-org/beacon-demo/commit/aaaaaaa000000000000000000000000000000001)');
@@ -529,9 +524,9 @@ describe('through @actions/cache against a fake cache service', () => {
       '*No usage comparison: the only record found was written by another job of this same run under the same key (matrix legs that differ only in matrix values share it: give each leg its own artifact-name)*',
     );
     // The key is taken: the client reports it and returns no entry.
-    const { value: saved, stdout } = await clientOutput(() => comparison.saveRecord(legB.report));
+    const saved = await comparison.saveRecord(legB.report);
     expect(saved).toEqual({ status: 'failed', reason: 'the cache client did not save it (its message is above)' });
-    expect(stdout).toContain('Failed to save: Unable to reserve cache with key');
+    expect(client.output()).toContain('Failed to save: Unable to reserve cache with key');
     expect(lines).toContain("beacon: this run's usage record was not saved: the cache client did not save it (its message is above).");
   });
 
@@ -541,12 +536,12 @@ describe('through @actions/cache against a fake cache service', () => {
     const run = await reportOf(path.join(box.root, 'run-500'), RUN_1.turns, 1);
     fake.failEverything(403);
     const started = Date.now();
-    const { value: comparison, stdout } = await clientOutput(() => RunComparison.begin({ enabled: true, log: collectingLog().log }));
+    const comparison = await RunComparison.begin({ enabled: true, log: collectingLog().log });
     // The client's first retry would come 3 s after the failed request.
     expect(Date.now() - started).toBeLessThan(2500);
-    expect(stdout).toMatch(/::warning::Failed to restore: .*\(403\) Forbidden: the fake cache service is down/);
+    expect(client.output()).toMatch(/::warning::Failed to restore: .*\(403\) Forbidden: the fake cache service is down/);
     expect(comparison.summaryMarkdown(run.report)).toBe('*No usage comparison: no earlier usage record of this job on main could be restored from the Actions cache*');
-    const { value: saved } = await clientOutput(() => comparison.saveRecord(run.report));
+    const saved = await comparison.saveRecord(run.report);
     expect(saved?.status).toBe('failed');
     expect(comparison.abandoned).toBe(false);
     expect(fake.savedEntries()).toEqual([]);
@@ -561,7 +556,7 @@ describe('through @actions/cache against a fake cache service', () => {
     const run = await reportOf(path.join(box.root, 'run-600'), RUN_1.turns, 1);
     breakIt(fake);
     const started = Date.now();
-    const { value: comparison } = await clientOutput(() => RunComparison.begin({ enabled: true, log: collectingLog().log, limits: { restoreMs: 800, saveMs: 800 } }));
+    const comparison = await RunComparison.begin({ enabled: true, log: collectingLog().log, limits: { restoreMs: 800, saveMs: 800 } });
     expect(Date.now() - started).toBeGreaterThanOrEqual(800);
     expect(Date.now() - started).toBeLessThan(2500);
     expect(comparison.abandoned).toBe(true);
@@ -577,7 +572,7 @@ describe('through @actions/cache against a fake cache service', () => {
     expect(comparison.abandoned).toBe(false);
     fake.hangEverything(true);
     const started = Date.now();
-    const { value: saved } = await clientOutput(() => comparison.saveRecord(run.report));
+    const saved = await comparison.saveRecord(run.report);
     expect(Date.now() - started).toBeLessThan(2500);
     expect(saved).toEqual({ status: 'failed', reason: 'the Actions cache did not take it within 0.8 s' });
     expect(comparison.abandoned).toBe(true);

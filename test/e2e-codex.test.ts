@@ -8,8 +8,8 @@ import { CODEX_ACTION_PROVIDER, E2eJob, countByAction, expectedUsage, type Beaco
 
 /**
  * The whole action against the real Codex CLI: the built start bundle under a simulated runner,
- * `codex exec` (npm @openai/codex 0.169.0) with CODEX_HOME from start's output against the fake
- * Responses API, and the built finish bundle as the post step.
+ * `codex exec` (npm @openai/codex: the pinned one, or BEACON_CODEX_PACKAGE_DIR's) with CODEX_HOME
+ * from start's output against the fake Responses API, and the built finish bundle as the post step.
  */
 
 // Distinct numbers per call, so a sum that dropped or doubled a call cannot match by accident.

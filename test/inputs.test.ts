@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readFinishInputs, readStartInputs } from '../src/inputs.js';
+import { testTempDir } from './support/temp-dir.js';
 
 const reader = (values: Record<string, string>) => (name: string) => values[name] ?? '';
 
@@ -20,7 +20,7 @@ describe('start inputs', () => {
   });
 
   it('rejects a codex-config that does not exist, or is not TOML, naming the path', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inputs-'));
+    const dir = testTempDir('inputs-');
     const missing = path.join(dir, 'nope.toml');
     expect(() => readStartInputs(reader({ 'codex-config': missing }))).toThrow(`Input "codex-config" names "${missing}", which cannot be read: ENOENT.`);
     const broken = path.join(dir, 'broken.toml');

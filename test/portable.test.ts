@@ -6,6 +6,7 @@ import { attributionFromEnv, ciRunFromEnv, endpointOs } from '../src/beacon/attr
 import { collectorEnvironment } from '../src/start/launch-collector.js';
 import { runnerCommands } from '../src/start/runner-commands.js';
 import { parseCommandFile } from './support/runner.js';
+import { testTempDir } from './support/temp-dir.js';
 
 /** Code paths where runners differ (OS names, environments, command files), tested on any OS. */
 
@@ -66,7 +67,7 @@ describe('runner commands of the main step', () => {
   });
 
   it('writes outputs, state and env in the format @actions/core writes and the runner reads', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'commands-'));
+    const dir = testTempDir('commands-');
     for (const name of ['GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_ENV']) {
       process.env[name] = path.join(dir, name);
       fs.writeFileSync(process.env[name]!, '');

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codexChoiceEnv } from './support/codex-cli.js';
 import { runtimeEnvFor, startFakeArtifactService, type FakeArtifactService } from './support/fake-artifact-service.js';
 import { ROOT, SimulatedRunner, githubEnv, machineEnv, runNode, type StepResult } from './support/runner.js';
 
@@ -61,9 +62,9 @@ function runNodeWith(node: string, args: string[], env: Record<string, string>):
   });
 }
 
-/** What a later step of the simulated job gets: the machine, the run's variables, what earlier steps exported. */
+/** What a later step of the simulated job gets: the machine (and the tests' choice of Codex), the run's variables, what earlier steps exported. */
 function stepEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { ...machineEnv(), ...runner.baseEnv, RUNNER_TEMP: runner.runnerTemp, GITHUB_WORKSPACE: runner.workspace, ...runner.exported, ...extra };
+  return { ...machineEnv(), ...codexChoiceEnv(), ...runner.baseEnv, RUNNER_TEMP: runner.runnerTemp, GITHUB_WORKSPACE: runner.workspace, ...runner.exported, ...extra };
 }
 
 /** The checking job's environment: the same run's variables, no files of the capture job. */

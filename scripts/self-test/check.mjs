@@ -15,8 +15,6 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { COMMAND, MODEL, PROMPT_MARKER } from './scenario.mjs';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
-
 /**
  * The scenario's two responses:
  *   tool call:    input 3,120, cached 2,048, output 180, reasoning 64
@@ -44,17 +42,20 @@ export const EXPECTED_EVENTS_BY_ACTION = {
   'token.usage': 6,
 };
 
-/** The Codex CLI version the repository pins (package.json), which the summary reports. */
-export function pinnedCodexVersion() {
-  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-  return manifest.devDependencies['@openai/codex'];
+/**
+ * The version of the Codex CLI that ran the scenario on this machine, which the summary reports:
+ * what its binary says (test/support/codex-cli.ts, loaded by type stripping), never a pinned number.
+ */
+export async function ranCodexVersion() {
+  const { codexVersion } = await import('../../test/support/codex-cli.ts');
+  return codexVersion();
 }
 
 /** Lines the job summary must hold (each the start of a line), with the numbers above as the summary formats them. */
-export function expectedSummaryLines() {
+export function expectedSummaryLines(codexVersion) {
   return [
     '## Codex telemetry',
-    `**Models:** \`${MODEL}\` · **Total tokens:** 6,785 · **Events:** 10 (10 from Codex) · **Codex:** \`${pinnedCodexVersion()}\``,
+    `**Models:** \`${MODEL}\` · **Total tokens:** 6,785 · **Events:** 10 (10 from Codex) · **Codex:** \`${codexVersion}\``,
     `| \`${MODEL}\` | 1,410 | 5,120 | 255 | 89 | 6,785 |`,
     `| \`${COMMAND}\` | 0 |`,
     'All checks passed.',
@@ -134,10 +135,10 @@ export function checkUsageFile(usage) {
   return problems;
 }
 
-/** Problems of the job summary's Markdown. */
-export function checkSummary(markdown) {
+/** Problems of the job summary's Markdown, from a run of the Codex CLI `codexVersion`. */
+export function checkSummary(markdown, codexVersion) {
   const lines = markdown.split('\n');
-  const problems = expectedSummaryLines()
+  const problems = expectedSummaryLines(codexVersion)
     .filter((expected) => !lines.some((line) => line.startsWith(expected)))
     .map((line) => `the job summary lacks the line ${JSON.stringify(line)}`);
   if (markdown.includes(PROMPT_MARKER)) problems.push(`the job summary holds the prompt text ("${PROMPT_MARKER}")`);

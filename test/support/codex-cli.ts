@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -31,16 +31,54 @@ const PLATFORM_PACKAGES: Record<string, { pkg: string; triple: string }> = {
 };
 
 /**
- * The native Codex binary from the installed `@openai/codex` platform package. Spawned directly,
+ * Names the folder of another installed `@openai/codex` package for the tests to run instead of
+ * this repository's pinned one (`npm run test:codex-latest` sets it: scripts/test-codex-latest.mjs).
+ */
+export const CODEX_PACKAGE_DIR_ENV = 'BEACON_CODEX_PACKAGE_DIR';
+
+/** $BEACON_CODEX_PACKAGE_DIR when set, for a process that runs Codex with an environment of its own making. */
+export function codexChoiceEnv(): Record<string, string> {
+  const chosen = process.env[CODEX_PACKAGE_DIR_ENV];
+  return chosen ? { [CODEX_PACKAGE_DIR_ENV]: chosen } : {};
+}
+
+/** The folder of the `@openai/codex` package the tests run: $BEACON_CODEX_PACKAGE_DIR, else node_modules'. */
+export function codexPackageDir(): string {
+  const chosen = process.env[CODEX_PACKAGE_DIR_ENV];
+  if (chosen) return path.resolve(chosen);
+  return path.dirname(createRequire(import.meta.url).resolve('@openai/codex/package.json'));
+}
+
+/**
+ * The native Codex binary from the platform package of `codexPackageDir()`. Spawned directly,
  * not through the `bin/codex.js` wrapper, so signals reach Codex itself and no extra Node starts.
  */
 export function codexBinary(): string {
   const platform = PLATFORM_PACKAGES[`${process.platform}-${process.arch}`];
   if (!platform) throw new Error(`no Codex binary package for ${process.platform}-${process.arch}`);
   // The platform package is a dependency of @openai/codex, so resolve it from there.
-  const requireFromCodex = createRequire(createRequire(import.meta.url).resolve('@openai/codex/package.json'));
+  const requireFromCodex = createRequire(path.join(codexPackageDir(), 'package.json'));
   const packageRoot = path.dirname(requireFromCodex.resolve(`${platform.pkg}/package.json`));
   return path.join(packageRoot, 'vendor', platform.triple, 'bin', process.platform === 'win32' ? 'codex.exe' : 'codex');
+}
+
+const versions = new Map<string, string>();
+
+/**
+ * The version of the Codex CLI the tests run, as its binary reports it (`codex-cli 0.169.0`): what
+ * its telemetry and session files say, and so the job summary. Never a pinned number, so the tests
+ * pass with whichever @openai/codex is installed.
+ */
+export function codexVersion(): string {
+  const binary = codexBinary();
+  let version = versions.get(binary);
+  if (version === undefined) {
+    const printed = execFileSync(binary, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    version = /(\d+\.\d+\.\d+\S*)/.exec(printed)?.[1];
+    if (version === undefined) throw new Error(`${binary} --version printed no version: ${printed}`);
+    versions.set(binary, version);
+  }
+  return version;
 }
 
 export interface ProviderConfigOptions {

@@ -9,7 +9,7 @@
 // received from the action's post step is read from there.
 import fs from 'node:fs';
 import path from 'node:path';
-import { checkCaptureFolder, checkSummary, endpointOsOf, report } from '../check.mjs';
+import { checkCaptureFolder, checkSummary, endpointOsOf, ranCodexVersion, report } from '../check.mjs';
 
 const SUMMARY_HEADING = '## Codex telemetry';
 
@@ -47,7 +47,8 @@ async function main() {
     if (found.length === 0) {
       problems.push(`no step summary beside ${env.GITHUB_STEP_SUMMARY} holds "${SUMMARY_HEADING}": the action's post step wrote no job summary (or this runner no longer keeps step summaries there)`);
     }
-    for (const file of found) problems.push(...checkSummary(file.text).map((problem) => `${file.name}: ${problem}`));
+    const codexVersion = await ranCodexVersion();
+    for (const file of found) problems.push(...checkSummary(file.text, codexVersion).map((problem) => `${file.name}: ${problem}`));
   }
 
   if (!report('post probe', problems)) return 1;
