@@ -26,6 +26,7 @@ const ROWS = [
   { id: 'ingest-json', file: 'rows/ingest.ts', args: ['json'] },
   { id: 'latency', file: 'rows/latency.ts' },
   { id: 'post-step', file: 'rows/post-step.ts' },
+  { id: 'post-step-sessions', file: 'rows/post-step-sessions.ts' },
   { id: 'large-job', file: 'rows/large-job.ts', emits: ['upload', 'large-job'] },
   { id: 'forward', file: 'rows/forward.ts' },
 ];
