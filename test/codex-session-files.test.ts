@@ -7,7 +7,7 @@ import { finished } from 'node:stream/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { codexSessionFiles } from '../src/harness/codex/session-files.js';
 import { sessionReaderFor, type SessionScan, type SessionTurnUsage } from '../src/harness/sessions.js';
-import { runCodexExec, writeProviderConfig, type CodexExecResult } from './support/codex-cli.js';
+import { codexVersion, runCodexExec, writeProviderConfig, type CodexExecResult } from './support/codex-cli.js';
 import {
   SESSION_ID,
   TURN_ID,
@@ -19,6 +19,7 @@ import {
   tokenCount,
   tokenCountWithoutInfo,
   turnContext,
+  usageJson,
   usageRecord,
   writeSessionFile,
   type Usage,
@@ -49,7 +50,7 @@ describe('the session-file reader registry', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// The real Codex CLI (npm @openai/codex 0.169.0) against the fake Responses API.
+// The real Codex CLI (npm @openai/codex: the pinned one, or BEACON_CODEX_PACKAGE_DIR's) against the fake Responses API.
 
 const MODEL = 'gpt-bars-3';
 const RUN_TIMEOUT_MS = 45_000;
@@ -146,7 +147,7 @@ function expectedSession(run: CodexRun, responses: { usage: ScenarioUsage; id: s
     file: run.fileName,
     startedAt: meta.timestamp,
     lastRecordAt: run.lines.at(-1)!.timestamp,
-    harnessVersion: '0.169.0',
+    harnessVersion: codexVersion(),
     originator: 'codex_exec',
     usageSource: 'token_usage_record',
     turns: [turn],
@@ -445,6 +446,31 @@ describe('reading session files defensively', () => {
     });
   });
 
+  it('token_count events before the first token_usage_record: the usage is still the records\' alone, whatever the events said', async () => {
+    const lines = [
+      sessionMeta(AT),
+      turnContext(t(40), TURN_ID, MODEL),
+      // Before any record: parsed (the file might have none), then left aside once records come.
+      tokenCount(t(100), R3, R3),
+      tokenCount(t(110), { input: R3.input * 2, cached: R3.cached * 2, output: R3.output * 2, reasoning: R3.reasoning * 2 }, R3),
+      `{"timestamp":"${t(120)}","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":"lots"},"last_token_usage":null}}}`,
+      usageRecord(t(200), TURN_ID, 'resp_fake_1', R1),
+      tokenCount(t(201), R1, R1),
+      usageRecord(t(300), TURN_ID, 'resp_fake_2', R2),
+      // After the records, its time first: passed over; its time last (not known when the line is
+      // judged): parsed as before. Either way its time is the latest line's.
+      tokenCount(t(301), R3, R3),
+      `{"type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":${usageJson(R3)},"last_token_usage":${usageJson(R3)}}},"timestamp":"${t(400)}"}`,
+    ];
+    await writeSessionFile(home, rolloutName(AT), jsonl(lines), MTIME);
+
+    expect(await read(home, SINCE)).toEqual({
+      sessions: [session({ lastRecordAt: t(400), turns: [turn({ usage: counts(R1, R2), responses: 2, responseIds: ['resp_fake_1', 'resp_fake_2'], firstAt: t(200), lastAt: t(300) })] })],
+      olderFilesSkipped: 0,
+      unreadable: [],
+    });
+  });
+
   it('no usage at all: source none and no turns', async () => {
     await writeSessionFile(home, rolloutName(AT), jsonl([sessionMeta(AT), taskStarted(t(2)), turnContext(t(40), TURN_ID, MODEL), tokenCountWithoutInfo(t(50))]), MTIME);
 
@@ -590,7 +616,7 @@ describe('reading session files defensively', () => {
     clearInterval(sample);
 
     expect(scan).toEqual({ sessions: [session({ turns: [twoResponses()] })], olderFilesSkipped: 0, unreadable: [] });
-    // The 20 MB line is never held, as bytes or as text: about one 1 MiB chunk is (measured: 1.0 MiB, heap 0.2-0.4 MB).
+    // The 20 MB line is never held, as bytes or as text: two 1 MiB chunks are, the one scanned and the next (measured: 2.0 MiB, heap 0.3 MB).
     expect(peakArrayBuffers - before.arrayBuffers).toBeLessThan(4 * 1024 * 1024);
     expect(peakHeap - before.heapUsed).toBeLessThan(4 * 1024 * 1024);
   });

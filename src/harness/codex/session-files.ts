@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { SessionFileReader, SessionScan, SessionUsage } from '../sessions.js';
 import { CODEX_HARNESS_NAME, CODEX_TOKEN_METRIC } from './name.js';
 import { scanLines } from './session-files/lines.js';
-import { CodexSessionFile, MAX_RECORD_BYTES, wantCodexLine } from './session-files/records.js';
+import { CodexSessionFile, MAX_RECORD_BYTES } from './session-files/records.js';
 
 /**
  * Codex's session files, `$CODEX_HOME/sessions/YYYY/MM/DD/rollout-<local time>-<id>.jsonl`: the
@@ -37,13 +37,14 @@ async function readSessions({ home, since }: { home: string; since: Date }): Pro
   const scan: SessionScan = { sessions: [], olderFilesSkipped: 0, unreadable: [] };
   const files = await findSessionFiles(root, scan.unreadable);
   const sinceMs = since.getTime();
-  const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  // Two, for reading the next chunk of a file while one is scanned (./session-files/lines.ts).
+  const chunks = [Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES)] as const;
   for (const file of files) {
     if (file.mtimeMs < sinceMs) {
       scan.olderFilesSkipped++; // not opened
       continue;
     }
-    const outcome = await readSessionFile(path.join(root, file.relative), path.posix.basename(file.relative), sinceMs, chunk);
+    const outcome = await readSessionFile(path.join(root, file.relative), path.posix.basename(file.relative), sinceMs, chunks);
     if ('session' in outcome) scan.sessions.push(outcome.session);
     else if ('older' in outcome) scan.olderFilesSkipped++;
     else scan.unreadable.push({ file: file.relative, reason: outcome.unreadable });
@@ -98,7 +99,7 @@ async function findSessionFiles(root: string, unreadable: SessionScan['unreadabl
 
 type FileOutcome = { session: SessionUsage } | { older: true } | { unreadable: string };
 
-async function readSessionFile(fullPath: string, fileName: string, sinceMs: number, chunk: Buffer): Promise<FileOutcome> {
+async function readSessionFile(fullPath: string, fileName: string, sinceMs: number, chunks: readonly [Buffer, Buffer]): Promise<FileOutcome> {
   let handle: FileHandle;
   try {
     handle = await open(fullPath, OPEN_FLAGS);
@@ -109,8 +110,8 @@ async function readSessionFile(fullPath: string, fileName: string, sinceMs: numb
     if (!(await handle.stat()).isFile()) return { unreadable: 'not a regular file' };
     const session = new CodexSessionFile(fileName, sinceMs);
     try {
-      for await (const line of scanLines(handle, { chunk, maxLineBytes: MAX_RECORD_BYTES, want: wantCodexLine })) {
-        if (session.take(line) === 'older') return { older: true };
+      for await (const lines of scanLines(handle, { chunks, maxLineBytes: MAX_RECORD_BYTES, want: (head) => session.want(head) })) {
+        for (const line of lines) if (session.take(line) === 'older') return { older: true };
       }
     } catch (error) {
       if (!session.hasSessionMeta) return { unreadable: `cannot be read (${errorCode(error)})` };

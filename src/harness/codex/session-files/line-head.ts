@@ -10,7 +10,7 @@ export interface LineHead {
   type?: string;
   /** `"type"` inside the top-level `"payload"` object. */
   payloadType?: string;
-  /** The top-level `"timestamp"` string, when it comes before the caller decided (Codex writes it first). */
+  /** The top-level `"timestamp"` string, when it comes before the caller decided (Codex writes it first); SOMETHING_ELSE when too long or malformed. */
   timestamp?: string;
   /** The `"payload"` object ended (so a missing `payloadType` is final). */
   payloadEnded: boolean;
@@ -28,7 +28,9 @@ const CLOSE_ARRAY = 0x5d;
 const COLON = 0x3a;
 const COMMA = 0x2c;
 /** Keys and values of interest are short; a longer string cannot be one of them. */
-const CAPTURE_LIMIT = 128;
+export const CAPTURE_LIMIT = 128;
+/** Stands for a key that is none of `type`, `payload`, `timestamp`, and for a string too long or malformed to be a value of interest. */
+export const SOMETHING_ELSE = '\u0000';
 
 type Capture = 'key1' | 'key2' | 'type' | 'timestamp' | 'payloadType';
 
@@ -59,9 +61,16 @@ export class LineHeadScanner {
   private key1 = '';
   private key2 = '';
   private capture: Capture | undefined;
-  private readonly captured = Buffer.alloc(CAPTURE_LIMIT);
   private capturedLength = 0;
   private overflow = false;
+  /** The captured string holds a backslash (an escape). */
+  private escapes = false;
+
+  /**
+   * `captured` holds the strings of interest as they are read (at least CAPTURE_LIMIT bytes): one
+   * buffer can serve all the scanners of a file, one line after another, rather than one each.
+   */
+  constructor(private readonly captured: Buffer = Buffer.alloc(CAPTURE_LIMIT)) {}
 
   /** Scans `data[from, to)`; returns where it stopped: at a newline (not consumed), after a change of the head, or `to`. */
   feed(data: Buffer, from: number, to: number): number {
@@ -70,7 +79,7 @@ export class LineHeadScanner {
       if (byte === NEWLINE) return at;
       if (this.inString) {
         if (this.escaped) this.escaped = false;
-        else if (byte === BACKSLASH) this.escaped = true;
+        else if (byte === BACKSLASH) this.escaped = this.escapes = true;
         else if (byte === QUOTE) {
           this.inString = false;
           if (this.capture && this.endCapture()) return at + 1;
@@ -102,7 +111,7 @@ export class LineHeadScanner {
         this.inString = true;
         this.capture = this.captureFor();
         this.capturedLength = 0;
-        this.overflow = false;
+        this.overflow = this.escapes = false;
         return false;
       case OPEN_OBJECT:
       case OPEN_ARRAY:
@@ -160,7 +169,15 @@ export class LineHeadScanner {
     const which = this.capture!;
     this.capture = undefined;
     // A string too long to be a key or value of interest stands for "something else".
-    const text = this.overflow ? '\u0000' : decodeJsonString(this.captured.toString('utf8', 0, this.capturedLength));
+    if (this.overflow) return this.endString(which, SOMETHING_ELSE);
+    const length = this.capturedLength;
+    // Keys are only ever compared with KEYS_OF_INTEREST: one with no escape is matched byte by byte, no string made.
+    if ((which === 'key1' || which === 'key2') && !this.escapes) return this.endString(which, keyOfInterest(this.captured, length));
+    return this.endString(which, decodeJsonString(this.captured.toString('utf8', 0, length)));
+  }
+
+  /** Puts a captured string where it belongs; true when the head changed. */
+  private endString(which: Capture, text: string): boolean {
     if (which === 'key1') this.key1 = text;
     else if (which === 'key2') this.key2 = text;
     else if (this.head[which] === undefined) {
@@ -172,12 +189,25 @@ export class LineHeadScanner {
   }
 }
 
+const KEYS_OF_INTEREST = ['type', 'payload', 'timestamp'];
+
+/** The key of interest spelt by `bytes[0, length)` (a key with no escape), else SOMETHING_ELSE. */
+function keyOfInterest(bytes: Buffer, length: number): string {
+  for (const key of KEYS_OF_INTEREST) {
+    if (key.length !== length) continue;
+    let at = 0;
+    while (at < length && bytes[at] === key.charCodeAt(at)) at++;
+    if (at === length) return key;
+  }
+  return SOMETHING_ELSE;
+}
+
 /** The value of a JSON string's inside (escapes included); a malformed one stands for "something else". */
 function decodeJsonString(inside: string): string {
   if (!inside.includes('\\')) return inside;
   try {
     return JSON.parse(`"${inside}"`) as string;
   } catch {
-    return '\u0000';
+    return SOMETHING_ELSE;
   }
 }

@@ -1,6 +1,6 @@
 import { addCount } from '../../../beacon/integers.js';
 import type { RawTokenCounts, SessionTurnUsage, SessionUsage } from '../../sessions.js';
-import type { LineHead } from './line-head.js';
+import { SOMETHING_ELSE, type LineHead } from './line-head.js';
 import type { ScannedLine } from './lines.js';
 
 /**
@@ -21,7 +21,7 @@ const BAD_RECORD_USAGE = 'a token_usage_record line whose usage is not a set of 
 const BAD_TOKEN_COUNT = 'a token_count event whose usage is not a set of whole numbers';
 
 /** Which lines are parsed, from what the line scanner read of their start (undefined: read on). */
-export function wantCodexLine(head: LineHead): boolean | undefined {
+function wantCodexLine(head: LineHead): boolean | undefined {
   if (head.notObject) return false;
   if (head.type === undefined) return undefined;
   if (PARSED_TYPES.has(head.type)) return true;
@@ -42,6 +42,7 @@ export class CodexSessionFile {
   private meta?: { id: string; startedAt: string; cliVersion?: string; originator?: string };
   /** Why a session_meta line could not be used, when none could. */
   private metaTrouble?: string;
+  /** The latest valid line time, as written (made ISO once, in result()). */
   private lastRecordAt = '';
   private readonly modelByTurn = new Map<string, string>();
   private latestTurn = { turnId: '', model: '' };
@@ -62,6 +63,20 @@ export class CodexSessionFile {
     return this.meta !== undefined;
   }
 
+  /**
+   * Which lines to parse, from what the line scanner read of their start (undefined: read on).
+   * Once the file has had a token_usage_record, result() takes its usage from the records and
+   * nothing from token_count events, so `event_msg` lines need no parsing any more: they are passed
+   * over like other lines not parsed, once the head holds the line's timestamp (the only thing
+   * of theirs still used, for lastRecordAt). Before the first record they are parsed as ever: the
+   * file may have none. (So a malformed token_count line after a record goes unnamed, like any
+   * line not parsed.)
+   */
+  want(head: LineHead): boolean | undefined {
+    if (this.usageRecords > 0 && head.type === 'event_msg' && head.timestamp !== undefined && head.timestamp !== SOMETHING_ELSE) return false;
+    return wantCodexLine(head);
+  }
+
   /** Takes one line; 'older' when it was a session_meta from before `since` (read no further). */
   take(line: ScannedLine): 'older' | undefined {
     const { head } = line;
@@ -80,12 +95,12 @@ export class CodexSessionFile {
       return this.problems.add(line.terminated ? `a line of type ${kindOf(head)} that is not valid JSON` : TORN_LAST_LINE);
     }
     if (!isObject(record)) return this.problems.add(NOT_AN_OBJECT);
-    this.noteTime(record.timestamp);
+    const at = validTime(record.timestamp);
+    if (at) this.lastRecordAt = at;
     const payload = isObject(record.payload) ? record.payload : {};
-    const at = isoTime(record.timestamp);
     switch (record.type) {
       case 'session_meta':
-        return this.sessionMeta(payload, at);
+        return this.sessionMeta(payload, isoTime(at));
       case 'turn_context':
         return this.turnContext(payload);
       case 'token_usage_record':
@@ -111,7 +126,7 @@ export class CodexSessionFile {
       sessionId: this.meta.id,
       file: this.fileName,
       startedAt: this.meta.startedAt,
-      lastRecordAt: this.lastRecordAt,
+      lastRecordAt: isoTime(this.lastRecordAt),
       usageSource,
       turns,
       problems,
@@ -121,9 +136,9 @@ export class CodexSessionFile {
     return { session };
   }
 
-  private noteTime(timestamp: unknown): undefined {
-    const iso = isoTime(timestamp);
-    if (iso) this.lastRecordAt = iso;
+  /** A line not parsed: its time, if valid, is the latest (most lines repeat the one before: no need to check it again). */
+  private noteTime(timestamp: string | undefined): undefined {
+    if (timestamp !== undefined && timestamp !== this.lastRecordAt && validTime(timestamp)) this.lastRecordAt = timestamp;
     return undefined;
   }
 
@@ -177,16 +192,19 @@ export class CodexSessionFile {
   }
 }
 
-/** Usage summed per (turn id, model), in the order first seen. */
+/** Usage summed per (turn id, model), in the order first seen; times as written (valid ones), made ISO by list(). */
 class TurnTable {
-  private readonly turns = new Map<string, SessionTurnUsage>();
+  private readonly turns: SessionTurnUsage[] = [];
+  private readonly byTurnAndModel = new Map<string, Map<string, SessionTurnUsage>>();
 
   add(turnId: string, model: string, usage: RawTokenCounts, responseId: string | undefined, at: string): void {
-    const key = JSON.stringify([turnId, model]);
-    let turn = this.turns.get(key);
+    let byModel = this.byTurnAndModel.get(turnId);
+    if (!byModel) this.byTurnAndModel.set(turnId, (byModel = new Map()));
+    let turn = byModel.get(model);
     if (!turn) {
       turn = { turnId, model, usage: { input: 0, cachedInput: 0, output: 0, reasoningOutput: 0 }, responses: 0, responseIds: [], firstAt: at, lastAt: at };
-      this.turns.set(key, turn);
+      byModel.set(model, turn);
+      this.turns.push(turn);
     }
     // Held at 2^53-1: a sum past it would be neither exact nor writable.
     turn.usage.input = addCount(turn.usage.input, usage.input);
@@ -202,7 +220,7 @@ class TurnTable {
   }
 
   list(): SessionTurnUsage[] {
-    return [...this.turns.values()];
+    return this.turns.map((turn) => ({ ...turn, firstAt: isoTime(turn.firstAt), lastAt: isoTime(turn.lastAt) }));
   }
 }
 
@@ -238,6 +256,11 @@ function isObject(value: unknown): value is Json {
 
 function stringOf(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
+}
+
+/** A timestamp as written when it is a valid one, else ''. */
+function validTime(value: unknown): string {
+  return typeof value === 'string' && Number.isFinite(Date.parse(value)) ? value : '';
 }
 
 /** A timestamp as ISO UTC, or '' when it is not one. */
