@@ -29,6 +29,7 @@ const ROWS = [
   { id: 'post-step-sessions', file: 'rows/post-step-sessions.ts' },
   { id: 'large-job', file: 'rows/large-job.ts', emits: ['upload', 'large-job'] },
   { id: 'forward', file: 'rows/forward.ts' },
+  { id: 'redaction', file: 'rows/redaction.ts' },
 ];
 
 function parseArgs(argv) {

@@ -31,7 +31,9 @@ describe('start', () => {
     const start = await r.main();
     expect(start.exitCode).toBe(0);
     const { 'codex-home': codexHome, 'collector-endpoint': endpoint, 'log-path': logPath } = start.outputs;
-    expect(codexHome).toMatch(new RegExp(`^${r.runnerTemp}/beacon-[^/]+/codex-home$`));
+    expect(path.dirname(path.dirname(codexHome!))).toBe(r.runnerTemp);
+    expect(path.basename(path.dirname(codexHome!))).toMatch(/^beacon-/);
+    expect(path.basename(codexHome!)).toBe('codex-home');
     expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(logPath).toBe(path.join(path.dirname(codexHome!), 'beacon-runtime.jsonl'));
     expect(r.exported.CODEX_HOME).toBe(codexHome);
@@ -45,8 +47,11 @@ describe('start', () => {
     expect(config.otel.metrics_exporter['otlp-http'].endpoint).toBe(`${endpoint}/v1/metrics`);
     expect(config.otel.trace_exporter).toBe('none');
     expect(config.model_provider).toBeUndefined();
-    expect(fs.statSync(path.join(codexHome!, 'config.toml')).mode & 0o777).toBe(0o644);
-    expect(fs.statSync(path.dirname(codexHome!)).mode & 0o777).toBe(0o711);
+    // Windows has no POSIX permission bits (Node reports 0o666 or 0o444 from the read-only flag).
+    if (process.platform !== 'win32') {
+      expect(fs.statSync(path.join(codexHome!, 'config.toml')).mode & 0o777).toBe(0o644);
+      expect(fs.statSync(path.dirname(codexHome!)).mode & 0o777).toBe(0o711);
+    }
 
     // A live collector that wants the secret.
     const port = Number(new URL(endpoint!).port);
@@ -55,21 +60,29 @@ describe('start', () => {
     expect(refused.status).toBe(401);
     const accepted = await httpRequest(port, { path: '/v1/logs', body: logs!.body, headers: { 'content-type': 'application/x-protobuf', 'x-beacon-secret': secret } });
     expect(accepted.status).toBe(200);
+    // The secret of config.toml, which every tool Codex runs can read, cannot stop or probe the collector.
+    expect((await httpRequest(port, { path: '/shutdown', headers: { 'x-beacon-secret': secret } })).status).toBe(401);
+    expect((await httpRequest(port, { method: 'GET', path: '/health', headers: { 'x-beacon-secret': secret } })).status).toBe(401);
 
-    // No runner token and no input reached the collector's environment; the tracking id did.
     const run = JSON.parse(fs.readFileSync(path.join(path.dirname(codexHome!), 'run.json'), 'utf8'));
     const pid = run.collector.pid as number;
-    const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
-    expect(environ.filter((v) => /^(ACTIONS_RUNTIME_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN|GITHUB_TOKEN|INPUT_)/.test(v))).toEqual([]);
-    expect(environ).toContain(`RUNNER_TRACKING_ID=${githubEnv().RUNNER_TRACKING_ID}`);
-    for (const value of Object.values(TOKENS)) expect(environ.join('\n')).not.toContain(value);
+    // No runner token and no input reached the collector's environment; the tracking id did.
+    // Linux only: /proc/PID/environ is the one dependable view of another process's environment
+    // (macOS restricts `ps -E`, Windows has none). The allowlist that decides it is the same on every OS.
+    if (process.platform === 'linux') {
+      const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      expect(environ.filter((v) => /^(ACTIONS_RUNTIME_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN|GITHUB_TOKEN|INPUT_)/.test(v))).toEqual([]);
+      expect(environ).toContain(`RUNNER_TRACKING_ID=${githubEnv().RUNNER_TRACKING_ID}`);
+      for (const value of Object.values(TOKENS)) expect(environ.join('\n')).not.toContain(value);
+    }
 
     const finish = await start.post();
     expect(finish.exitCode).toBe(0);
     expect(await waitGone(pid)).toBe(true);
     expect(finish.stdout).toMatch(/collector \(pid \d+\) stopped after \d+ ms/);
     const stats = JSON.parse(fs.readFileSync(path.join(path.dirname(codexHome!), 'collector-stats.json'), 'utf8'));
-    expect(stats.rejected).toEqual({ '401': 1 });
+    expect(stats.rejected).toEqual({ '401': 3 });
+    expect(stats.stopReason).toBe('shutdown request');
     expect(stats.signals.logs.requests).toBe(1);
     // The one logs body holds user_prompt and conversation_starts: 2 events of harness codex_cli.
     expect(fs.readFileSync(logPath!, 'utf8').trim().split('\n')).toHaveLength(2);
@@ -131,9 +144,37 @@ it('the collector exits by itself after its maximum lifetime, and the post step 
   const pid = JSON.parse(fs.readFileSync(path.join(workDir, 'run.json'), 'utf8')).collector.pid as number;
   expect(await waitGone(pid)).toBe(true);
   expect(JSON.parse(fs.readFileSync(path.join(workDir, 'collector-stats.json'), 'utf8')).stopReason).toBe('maximum lifetime reached');
+  const { stoppedAt } = JSON.parse(fs.readFileSync(path.join(workDir, 'collector-stats.json'), 'utf8'));
   const post = await start.post();
   expect(post.exitCode).toBe(0);
   expect(post.stdout).toContain('collector already-exited');
+  const warning = `The collector stopped on its own (maximum lifetime reached) at ${stoppedAt}, not at the post step's request: telemetry sent after that was lost. What it wrote is still used.`;
+  expect(post.stdout).toContain(`::warning::beacon: ${warning}`);
+  expect(r.summary()).toContain(warning);
+});
+
+it('a collector killed (SIGKILL) before the post step: a warning that says so, and when it last wrote', async () => {
+  const r = runner();
+  const start = await r.main({ inputs: { 'upload-artifact': 'false' } });
+  expect(start.exitCode).toBe(0);
+  const workDir = path.dirname(start.outputs['codex-home']!);
+  const port = Number(new URL(start.outputs['collector-endpoint']!).port);
+  const secret = (parse(fs.readFileSync(path.join(start.outputs['codex-home']!, 'config.toml'), 'utf8')) as any).otel.exporter['otlp-http'].headers['x-beacon-secret'];
+  for (const request of fixtureRequests('tool-call-json')) {
+    expect((await httpRequest(port, { path: request.path, body: request.body, headers: { 'content-type': request.contentType, 'x-beacon-secret': secret } })).status).toBe(200);
+  }
+  const pid = JSON.parse(fs.readFileSync(path.join(workDir, 'run.json'), 'utf8')).collector.pid as number;
+  process.kill(pid, 'SIGKILL');
+  expect(await waitGone(pid)).toBe(true);
+  // What it wrote last: the capture or its token file (the post step then links and appends to the capture).
+  const lastChange = Math.max(...['capture.jsonl', 'capture.tokens.jsonl'].map((name) => fs.statSync(path.join(workDir, name)).mtimeMs));
+  const post = await start.post();
+  expect(post.exitCode).toBe(0);
+  expect(post.stdout).toContain('collector already-exited');
+  const warning = `The collector left no statistics: it died or was killed before it could stop cleanly; it stopped after ${new Date(lastChange).toISOString()}, when its capture last changed. What it wrote is still used.`;
+  expect(post.stdout).toContain(`::warning::beacon: ${warning}`);
+  expect(r.summary()).toContain(warning);
+  expect(JSON.parse(fs.readFileSync(path.join(workDir, 'beacon-usage.json'), 'utf8')).totals).toMatchObject({ input_tokens: 450, cache_read_input_tokens: 2150, output_tokens: 80 });
 });
 
 describe('finish', () => {
@@ -177,6 +218,12 @@ describe('finish', () => {
     const usage = JSON.parse(fs.readFileSync(finishStep.outputs['usage-json']!, 'utf8'));
     expect(usage.totals).toMatchObject({ input_tokens: 450, cache_read_input_tokens: 2150, output_tokens: 80, reasoning_output_tokens: 30, cost_usd: null });
     const summaryBefore = r.summary();
+    // Done: the finish step left no secret at rest (collector.json gone, config.toml without the telemetry secret).
+    const workDir = path.dirname(start.outputs['log-path']!);
+    const telemetrySecret = secret.otel.exporter['otlp-http'].headers['x-beacon-secret'] as string;
+    expect(fs.existsSync(path.join(workDir, 'collector.json'))).toBe(false);
+    expect(fs.readFileSync(path.join(start.outputs['codex-home']!, 'config.toml'), 'utf8')).not.toContain(telemetrySecret);
+    expect(fs.readFileSync(path.join(workDir, 'run.json'), 'utf8')).not.toContain(telemetrySecret);
     // Post steps run in reverse order: the finish use's, then the start use's.
     expect((await finishStep.post()).exitCode).toBe(0);
     const lastPost = await start.post();

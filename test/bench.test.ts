@@ -26,6 +26,7 @@ const ROWS: Record<string, string[]> = {
   upload: [],
   'large-job': [],
   forward: [],
+  redaction: [],
 };
 
 interface Spread {

@@ -1,6 +1,6 @@
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CollectorProcesses, countBy, fixtureRequests, httpRequest } from './support/collector-process.js';
+import { CollectorProcesses, controlHeaders, countBy, fixtureRequests, httpRequest } from './support/collector-process.js';
 
 /** The built collector process, fed the real Codex request bodies over HTTP. */
 
@@ -155,18 +155,21 @@ describe('bad input gets its 4xx, nothing is written, and the collector keeps se
     expect(big.status).toBe(413);
     const bomb = await c.post({ path: '/v1/metrics', contentType: 'application/json', body: zlib.gzipSync(Buffer.alloc(100_000, 32)) }, { 'content-encoding': 'gzip' });
     expect(bomb.status).toBe(413);
-    const health = await httpRequest(c.port, { method: 'GET', path: '/health', headers: { 'x-beacon-secret': c.secret } });
+    const health = await c.health();
     expect(health.status).toBe(200);
     expect(JSON.parse(health.body.toString()).pid).toBe(c.pid);
     const stats = await c.shutdown();
     expect(stats.rejected).toEqual({ '405': 1, '413': 2 });
   });
 
-  it('refuses the shutdown request and health without the secret', async () => {
+  it('refuses the shutdown request and health without the control secret, the telemetry secret included', async () => {
     const c = await collectors.start();
-    expect((await httpRequest(c.port, { path: '/shutdown' })).status).toBe(401);
-    expect((await httpRequest(c.port, { method: 'GET', path: '/health' })).status).toBe(401);
+    for (const headers of [{}, { 'x-beacon-secret': c.secret }, controlHeaders(c.secret)]) {
+      expect((await httpRequest(c.port, { path: '/shutdown', headers })).status).toBe(401);
+      expect((await httpRequest(c.port, { method: 'GET', path: '/health', headers })).status).toBe(401);
+    }
     expect(c.child.exitCode).toBeNull();
+    expect((await c.health()).status).toBe(200);
   });
 });
 

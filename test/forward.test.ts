@@ -21,7 +21,9 @@ import { resourceAttributes } from '../src/forward/otlp-json.js';
 import { attributesToObject } from '../src/collector/otlp/values.js';
 import { measurementsOf, record, TOKEN_BUCKETS } from '../src/finish/publish/forward-usage.js';
 import { InputError, readStartInputs } from '../src/inputs.js';
-import { fixtureRequests, httpRequest } from './support/collector-process.js';
+import { maskedPartsOfHeader } from '../src/forward/endpoint.js';
+import { controlHeaders, fixtureRequests, httpRequest } from './support/collector-process.js';
+import { startedCaptureIn } from './support/http-senders.js';
 import { refusedPort, startOtlpReceiver, type OtlpReceiver, type OtlpReceiverBehaviour } from './support/otlp-receiver.js';
 import { SimulatedRunner, githubEnv } from './support/runner.js';
 
@@ -131,6 +133,16 @@ describe('forward inputs', () => {
     expect(problem('Content-Type=text/plain')).toBe('Input "forward-headers" line 1: "Content-Type" is set by the action and cannot be given.');
     expect(problem('X-A=1\nx-a=2')).toBe('Input "forward-headers" line 2: "x-a" is given twice.');
     expect(problem('X-A=one\u0000two')).toBe('Input "forward-headers" line 1: the value of "X-A" holds control characters.');
+  });
+
+  it('mask a `<scheme> <credential>` value whole and its credential alone; other values, and short credentials, whole only', () => {
+    expect(maskedPartsOfHeader('Bearer abcdefgh12345678')).toEqual(['Bearer abcdefgh12345678', 'abcdefgh12345678']);
+    expect(maskedPartsOfHeader('Basic dXNlcjpwYXNzd29yZA==')).toEqual(['Basic dXNlcjpwYXNzd29yZA==', 'dXNlcjpwYXNzd29yZA==']);
+    expect(maskedPartsOfHeader('token  ghp_0123456789abcdef')).toEqual(['token  ghp_0123456789abcdef', 'ghp_0123456789abcdef']);
+    expect(maskedPartsOfHeader('Api-Key k1=v1, k2=v2')).toEqual(['Api-Key k1=v1, k2=v2', 'k1=v1, k2=v2']);
+    expect(maskedPartsOfHeader('abcdefgh12345678')).toEqual(['abcdefgh12345678']);
+    expect(maskedPartsOfHeader('prod eu')).toEqual(['prod eu']); // "eu" would hide every "eu" in the log
+    expect(maskedPartsOfHeader('1abc defghijkl')).toEqual(['1abc defghijkl']); // no scheme starts with a digit
   });
 
   it('refuse forward-required without an endpoint', () => {
@@ -260,7 +272,7 @@ describe('the forwarder (in process)', () => {
     f.accept([commandEvent(1), commandEvent(2), commandEvent(3)]);
     const stats = await f.close(2_000);
     expect(r.requests).toHaveLength(1);
-    expect(stats).toEqual({ recordsQueued: 3, batchesSent: 0, recordsSent: 0, batchesRetried: 0, retries: 0, batchesDropped: 1, recordsDropped: { rejected: 3 }, lastError: 'HTTP 400: unavailable (1)', flushMs: stats.flushMs });
+    expect(stats).toEqual({ recordsQueued: 3, batchesSent: 0, recordsSent: 0, batchesRetried: 0, retries: 0, batchesDropped: 1, recordsDropped: { rejected: 3 }, lastError: { message: 'HTTP 400', outside: 'unavailable (1)' }, flushMs: stats.flushMs });
   });
 
   it('counts the records a receiver rejects in a partial success, without resending them', async () => {
@@ -269,7 +281,7 @@ describe('the forwarder (in process)', () => {
     f.accept([commandEvent(1), commandEvent(2), commandEvent(3), commandEvent(4), commandEvent(5)]);
     const stats = await f.close(2_000);
     expect(r.requests).toHaveLength(1);
-    expect(stats).toMatchObject({ batchesSent: 1, recordsSent: 3, recordsDropped: { rejected: 2 }, lastError: 'the receiver rejected 2 records: attribute too long' });
+    expect(stats).toMatchObject({ batchesSent: 1, recordsSent: 3, recordsDropped: { rejected: 2 }, lastError: { message: 'the receiver rejected 2 records', outside: 'attribute too long' } });
   });
 
   it('drops new events when the queue is full, and what is unsent at the shutdown limit, counting both', async () => {
@@ -284,7 +296,8 @@ describe('the forwarder (in process)', () => {
     expect(r.requests).toHaveLength(1); // the flush sent the queue; the receiver never answered
     expect(stats).toMatchObject({ recordsQueued: 5, batchesSent: 0, recordsSent: 0, batchesDropped: 1, recordsDropped: { queue_full: 3, shutdown_limit: 5 } });
     // The request's own timeout is the time left, so on a busy machine it may fire a moment first.
-    expect(stats.lastError).toMatch(/^(the time limit was reached|no answer within (29\d|300) ms)$/);
+    expect(stats.lastError?.message).toMatch(/^(the time limit was reached|no answer within (29\d|300) ms)$/);
+    expect(stats.lastError?.outside).toBeUndefined(); // our own words, not the receiver's
   });
 
   it('sends the configured headers with every request', async () => {
@@ -323,8 +336,8 @@ function expectWithinLimit(start: { outputs: Record<string, string> }, postStdou
 /** Answers GET /health once the collector serves (a request right after the start step waits on its socket until then). */
 async function healthy(start: { outputs: Record<string, string> }): Promise<void> {
   const port = Number(new URL(start.outputs['collector-endpoint']!).port);
-  const config = parse(fs.readFileSync(path.join(start.outputs['codex-home']!, 'config.toml'), 'utf8')) as any;
-  const answer = await httpRequest(port, { method: 'GET', path: '/health', headers: { 'x-beacon-secret': config.otel.exporter['otlp-http'].headers['x-beacon-secret'] } });
+  const { controlSecret } = startedCaptureIn(path.dirname(start.outputs['log-path']!));
+  const answer = await httpRequest(port, { method: 'GET', path: '/health', headers: controlHeaders(controlSecret) });
   expect(answer.status).toBe(200);
 }
 
@@ -369,8 +382,12 @@ describe('the action with forward-endpoint', () => {
     const org = await receiver();
     const start = await r.main({ inputs: { 'forward-endpoint': org.baseUrl, 'forward-headers': HEADERS, 'upload-artifact': 'false' } });
     expect(start.exitCode).toBe(0);
-    expect(start.stdout).toContain('::add-mask::Bearer org-token-4f1c9a');
-    expect(start.stdout).toContain('::add-mask::acme');
+    // The whole value, and the credential of `Bearer <credential>` on its own; a value of no such form once.
+    expect(start.stdout.split('\n').filter((line) => line.startsWith('::add-mask::') && /org-token|acme/.test(line))).toEqual([
+      '::add-mask::Bearer org-token-4f1c9a',
+      '::add-mask::org-token-4f1c9a',
+      '::add-mask::acme',
+    ]);
     expect(start.stdout).toContain(`Kept events are also forwarded to ${org.baseUrl} (OTLP/HTTP JSON).`);
     await replay(start, 'tool-call-json');
     const post = await start.post();
@@ -500,7 +517,8 @@ describe('the action with forward-endpoint', () => {
     // Retried until the limit: how many times depends on the backoff's jitter.
     expect(summary).toMatch(/\| Logs \(events\) \| 0 \| 0 \| 1 \(\d+ retries\) \| 1 \/ \*\*4\*\* \|/);
     expect(summary).toMatch(/\| Metrics \(token usage\) \| 0 \| 0 \| 1 \(\d+ retries\) \| 1 \/ \*\*4\*\* \|/);
-    expect(summary).toContain(`- ${lost}`);
+    // The error Node reported is not our own words: quoted.
+    expect(summary).toContain(`- 4 of 4 events were not forwarded (4 not sent within the shutdown time limit); last error: \`${refused}\``);
     expect(summary).toContain('forward-required is true: the step fails.');
   });
 
@@ -544,6 +562,32 @@ describe('the action with forward-endpoint', () => {
     expect(post.stdout).toContain('::warning::beacon: forwarding: 1 of 4 token usage data points were not forwarded (refused by the receiver); the receiver rejected 1 records: attribute too long.');
     expect(r.summary()).toContain('| Logs (events) | 1 | 3 | 0 | 0 / **1** |');
     expect(r.summary()).toContain('| Metrics (token usage) | 1 | 3 | 0 | 0 / **1** |');
+  });
+
+  it("a receiver's own text (its error answer) shows in the summary only inside code spans", async () => {
+    const r = runner();
+    const markdown = '**bold** [link](http://x.example) <img src=x> | cell';
+    const org = await receiver({ failFirst: 1, failStatus: 400, failMessage: markdown });
+    const start = await r.main({ inputs: { 'forward-endpoint': org.baseUrl, 'upload-artifact': 'false' } });
+    await replay(start, 'tool-call-json');
+    const post = await start.post();
+    expect(post.exitCode).toBe(0);
+    // Both refused with 400, which is not retried.
+    expect(org.requests.map((q) => [q.path, q.status])).toEqual([
+      ['/v1/logs', 400],
+      ['/v1/metrics', 400],
+    ]);
+    const summary = r.summary();
+    expect(summary).toContain(`- 4 of 4 events were not forwarded (4 refused by the receiver); last error: HTTP 400: \`${markdown}\``);
+    expect(summary).toContain(`- the token usage metrics (4 data points) were not forwarded (refused by the receiver); last error: HTTP 400: \`${markdown}\``);
+    // Nowhere outside a code span: with the spans taken out of each line, none of it is left.
+    const outsideSpans = summary
+      .split('\n')
+      .map((line) => line.replace(/`[^`]*`/g, ''))
+      .join('\n');
+    for (const piece of ['**bold**', '[link]', '<img', '| cell']) expect(outsideSpans).not.toContain(piece);
+    // The step log keeps the text as it came.
+    expect(post.stdout).toContain(`::warning::beacon: forwarding: 4 of 4 events were not forwarded (4 refused by the receiver); last error: HTTP 400: ${markdown}.`);
   });
 
   it('fails the start step on an http endpoint that is not loopback, naming the input, and starts nothing', async () => {

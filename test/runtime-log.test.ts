@@ -342,10 +342,11 @@ describe('validateRun on processed captures', () => {
 
   it('blames a collector that failed at boot, not the workflow, when no request reached it', async () => {
     const { report } = await run([]);
-    const result = validateRun(report, statsFile(() => {}, 'failed to start: EACCES: permission denied'), { minEvents: 1, requireTelemetry: false });
+    const stats = statsFile(() => {}, 'failed to start: EACCES: permission denied');
+    const result = validateRun(report, stats, { minEvents: 1, requireTelemetry: false });
     expect(result.warnings).toEqual([
       '0 events from Codex (harness codex_cli) were captured; at least 1 is required (min-events).',
-      "The collector stopped on its own (failed to start: EACCES: permission denied), not at the post step's request: telemetry sent after that was lost. What it wrote is still used.",
+      `The collector stopped on its own (failed to start: EACCES: permission denied) at ${stats.stoppedAt}, not at the post step's request: telemetry sent after that was lost. What it wrote is still used.`,
     ]);
     expect(result.diagnoses).toEqual(['The collector failed at boot, after the start step had handed it the socket: its log (collector.log in the work folder) has the details.']);
   });
@@ -380,15 +381,26 @@ describe('validateRun on processed captures', () => {
     });
   });
 
-  it('reports a collector that died, stopped by itself, or had to be killed, and still uses its events', async () => {
+  it('reports a collector that died, stopped by itself, or had to be killed, says when, and still uses its events', async () => {
     const { report } = await run(fixtureCaptureExports('tool-call-json'));
     const options = { minEvents: 1, requireTelemetry: true };
-    expect(validateRun(report, undefined, { ...options, collectorExit: { status: 'already-exited' } }).warnings).toEqual([
-      'The collector left no statistics: it died or was killed before it could stop cleanly. What it wrote is still used.',
+    const lastWrite = '2026-06-13T18:00:07.250Z';
+    expect(validateRun(report, undefined, { ...options, collectorExit: { status: 'already-exited' }, collectorLastWrite: lastWrite }).warnings).toEqual([
+      `The collector left no statistics: it died or was killed before it could stop cleanly; it stopped after ${lastWrite}, when its capture last changed. What it wrote is still used.`,
     ]);
-    expect(validateRun(report, statsFile(healthy, null), options).warnings).toEqual(['The collector did not record why it stopped: it was likely killed. What it wrote is still used.']);
-    expect(validateRun(report, statsFile(healthy, 'maximum lifetime reached'), options).warnings).toEqual([
-      "The collector stopped on its own (maximum lifetime reached), not at the post step's request: telemetry sent after that was lost. What it wrote is still used.",
+    expect(validateRun(report, undefined, { ...options, collectorExit: { status: 'already-exited' } }).warnings).toEqual([
+      'The collector left no statistics: it died or was killed before it could stop cleanly; when it stopped is unknown (it left no capture). What it wrote is still used.',
+    ]);
+    const unexplained = statsFile(healthy, null);
+    expect(validateRun(report, unexplained, options).warnings).toEqual([`The collector did not record why it stopped: it was likely killed at ${unexplained.stoppedAt}. What it wrote is still used.`]);
+    const expired = statsFile(healthy, 'maximum lifetime reached');
+    expect(validateRun(report, expired, options).warnings).toEqual([
+      `The collector stopped on its own (maximum lifetime reached) at ${expired.stoppedAt}, not at the post step's request: telemetry sent after that was lost. What it wrote is still used.`,
+    ]);
+    // Stopped cleanly, but by a shutdown request before the post step's (which found it gone).
+    const early = statsFile(healthy);
+    expect(validateRun(report, early, { ...options, collectorExit: { status: 'already-exited' } }).warnings).toEqual([
+      `The collector had already stopped at ${early.stoppedAt}, on a shutdown request sent before this step: telemetry sent after that was lost. What it wrote is still used.`,
     ]);
     expect(validateRun(report, statsFile(healthy), { ...options, collectorExit: { status: 'killed', reason: 'it did not exit within 20000 ms of the shutdown request' } }).warnings).toEqual([
       'The collector had to be killed (it did not exit within 20000 ms of the shutdown request). What it wrote is still used.',
@@ -412,7 +424,7 @@ describe('validateRun on processed captures', () => {
     const result = validateRun(report, stats, { minEvents: 1, requireTelemetry: true });
     expect(result.warnings).toEqual(['The collector rejected 3 requests (2 with status 401, 1 with status 413).']);
     expect(result.diagnoses).toEqual([
-      'Status 401 means a missing or wrong secret header (a stale config, or another process sending to the port).',
+      'Status 401 means a missing or wrong secret header (a stale config, another process sending to the port, or a shutdown or health request without the control secret, such as one with the telemetry secret of config.toml).',
       'Status 413 means a body larger than the collector accepts.',
       'First error: 401: missing or wrong x-beacon-secret header',
     ]);

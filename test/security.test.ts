@@ -4,10 +4,10 @@ import path from 'node:path';
 import { parse } from 'smol-toml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { codexLogRecord, logsRequestBody, logsRequestWithRawAttribute, logsRequestWithRawAttributeJson, otherServiceLogsBody, spanRequestBody } from './support/codex-records.js';
-import { fixtureRequests, httpRequest, startCollectorProcess, type RunningCollector } from './support/collector-process.js';
+import { controlHeaders, fixtureRequests, httpRequest, startCollectorProcess, type RunningCollector } from './support/collector-process.js';
 import { startFakeArtifactService, runtimeEnvFor } from './support/fake-artifact-service.js';
 import { changedPaths, isInside, snapshot } from './support/file-tree.js';
-import { runFileOf, tryConnect, waitUntil } from './support/http-senders.js';
+import { runFileOf, startedCaptureIn, tryConnect, waitUntil } from './support/http-senders.js';
 import { nestedAnyValueJson, nestedAnyValueProtobuf } from './support/mutations.js';
 import { SimulatedRunner, githubEnv, type StepResult } from './support/runner.js';
 import { isAlive } from '../src/finish/stop-collector/stop-collector.js';
@@ -38,11 +38,9 @@ function runner(env = githubEnv()) {
   return r;
 }
 
-/** The started use's working folder, collector and secret. */
+/** The started use's working folder, collector and secrets. */
 function startedCapture(start: StepResult) {
-  const workDir = start.state.workDir!;
-  const run = runFileOf(workDir);
-  return { workDir, paths: workspacePaths(workDir), run, port: run.collector.port, pid: run.collector.pid, secret: run.collector.secret };
+  return startedCaptureIn(start.state.workDir!);
 }
 
 async function post(capture: ReturnType<typeof startedCapture>, body: Buffer, contentType: string, urlPath = '/v1/logs') {
@@ -97,7 +95,7 @@ describe.runIf(process.platform === 'linux')('nobody gets in from elsewhere', ()
     expect(others.some((a) => !a.startsWith('127.') && a !== '::1')).toBe(true); // the machine has an outside address to try
     const attempts = await Promise.all(others.map(async (address) => [address, await tryConnect(c.port, address)]));
     expect(attempts.filter(([, result]) => result === 'connected' || result === 'timeout')).toEqual([]);
-    expect((await httpRequest(c.port, { method: 'GET', path: '/health', headers: { 'x-beacon-secret': c.secret } })).status).toBe(200);
+    expect((await c.health()).status).toBe(200);
   });
 });
 
@@ -133,6 +131,35 @@ describe('nobody gets in without the secret', () => {
     expect(stats.rejected).toEqual({ '401': refused });
     expect(stats.signals.logs.requests + stats.signals.metrics.requests + stats.signals.traces.requests).toBe(1);
   });
+
+  it('the telemetry secret only delivers telemetry: shutdown and health take the control secret, in its own header, and nothing else', async () => {
+    const c = await collector();
+    const [logs] = fixtureRequests('tool-call-protobuf');
+    // What every tool Codex runs can read (config.toml): refused on the control paths, in either header.
+    const telemetry: [string, Record<string, string>][] = [
+      ['telemetry secret', { 'x-beacon-secret': c.secret }],
+      ['telemetry secret as the control header', controlHeaders(c.secret)],
+      ['both headers, control wrong', { 'x-beacon-secret': c.secret, 'x-beacon-control': c.secret }],
+      ['control secret one character off', controlHeaders(c.controlSecret.slice(0, -1) + (c.controlSecret.endsWith('1') ? '2' : '1'))],
+      ['control secret as a bearer token', { authorization: `Bearer ${c.controlSecret}` }],
+    ];
+    for (const [name, headers] of telemetry) {
+      expect([name, (await httpRequest(c.port, { path: '/shutdown', headers })).status]).toEqual([name, 401]);
+      expect([name, (await httpRequest(c.port, { method: 'GET', path: '/health', headers })).status]).toEqual([name, 401]);
+    }
+    // The control secret delivers no telemetry.
+    for (const headers of [controlHeaders(c.controlSecret), { 'x-beacon-secret': c.controlSecret }]) {
+      expect((await httpRequest(c.port, { path: '/v1/logs', body: logs!.body, headers: { 'content-type': 'application/x-protobuf', ...headers } })).status).toBe(401);
+    }
+    expect(c.child.exitCode).toBeNull();
+    expect(fs.statSync(c.config.capturePath).size).toBe(0);
+    expect((await c.post(logs!)).status).toBe(200);
+    const health = await c.health();
+    expect([health.status, JSON.parse(health.body.toString()).pid]).toEqual([200, c.pid]);
+    const stats = await c.shutdown(); // with the control secret
+    expect(stats.stopReason).toBe('shutdown request');
+    expect(stats.rejected).toEqual({ '401': 2 * telemetry.length + 2 });
+  });
 });
 
 /** Credentials a job step may hold: none may reach the collector or anything we print or write. */
@@ -154,7 +181,7 @@ const STEP_URLS = {
 const HARMLESS = new Set(['PATH', 'Path', 'PATHEXT', 'SystemRoot', 'SYSTEMROOT', 'windir', 'ComSpec', 'TEMP', 'TMP', 'TMPDIR', 'HOME', 'USERPROFILE', 'LANG', 'LC_ALL', 'TZ', 'RUNNER_TRACKING_ID', 'RUNNER_TEMP']);
 
 describe.runIf(process.platform === 'linux')('nothing leaks: the secret and the runner tokens', () => {
-  it('the secret is masked before any line prints it, never printed otherwise, and neither it nor any token reaches the collector\'s argv or environment', async () => {
+  it('the secrets are masked before any line prints them, never printed otherwise, and neither they, any token nor the working folder reach the collector\'s argv or environment', async () => {
     const r = runner({ ...githubEnv(), ...STEP_TOKENS, ...STEP_URLS });
     const start = await r.main({ inputs: { 'upload-artifact': 'false', 'require-telemetry': 'false' }, env: { INPUT_EXTRA: 'input-value-3f9a' } });
     expect(start.exitCode).toBe(0);
@@ -163,17 +190,30 @@ describe.runIf(process.platform === 'linux')('nothing leaks: the secret and the 
     const secret = config.otel.exporter['otlp-http'].headers['x-beacon-secret'] as string;
     expect(secret).toBe(capture.secret);
 
-    // ::add-mask:: first; no other line of the step prints it.
-    const lines = start.stdout.split('\n');
-    const printing = lines.map((line, i) => [i, line] as const).filter(([, line]) => line.includes(secret));
-    expect(printing.map(([, line]) => line)).toEqual([`::add-mask::${secret}`]);
-    expect(start.stderr.includes(secret)).toBe(false);
+    // The control secret is another one, and not in CODEX_HOME.
+    const { controlSecret } = capture;
+    expect(controlSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(controlSecret).not.toBe(secret);
+    expect(leaks({ controlSecret }, filesUnder(start.outputs['codex-home']!))).toEqual([]);
 
-    // The collector: the secret only in its 0600 config file, never in argv or the environment.
+    // ::add-mask:: first; no other line of the step prints either.
+    const lines = start.stdout.split('\n');
+    for (const value of [secret, controlSecret]) {
+      expect(lines.filter((line) => line.includes(value))).toEqual([`::add-mask::${value}`]);
+      expect(start.stderr.includes(value)).toBe(false);
+    }
+
+    // The collector: the secrets only in its 0600 config file, never in argv or the environment;
+    // its argv names no path into the working folder, only the run's instance id.
     const argv = fs.readFileSync(`/proc/${capture.pid}/cmdline`, 'utf8');
     const environ = fs.readFileSync(`/proc/${capture.pid}/environ`, 'utf8');
-    expect(argv.includes(secret)).toBe(false);
-    expect(environ.includes(secret)).toBe(false);
+    expect(leaks({ secret, controlSecret }, new Map([['environ', environ], ['argv', argv]]))).toEqual([]);
+    expect(argv.includes(capture.workDir)).toBe(false);
+    expect(argv.split('\0')).toContain(capture.marker);
+    // What it reads its config from is closed once read (it has, once it serves): no descriptor names that file.
+    expect((await httpRequest(capture.port, { method: 'GET', path: '/health', headers: controlHeaders(controlSecret) })).status).toBe(200);
+    const open = fs.readdirSync(`/proc/${capture.pid}/fd`).map((fd) => fs.readlinkSync(`/proc/${capture.pid}/fd/${fd}`));
+    expect(open).not.toContain(capture.paths.collectorConfig);
     const names = environ.split('\0').filter(Boolean).map((v) => v.slice(0, v.indexOf('=')));
     expect(names.filter((name) => !HARMLESS.has(name))).toEqual([]);
     expect(leaks({ ...STEP_TOKENS, ...STEP_URLS, input: 'input-value-3f9a' }, new Map([['environ', environ], ['argv', argv]]))).toEqual([]);
@@ -188,7 +228,20 @@ describe.runIf(process.platform === 'linux')('nothing leaks: the secret and the 
       ['runtime log', fs.readFileSync(capture.run.logPath)],
       ['usage file', fs.readFileSync(capture.run.usagePath)],
     ]);
-    expect(leaks({ secret, ...STEP_TOKENS }, everything)).toEqual([]);
+    expect(leaks({ secret, controlSecret, ...STEP_TOKENS }, everything)).toEqual([]);
+
+    // At rest after the post step: collector.json is gone, and no file of the run holds a secret
+    // (config.toml keeps its settings, without the telemetry secret).
+    expect(fs.existsSync(capture.paths.collectorConfig)).toBe(false);
+    const atRest = filesUnder(capture.workDir, start.outputs['codex-home']!);
+    expect(atRest.has(capture.paths.runFile) && atRest.has(path.join(start.outputs['codex-home']!, 'config.toml'))).toBe(true);
+    expect(leaks({ secret, controlSecret }, atRest)).toEqual([]);
+    const after = parse(fs.readFileSync(path.join(start.outputs['codex-home']!, 'config.toml'), 'utf8')) as any;
+    expect(after.otel.exporter['otlp-http']).toMatchObject({ endpoint: config.otel.exporter['otlp-http'].endpoint, headers: { 'x-beacon-secret': '' } });
+    // A post step run again finds nothing missing that it needs.
+    const again = await start.post();
+    expect(again.exitCode).toBe(0);
+    expect(again.stdout).toContain('already finished');
   });
 });
 
@@ -364,6 +417,33 @@ describe.runIf(process.platform === 'linux')('files', () => {
     expect(changed.filter((p) => isInside(p, capture.workDir)).map((p) => path.relative(capture.workDir, p))).toEqual(
       expect.arrayContaining(['', 'beacon-runtime.jsonl', 'beacon-usage.json', 'capture.jsonl', 'codex-home', 'codex-home/config.toml', 'collector-stats.json', 'finished.json', 'run.json']),
     );
+  });
+
+  it('an existing config.toml in a codex-home keeps its mode (0600 stays 0600, 0640 stays 0640); a new one is 0644, for Codex run as another user', async () => {
+    for (const mode of [0o600, 0o640]) {
+      const r = runner();
+      const home = path.join(r.root, `codex-home-${mode.toString(8)}`);
+      fs.mkdirSync(home, { mode: 0o700 });
+      const existing = path.join(home, 'config.toml');
+      fs.writeFileSync(existing, 'model = "gpt-5.5"\n', { mode });
+      fs.chmodSync(existing, mode);
+      const start = await r.main({ inputs: { 'codex-home': home, 'upload-artifact': 'false', 'require-telemetry': 'false' } });
+      expect(start.exitCode).toBe(0);
+      expect((parse(fs.readFileSync(existing, 'utf8')) as any).model).toBe('gpt-5.5');
+      expect(fs.statSync(existing).mode & 0o777).toBe(mode);
+      expect((await start.post()).exitCode).toBe(0);
+      expect(fs.statSync(existing).mode & 0o777).toBe(mode); // the post step takes the secret out in place
+    }
+    const r = runner();
+    const old = process.umask(0o077); // the steps inherit it: the new file is still readable by Codex's user
+    try {
+      const start = await r.main({ inputs: { 'upload-artifact': 'false', 'require-telemetry': 'false' } });
+      expect(start.exitCode).toBe(0);
+      expect(fs.statSync(path.join(start.outputs['codex-home']!, 'config.toml')).mode & 0o777).toBe(0o644);
+      expect((await start.post()).exitCode).toBe(0);
+    } finally {
+      process.umask(old);
+    }
   });
 
   /** Files and folders of ours that someone else could write to. */

@@ -7,9 +7,12 @@ import { isAlive } from '../src/finish/stop-collector/stop-collector.js';
 import type { CollectorConfig, CollectorStats, ReadyFile } from '../src/handoff/collector-config.js';
 import { workspacePaths } from '../src/handoff/workspace.js';
 import { bindLoopback, launchCollector, portOf } from '../src/start/launch-collector.js';
-import { countBy, fixtureRequests, httpRequest, type HttpAnswer } from './support/collector-process.js';
-import { runFileOf, tryConnect, waitUntil } from './support/http-senders.js';
+import { controlHeaders, countBy, fixtureRequests, httpRequest, type HttpAnswer } from './support/collector-process.js';
+import { startedCaptureIn, tryConnect, waitUntil } from './support/http-senders.js';
+import { instanceArgument } from '../src/handoff/collector-command-line.js';
 import { DIST, SimulatedRunner, githubEnv, type StepResult } from './support/runner.js';
+import { commandLineOf, killIfStillOurs } from './support/processes.js';
+import { spoilWorkDir } from './support/spoil-work-dir.js';
 import { validateBeaconLine } from './support/schema-validator.js';
 
 /**
@@ -20,19 +23,11 @@ import { validateBeaconLine } from './support/schema-validator.js';
  */
 
 const runners: SimulatedRunner[] = [];
-/** Collectors a test started, with a path their command line holds (never kill a reused pid). */
+/** Collectors a test started, with what their command line holds (never kill a reused pid). */
 const collectors: { pid: number; marker: string }[] = [];
 const dirs: string[] = [];
 afterEach(() => {
-  for (const { pid, marker } of collectors.splice(0)) {
-    try {
-      if (!isAlive(pid) || !fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker)) continue;
-      process.kill(pid, 'SIGCONT');
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
+  for (const { pid, marker } of collectors.splice(0)) killIfStillOurs(pid, marker);
   for (const r of runners.splice(0)) r.cleanup();
   for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -48,11 +43,13 @@ const KEPT = { 'session.started': 1, 'prompt.submitted': 1, 'approval.requested'
 const TURN_USAGE = { input_tokens: 450, cache_read_input_tokens: 2150, output_tokens: 80, reasoning_output_tokens: 30 };
 
 function startedCapture(start: StepResult) {
-  const workDir = start.state.workDir!;
-  const run = runFileOf(workDir);
-  collectors.push({ pid: run.collector.pid, marker: workDir });
-  return { workDir, paths: workspacePaths(workDir), run, port: run.collector.port, pid: run.collector.pid, secret: run.collector.secret };
+  const capture = startedCaptureIn(start.state.workDir!);
+  collectors.push({ pid: capture.pid, marker: capture.marker });
+  return capture;
 }
+
+// Linux only, the socket tables: which sockets listen on a port, and which processes hold them,
+// are read from /proc/net/tcp{,6} and /proc/PID/fd (macOS and Windows have no such files).
 
 /** The inode of the socket listening on 127.0.0.1:port, and every listening row of that port (tcp and tcp6). */
 function listeningRows(port: number): { inode: string; rows: string[] } {
@@ -90,11 +87,21 @@ function holdersOf(inode: string): number[] {
 
 /**
  * A connection attempt once nothing listens on the port any more. The pid turns zombie a moment
- * before the process's last thread has closed its files, so the socket may outlive that by a little.
+ * before the process's last thread has closed its files, so the socket may outlive that by a little:
+ * on Linux, wait for its row to leave the socket table; elsewhere, for a connection to be refused.
  */
 async function connectOnceClosed(port: number): Promise<string> {
-  expect(await waitUntil(() => listeningRows(port).rows.length === 0, 5_000)).toBe(true);
-  return tryConnect(port, '127.0.0.1');
+  if (process.platform === 'linux') {
+    expect(await waitUntil(() => listeningRows(port).rows.length === 0, 5_000)).toBe(true);
+    return tryConnect(port, '127.0.0.1');
+  }
+  const deadline = Date.now() + 5_000;
+  let outcome = await tryConnect(port, '127.0.0.1');
+  while (outcome === 'connected' && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    outcome = await tryConnect(port, '127.0.0.1');
+  }
+  return outcome;
 }
 
 function events(file: string): Record<string, any>[] {
@@ -103,7 +110,8 @@ function events(file: string): Record<string, any>[] {
   return lines.map((line) => JSON.parse(line));
 }
 
-describe.runIf(process.platform === 'linux')('the start step hands its socket to the collector', () => {
+// The descriptor hand-over, as on Linux and macOS; Windows hands the socket over IPC (tested below).
+describe.skipIf(process.platform === 'win32')('the start step hands its socket to the collector', () => {
   it('right after the step exits the endpoint takes requests: queued while the collector cannot run, then served, and in the capture', async () => {
     const r = runner();
     const start = await r.main({ inputs: NO_UPLOAD });
@@ -118,7 +126,7 @@ describe.runIf(process.platform === 'linux')('the start step hands its socket to
     let logs: Promise<HttpAnswer>;
     try {
       expect(await tryConnect(capture.port, '127.0.0.1')).toBe('connected');
-      health = httpRequest(capture.port, { method: 'GET', path: '/health', headers: { 'x-beacon-secret': capture.secret } }).finally(() => answered.push('health'));
+      health = httpRequest(capture.port, { method: 'GET', path: '/health', headers: controlHeaders(capture.controlSecret) }).finally(() => answered.push('health'));
       logs = httpRequest(capture.port, { path: firstLogs!.path, body: firstLogs!.body, headers: { 'content-type': firstLogs!.contentType, 'x-beacon-secret': capture.secret } }).finally(() => answered.push('logs'));
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(answered).toEqual([]);
@@ -151,11 +159,17 @@ describe.runIf(process.platform === 'linux')('the start step hands its socket to
     expect(JSON.parse(fs.readFileSync(capture.paths.ready, 'utf8'))).toEqual({ port: capture.port, pid: capture.pid });
     expect((JSON.parse(fs.readFileSync(capture.paths.collectorConfig, 'utf8')) as CollectorConfig).port).toBe(capture.port);
 
-    const { inode, rows } = listeningRows(capture.port);
-    expect(rows).toEqual([`tcp 0100007F:${capture.port.toString(16).toUpperCase().padStart(4, '0')}`]);
-    expect(holdersOf(inode)).toEqual([capture.pid]);
-    // Its command line says how it got the socket; the secret is not in it.
-    expect(fs.readFileSync(`/proc/${capture.pid}/cmdline`, 'utf8').split('\0').slice(-3, -1)).toEqual([capture.paths.collectorConfig, '--listen-fd=3']);
+    if (process.platform === 'linux') {
+      const { inode, rows } = listeningRows(capture.port);
+      expect(rows).toEqual([`tcp 0100007F:${capture.port.toString(16).toUpperCase().padStart(4, '0')}`]);
+      expect(holdersOf(inode)).toEqual([capture.pid]);
+    }
+    // Its command line says how it got its config and the socket, and which run it serves; no
+    // secret and no path into the working folder are in it.
+    const commandLine = commandLineOf(capture.pid)!;
+    expect(commandLine.endsWith(`${path.join(DIST, 'collector', 'index.js')} ${capture.marker} --config-fd=4 --listen-fd=3`), commandLine).toBe(true);
+    expect(capture.marker).toMatch(/^--instance=[0-9a-f]{16}$/);
+    for (const hidden of [capture.workDir, capture.secret, capture.controlSecret]) expect(commandLine).not.toContain(hidden);
 
     const post = await start.post();
     expect(post.exitCode).toBe(0);
@@ -170,15 +184,7 @@ describe.runIf(process.platform === 'linux')('the start step hands its socket to
    */
   async function startWithFailingCollector(inputs: Record<string, string>) {
     const r = runner();
-    const watcher = fs.watch(r.runnerTemp, (_event, name) => {
-      if (!name?.startsWith('beacon-')) return;
-      try {
-        fs.symlinkSync(path.join(r.root, 'no-such-folder', 'capture.jsonl'), path.join(r.runnerTemp, name, 'capture.jsonl'));
-      } catch {
-        // a second event for the same folder
-      }
-    });
-    const start = await r.main({ inputs }).finally(() => watcher.close());
+    const start = await r.main({ inputs, env: spoilWorkDir({ symlink: { path: 'capture.jsonl', target: path.join(r.root, 'no-such-folder', 'capture.jsonl') } }) });
     expect(start.exitCode).toBe(0);
     const capture = startedCapture(start);
     expect(await waitUntil(() => !isAlive(capture.pid), 10_000)).toBe(true);
@@ -193,12 +199,13 @@ describe.runIf(process.platform === 'linux')('the start step hands its socket to
   }
 
   it('a collector that dies at boot after the hand-over: the post step says so plainly and does not fail the job for it', async () => {
-    const { r, start, openError } = await startWithFailingCollector({ ...NO_UPLOAD, 'require-telemetry': 'false' });
+    const { r, start, capture, openError } = await startWithFailingCollector({ ...NO_UPLOAD, 'require-telemetry': 'false' });
+    const { stoppedAt } = JSON.parse(fs.readFileSync(capture.paths.stats, 'utf8')) as CollectorStats;
     const post = await start.post();
     expect(post.exitCode).toBe(0);
     expect(post.durationMs).toBeLessThan(10_000);
     expect(post.stdout).toContain('beacon: collector already-exited.');
-    const reported = `The collector stopped on its own (failed to start: ${openError}), not at the post step's request: telemetry sent after that was lost. What it wrote is still used.`;
+    const reported = `The collector stopped on its own (failed to start: ${openError}) at ${stoppedAt}, not at the post step's request: telemetry sent after that was lost. What it wrote is still used.`;
     expect(post.stdout).toContain(`::warning::beacon: ${reported}`);
     expect(post.stdout).not.toContain('::error::');
     expect(r.summary()).toContain(reported);
@@ -219,6 +226,7 @@ describe('the hand-over over IPC (how Windows gets the socket), run here on this
     const paths = workspacePaths(dir);
     const config = (port: number, capturePath = paths.capture): CollectorConfig => ({
       secret: 'handover-secret-0123456789',
+      controlSecret: 'handover-control-0123456789',
       port,
       capturePath,
       statsPath: paths.stats,
@@ -233,24 +241,29 @@ describe('the hand-over over IPC (how Windows gets the socket), run here on this
     return { dir, paths, config };
   }
   const script = path.join(DIST, 'collector', 'index.js');
+  const instance = 'feedc0de01234567';
 
   it('waits for the collector to take the socket, then serves; the launching process keeps no copy of it', async () => {
     const { paths, config } = collectorFiles();
     const listener = await bindLoopback();
     const port = portOf(listener);
     fs.writeFileSync(paths.collectorConfig, JSON.stringify(config(port)), { mode: 0o600 });
-    const collector = await launchCollector({ script, configPath: paths.collectorConfig, readyPath: paths.ready, logPath: paths.collectorLog, listener, timeoutMs: 15_000, handOver: 'ipc' });
-    collectors.push({ pid: collector.pid, marker: paths.collectorConfig });
+    const collector = await launchCollector({ script, configPath: paths.collectorConfig, instance, readyPath: paths.ready, logPath: paths.collectorLog, listener, timeoutMs: 15_000, handOver: 'ipc' });
+    collectors.push({ pid: collector.pid, marker: instanceArgument(instance) });
     expect(collector.handOver).toBe('ipc');
     expect(collector.port).toBe(port);
     expect(JSON.parse(fs.readFileSync(paths.ready, 'utf8')) as ReadyFile).toEqual({ port, pid: collector.pid });
     expect(listener.listening).toBe(false);
     if (process.platform === 'linux') expect(holdersOf(listeningRows(port).inode)).toEqual([collector.pid]);
 
-    const health = await httpRequest(port, { method: 'GET', path: '/health', headers: { 'x-beacon-secret': 'handover-secret-0123456789' } });
+    // Its config came over IPC too: its command line names no file.
+    const commandLine = commandLineOf(collector.pid)!;
+    expect(commandLine.endsWith(`${script} ${instanceArgument(instance)} --config-ipc --listen-ipc`), commandLine).toBe(true);
+    const health = await httpRequest(port, { method: 'GET', path: '/health', headers: controlHeaders('handover-control-0123456789') });
     expect([health.status, JSON.parse(health.body.toString()).pid]).toEqual([200, collector.pid]);
     expect(fs.readFileSync(paths.collectorLog, 'utf8')).toContain(`collector: listening on 127.0.0.1:${port} (socket from the start step, ipc)`);
-    const shutdown = await httpRequest(port, { path: '/shutdown', headers: { 'x-beacon-secret': 'handover-secret-0123456789' } });
+    expect((await httpRequest(port, { path: '/shutdown', headers: { 'x-beacon-secret': 'handover-secret-0123456789' } })).status).toBe(401);
+    const shutdown = await httpRequest(port, { path: '/shutdown', headers: controlHeaders('handover-control-0123456789') });
     expect(shutdown.status).toBe(200);
     expect(await waitUntil(() => !isAlive(collector.pid), 5_000)).toBe(true);
     expect((JSON.parse(fs.readFileSync(paths.stats, 'utf8')) as CollectorStats).stopReason).toBe('shutdown request');
@@ -262,7 +275,7 @@ describe('the hand-over over IPC (how Windows gets the socket), run here on this
     const port = portOf(listener);
     const capturePath = path.join(dir, 'missing', 'capture.jsonl');
     fs.writeFileSync(paths.collectorConfig, JSON.stringify(config(port, capturePath)), { mode: 0o600 });
-    const launch = launchCollector({ script, configPath: paths.collectorConfig, readyPath: paths.ready, logPath: paths.collectorLog, listener, timeoutMs: 15_000, handOver: 'ipc' });
+    const launch = launchCollector({ script, configPath: paths.collectorConfig, instance, readyPath: paths.ready, logPath: paths.collectorLog, listener, timeoutMs: 15_000, handOver: 'ipc' });
     const openError = `ENOENT: no such file or directory, open '${capturePath}'`;
     await expect(launch).rejects.toThrow(new RegExp(`^the collector exited before it took its listening socket \\(exit code 1\\)\\.\\nCollector log:\\n.*collector: fatal: Error: ${openError.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     expect(listener.listening).toBe(false);
@@ -278,7 +291,7 @@ describe('the hand-over over IPC (how Windows gets the socket), run here on this
     await new Promise<void>((resolve) => listener.listen(0, '0.0.0.0', resolve));
     const port = portOf(listener);
     fs.writeFileSync(paths.collectorConfig, JSON.stringify(config(port)), { mode: 0o600 });
-    const launch = launchCollector({ script, configPath: paths.collectorConfig, readyPath: paths.ready, logPath: paths.collectorLog, listener, timeoutMs: 15_000, handOver: 'ipc' });
+    const launch = launchCollector({ script, configPath: paths.collectorConfig, instance, readyPath: paths.ready, logPath: paths.collectorLog, listener, timeoutMs: 15_000, handOver: 'ipc' });
     await expect(launch).rejects.toThrow(`collector: fatal: Error: refusing to serve {"address":"0.0.0.0","family":"IPv4","port":${port}}: only 127.0.0.1 is allowed`);
     expect(await tryConnect(port, '127.0.0.1')).toBe('ECONNREFUSED');
   });

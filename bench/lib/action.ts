@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import type { CollectorConfig, ReadyFile } from '../../src/handoff/collector-config.js';
+import { CONTROL_HEADER, type CollectorConfig, type ReadyFile } from '../../src/handoff/collector-config.js';
 import { workspacePaths } from '../../src/handoff/workspace.js';
 import { STATE_WORK_DIR } from '../../src/start/state.js';
 import { actionDefaults, githubEnv, parseCommandFile } from '../../test/support/runner.js';
@@ -45,12 +45,12 @@ export async function runStartStep(inputs: Record<string, string> = {}): Promise
   return { ms: run.ms, workDir, outputs: parseCommandFile(fs.readFileSync(files.GITHUB_OUTPUT, 'utf8')) };
 }
 
-/** POST /shutdown with the secret from collector.json, as the post step does; waits until it is gone. */
+/** POST /shutdown with the control secret from collector.json, as the post step does; waits until it is gone. */
 export async function stopStartedCollector(workDir: string): Promise<void> {
   const paths = workspacePaths(workDir);
   const config = JSON.parse(fs.readFileSync(paths.collectorConfig, 'utf8')) as CollectorConfig;
   const ready = JSON.parse(fs.readFileSync(paths.ready, 'utf8')) as ReadyFile;
-  const answer = await post(new http.Agent({ keepAlive: false }), ready.port, '/shutdown', new Uint8Array(), { 'x-beacon-secret': config.secret });
+  const answer = await post(new http.Agent({ keepAlive: false }), ready.port, '/shutdown', new Uint8Array(), { [CONTROL_HEADER]: config.controlSecret });
   if (answer.status !== 200) throw new Error(`the collector answered ${answer.status} to /shutdown`);
   await waitGone(ready.pid);
 }

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import type { CollectorConfig, CollectorStats, ReadyFile } from '../../src/handoff/collector-config.js';
+import { CONTROL_HEADER, type CollectorConfig, type CollectorStats, type ReadyFile } from '../../src/handoff/collector-config.js';
 import { DIST, NODE, SCRATCH } from './env.js';
 import { waitForJson } from './proc.js';
 import { COLLECTOR_NODE_ARGS } from '../../src/start/launch-collector.js';
@@ -39,7 +39,7 @@ export interface RunningCollector {
   child: ChildProcess;
   /** Headers every export needs (content type and secret). */
   headers(contentType: string): Record<string, string>;
-  /** Asks it to stop (authenticated POST /shutdown) and waits for its exit and stats. */
+  /** Asks it to stop (POST /shutdown with the control secret) and waits for its exit and stats. */
   shutdown(): Promise<CollectorStats>;
   kill(): void;
 }
@@ -86,7 +86,7 @@ export async function startCollector(overrides: Partial<CollectorConfig> = {}, n
     child,
     headers: (contentType) => ({ 'content-type': contentType, 'x-beacon-secret': secret }),
     async shutdown() {
-      const answer = await post(shutdownAgent, ready.port, '/shutdown', new Uint8Array(), { 'x-beacon-secret': secret });
+      const answer = await post(shutdownAgent, ready.port, '/shutdown', new Uint8Array(), { [CONTROL_HEADER]: config.controlSecret });
       if (answer.status !== 200) throw new Error(`shutdown answered ${answer.status}`);
       await exited;
       return JSON.parse(fs.readFileSync(config.statsPath, 'utf8')) as CollectorStats;

@@ -8,7 +8,7 @@
  *   exited (queued on the socket while the collector boots): when Codex's first export would be
  *   served. The answer must name the pid of the ready file, so every run also proves the endpoint
  *   works right after the step.
- * Each collector is then stopped through POST /shutdown with the secret from collector.json.
+ * Each collector is then stopped through POST /shutdown with the control secret from collector.json.
  */
 import fs from 'node:fs';
 import type { CollectorConfig, ReadyFile } from '../../src/handoff/collector-config.js';
@@ -29,9 +29,9 @@ async function stepUntilServed(): Promise<{ stepMs: number; servedMs: number; wo
   // then is added to the step's own wall time.
   const exitedAt = performance.now();
   const paths = workspacePaths(step.workDir);
-  const { secret } = JSON.parse(fs.readFileSync(paths.collectorConfig, 'utf8')) as CollectorConfig;
+  const { controlSecret } = JSON.parse(fs.readFileSync(paths.collectorConfig, 'utf8')) as CollectorConfig;
   const ready = JSON.parse(fs.readFileSync(paths.ready, 'utf8')) as ReadyFile;
-  const answeredPid = await collectorPid(ready.port, HEALTH_PATH, 'GET', secret, 15_000);
+  const answeredPid = await collectorPid(ready.port, HEALTH_PATH, 'GET', controlSecret, 15_000);
   const servedMs = step.ms + (performance.now() - exitedAt);
   if (answeredPid !== ready.pid) throw new Error(`/health on port ${ready.port} answered pid ${answeredPid}, not the collector's ${ready.pid}`);
   return { stepMs: step.ms, servedMs, workDir: step.workDir };

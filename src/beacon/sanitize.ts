@@ -16,5 +16,10 @@ export function toJsonLine(event: BeaconEvent): string {
   if (event.command) event.command.command = redactSecrets(event.command.command);
   if (event.approval) redactDeep(event.approval);
   if (event.raw) redactDeep(event.raw);
+  // Short strings the record named (ids, the model, the user): a hostile sender could put anything there.
+  if (event.session) event.session.id = redactSecrets(event.session.id);
+  if (event.model) event.model = redactSecrets(event.model);
+  if (event.user) redactDeep(event.user);
+  if (event.trace) redactDeep(event.trace);
   return serializeWithinLimits(event);
 }

@@ -10,7 +10,7 @@
 import type { Attribution, BeaconEvent } from '../beacon/event.js';
 import type { ForwardConfig, ForwardStats } from '../handoff/collector-config.js';
 import type { EventSink } from './server.js';
-import { OtlpHttpExporter, type DropReason } from '../forward/exporter.js';
+import { errorText, OtlpHttpExporter, type DropReason } from '../forward/exporter.js';
 import { isForwardedAsLog, logRecordOf } from '../forward/log-records.js';
 import { msToUnixNanos, resourceAttributes, SCOPE } from '../forward/otlp-json.js';
 import { FORWARDER_DEFAULTS, type ForwarderOptions } from '../forward/settings.js';
@@ -90,7 +90,7 @@ export class EventForwarder implements EventSink {
     const left = this.queued;
     if (left > 0) {
       this.drop('shutdown_limit', left);
-      this.stats.lastError ??= `${left} events were still queued when the time limit of ${limitMs} ms was reached`;
+      this.stats.lastError ??= { message: `${left} events were still queued when the time limit of ${limitMs} ms was reached` };
     }
     this.queue = [];
     this.head = 0;
@@ -180,7 +180,7 @@ export class EventForwarder implements EventSink {
     this.stats.batchesDropped += 1;
     this.drop(outcome.reason ?? 'rejected', count);
     this.stats.lastError = outcome.error;
-    this.log(`forwarding: a batch of ${count} events was dropped (${outcome.reason}): ${outcome.error}`);
+    this.log(`forwarding: a batch of ${count} events was dropped (${outcome.reason})${outcome.error ? `: ${errorText(outcome.error)}` : ''}`);
   }
 
   private logsBody(byService: Map<string, string[]>): string {

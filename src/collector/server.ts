@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo, Server as NetServer } from 'node:net';
-import { HEALTH_PATH, SECRET_HEADER, SHUTDOWN_PATH, type CollectorConfig } from '../handoff/collector-config.js';
+import { CONTROL_HEADER, HEALTH_PATH, SECRET_HEADER, SHUTDOWN_PATH, type CollectorConfig } from '../handoff/collector-config.js';
 import type { BeaconEvent } from '../beacon/event.js';
 import { BodyBufferPool, BodyReceiver } from './body-buffers.js';
 import { harnessSkipFilter, keepAndMap, type MapSettings } from './keep-map.js';
@@ -101,7 +101,10 @@ export function timeoutsOf(config: CollectorConfig): CollectorTimeouts {
 }
 
 export function createCollector(config: CollectorConfig, writer: CaptureWriter, stats: StatsRecorder, sinks: EventSink[] = []): Collector {
-  const secret = Buffer.from(config.secret, 'utf8');
+  // Two secrets, each good for its own paths only: the telemetry secret (which every tool Codex
+  // runs can read) delivers telemetry; stopping or probing the collector takes the control secret.
+  const telemetrySecret = Buffer.from(config.secret, 'utf8');
+  const controlSecret = Buffer.from(config.controlSecret, 'utf8');
   const timeouts = timeoutsOf(config);
   const settings: MapSettings = {
     attribution: config.attribution,
@@ -115,11 +118,10 @@ export function createCollector(config: CollectorConfig, writer: CaptureWriter, 
   let requestShutdown!: () => void;
   const shutdownRequested = new Promise<void>((resolve) => (requestShutdown = resolve));
 
-  const authorized = (req: http.IncomingMessage): boolean => {
-    const given = req.headers[SECRET_HEADER];
-    if (typeof given !== 'string') return false;
-    const candidate = Buffer.from(given, 'utf8');
-    return sameBytes(candidate, secret);
+  /** Whether the request's `header` holds `secret` (never an empty one); 401 otherwise. */
+  const requireSecret = (req: http.IncomingMessage, header: string, secret: Buffer): void => {
+    const given = req.headers[header];
+    if (typeof given !== 'string' || secret.length === 0 || !sameBytes(Buffer.from(given, 'utf8'), secret)) throw new HttpError(401, `missing or wrong ${header} header`);
   };
 
   const answer = (res: http.ServerResponse, status: number, body: string | Uint8Array, contentType: string, headers: Record<string, string> = {}) => {
@@ -175,7 +177,7 @@ export function createCollector(config: CollectorConfig, writer: CaptureWriter, 
     const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     const encoding: Encoding = contentType === 'application/json' ? 'json' : 'protobuf';
     if (closing) throw new HttpError(503, 'collector is shutting down', { 'retry-after': '1' });
-    if (!authorized(req)) throw new HttpError(401, `missing or wrong ${SECRET_HEADER} header`);
+    requireSecret(req, SECRET_HEADER, telemetrySecret);
     if (contentType !== 'application/json' && contentType !== 'application/x-protobuf' && contentType !== 'application/protobuf') {
       throw new HttpError(415, `unsupported content type "${contentType}": use application/x-protobuf or application/json`);
     }
@@ -233,11 +235,11 @@ export function createCollector(config: CollectorConfig, writer: CaptureWriter, 
         await handleExport(req, res, signal);
       } else if (path === HEALTH_PATH) {
         if (req.method !== 'GET') throw new HttpError(405, `${req.method} is not allowed on ${path}`, { allow: 'GET' });
-        if (!authorized(req)) throw new HttpError(401, `missing or wrong ${SECRET_HEADER} header`);
+        requireSecret(req, CONTROL_HEADER, controlSecret);
         answer(res, 200, JSON.stringify({ ok: !closing, pid: process.pid, eventsWritten: writer.eventsWritten }), 'application/json');
       } else if (path === SHUTDOWN_PATH) {
         if (req.method !== 'POST') throw new HttpError(405, `${req.method} is not allowed on ${path}`, { allow: 'POST' });
-        if (!authorized(req)) throw new HttpError(401, `missing or wrong ${SECRET_HEADER} header`);
+        requireSecret(req, CONTROL_HEADER, controlSecret);
         answer(res, 200, JSON.stringify({ ok: true, pid: process.pid }), 'application/json');
         requestShutdown();
       } else {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import * as core from '@actions/core';
 import { attributionFromEnv } from '../beacon/attribution.js';
 import type { Attribution } from '../beacon/event.js';
-import { redactDeep } from '../beacon/redact.js';
+import { redactDeep, setMaskedValues } from '../beacon/redact.js';
 import type { CollectorConfig, CollectorStats, ForwardConfig, ReadyFile } from '../handoff/collector-config.js';
 import { WORK_DIR_ENV, workspacePaths, type RunFile, type WorkspacePaths } from '../handoff/workspace.js';
 import { readFinishInputs, type FinishInputs } from '../inputs.js';
@@ -10,6 +10,7 @@ import { sessionReaderFor } from '../harness/sessions.js';
 import { STATE_ROLE, STATE_WORK_DIR } from '../start/state.js';
 import { stopCollector, type StopOutcome } from './stop-collector/stop-collector.js';
 import { RuntimeLogWriter } from './runtime-log/write-runtime-log.js';
+import { SecretScanner } from './runtime-log/secret-scan.js';
 import { RunReportBuilder } from './account-usage/report-builder.js';
 import { CODEX_HARNESS, totalTokens, type RunReport } from './account-usage/run-report.js';
 import { reconcileSessions, type SessionReconciliation } from './account-usage/sessions/reconcile.js';
@@ -17,9 +18,11 @@ import { recoveredEvents } from './account-usage/sessions/recovered-events.js';
 import { validateRun } from './validate/validate.js';
 import { RunComparison } from './compare/run-comparison.js';
 import { defaultArtifactName, uploadRuntimeArtifact, type RuntimeArtifactResult } from './publish/artifact.js';
-import { forwardRun, UsageSeriesBuilder, type ForwardingReport, type UsageSeries } from './publish/forward-usage.js';
+import { forwardRun, problemText, UsageSeriesBuilder, type ForwardingReport, type UsageSeries } from './publish/forward-usage.js';
 import { renderSummary } from './publish/summary.js';
 import { buildUsageFile, writeUsageFile } from './publish/usage-file.js';
+import { removeSecretsAtRest } from './secrets-at-rest.js';
+import { isoUtc } from '../beacon/utc-time.js';
 
 /**
  * The finish: stop the collector → build the runtime log → account usage → validate → publish
@@ -64,31 +67,51 @@ export async function finishCapture(trigger: FinishTrigger): Promise<void> {
   const workDir = locateWorkDir(trigger, inputs);
   if (!workDir) return;
   const paths = workspacePaths(workDir);
-  if (fs.existsSync(paths.finished)) {
-    core.info('beacon: this capture was already finished by a mode: finish step.');
-    return;
+  const run = readJson<RunFile>(paths.runFile);
+  const collectorConfig = readJson<CollectorConfig>(paths.collectorConfig);
+  // The run's own secret values (the start step's), masked in everything the post step writes.
+  setMaskedValues(collectorConfig?.maskValues ?? []);
+  let endNow = false;
+  try {
+    if (fs.existsSync(paths.finished)) core.info('beacon: this capture was already finished by a mode: finish step.');
+    else endNow = await finishRun(trigger, inputs, paths, run, collectorConfig);
+  } finally {
+    // Once finished (and after a post step in any case: nothing comes after it), no file of the run
+    // keeps a secret. A `mode: finish` step that failed half way leaves them to its post step.
+    if (trigger === 'post' || fs.existsSync(paths.finished)) {
+      removeSecretsAtRest(paths, { telemetrySecret: collectorConfig?.secret, codexHome: run?.codexHome ?? paths.codexHome }, (message) => core.warning(`beacon: ${message}`));
+    }
   }
+  // A cache call given up on keeps running inside @actions/cache (retries, or a request with no
+  // timeout) and would hold the step open; like actions/cache itself, end the step now.
+  if (endNow) process.exit();
+}
 
-  const { run, collectorConfig, outcome } = await stopTheCollector(paths);
+/** Everything but the clean-up; true when the step must end at once (see finishCapture). */
+async function finishRun(trigger: FinishTrigger, inputs: FinishInputs, paths: WorkspacePaths, run: RunFile | undefined, collectorConfig: CollectorConfig | undefined): Promise<boolean> {
+  const { outcome, lastWrite } = await stopTheCollector(paths, run, collectorConfig);
   if (!run) {
     // The start step failed half way and has already failed the job with its reason: do not
     // fail it a second time for the missing events.
     core.warning('beacon: the start step did not complete (see its error), so nothing was captured in this job.');
-    return;
+    return false;
   }
 
   // With forward-endpoint, the token metrics are summed as the log is written: no second read.
   const usageSeries = collectorConfig?.forward ? new UsageSeriesBuilder() : undefined;
-  const { report, sessions } = await buildRuntimeLog({ paths, run, collectorConfig, outcome, usageSeries });
+  // The second net for secrets (the full rule set and the run's values): the log, the usage file, the summary.
+  const scanner = new SecretScanner(collectorConfig?.maskValues ?? []);
+  const { report, sessions } = await buildRuntimeLog({ paths, run, collectorConfig, outcome, usageSeries, scanner });
   // Before the usage file and the summary: both carry what this run is compared with.
   const comparison = await RunComparison.begin({ enabled: inputs.compare !== false, artifactName: inputs.artifactName, log: { info: core.info } });
   const usage = buildUsageFile(report, { logName: 'beacon-runtime.jsonl', ...(sessions ? { sessions } : {}), ...(comparison.baseline ? { baseline: comparison.baseline } : {}) });
-  writeUsageFile(paths.usage, usage);
+  writeUsageFile(paths.usage, await scanner.redactValue(usage));
   const stats = readJson<CollectorStats>(paths.stats);
   const validation = validateRun(report, stats, {
     minEvents: inputs.minEvents,
     requireTelemetry: inputs.requireTelemetry,
     collectorExit: { status: outcome.status, ...('reason' in outcome ? { reason: outcome.reason } : {}) },
+    ...(lastWrite ? { collectorLastWrite: lastWrite } : {}),
     ...(sessions ? { sessions } : {}),
   });
   for (const warning of validation.warnings) core.warning(`beacon: ${warning}`);
@@ -98,12 +121,12 @@ export async function finishCapture(trigger: FinishTrigger): Promise<void> {
   const artifact = inputs.uploadArtifact ? await upload(paths, inputs) : undefined;
   if (inputs.jobSummary) {
     await writeSummary(() =>
-      renderSummary(report, usage, validation, {
+      scanner.redactText(renderSummary(report, usage, validation, {
         ...(artifact?.status === 'uploaded' ? { artifact: { name: artifact.name, url: artifact.url } } : {}),
         ...(forwarding ? { forwarding } : {}),
         ...(sessions ? { sessions } : {}),
         comparison: comparison.summaryMarkdown(report),
-      }),
+      })),
     );
   }
   setOutputs(trigger, report, paths);
@@ -111,24 +134,31 @@ export async function finishCapture(trigger: FinishTrigger): Promise<void> {
   await comparison.saveRecord(report);
 
   if (validation.failures.length > 0) core.setFailed(`beacon: ${validation.failures.join(' ')}`);
-  if (forwarding?.required && forwarding.problems.length > 0) core.setFailed(`beacon: forwarding (forward-required): ${forwarding.problems.join('; ')}.`);
-  // A cache call given up on keeps running inside @actions/cache (retries, or a request with no
-  // timeout) and would hold the step open; like actions/cache itself, end the step now.
-  if (comparison.abandoned) process.exit();
+  if (forwarding?.required && forwarding.problems.length > 0) core.setFailed(`beacon: forwarding (forward-required): ${forwarding.problems.map(problemText).join('; ')}.`);
+  return comparison.abandoned;
 }
 
-/** Stop: the collector is asked to stop (or found gone); what the start step left is read. */
-async function stopTheCollector(paths: WorkspacePaths): Promise<{ run: RunFile | undefined; collectorConfig: CollectorConfig | undefined; outcome: StopOutcome }> {
-  const run = readJson<RunFile>(paths.runFile);
-  const collectorConfig = readJson<CollectorConfig>(paths.collectorConfig);
+/**
+ * Stop: the collector is asked to stop (or found gone). Also when it last wrote, read before the
+ * runtime log is made of its capture (which changes the capture's time).
+ */
+async function stopTheCollector(paths: WorkspacePaths, run: RunFile | undefined, collectorConfig: CollectorConfig | undefined): Promise<{ outcome: StopOutcome; lastWrite: string | undefined }> {
   const outcome = await stopCollector({
     config: collectorConfig,
     ready: readJson<ReadyFile>(paths.ready),
     script: run?.collector.script,
-    configPath: paths.collectorConfig,
+    instance: run?.collector.instance,
   });
   describeStop(outcome);
-  return { run, collectorConfig, outcome };
+  let lastWrite: number | undefined;
+  for (const file of [paths.capture, paths.tokenPoints]) {
+    try {
+      lastWrite = Math.max(lastWrite ?? 0, fs.statSync(file).mtimeMs);
+    } catch {
+      // not written
+    }
+  }
+  return { outcome, lastWrite: lastWrite === undefined ? undefined : isoUtc(lastWrite) };
 }
 
 interface RuntimeLogInputs {
@@ -137,6 +167,7 @@ interface RuntimeLogInputs {
   collectorConfig: CollectorConfig | undefined;
   outcome: StopOutcome;
   usageSeries: UsageSeriesBuilder | undefined;
+  scanner: SecretScanner;
 }
 
 /**
@@ -145,13 +176,14 @@ interface RuntimeLogInputs {
  * sessions and the usage recovered from session files after them. A collector left running may
  * still write: then the log is a copy of what was read, not the capture itself.
  */
-async function buildRuntimeLog({ paths, run, collectorConfig, outcome, usageSeries }: RuntimeLogInputs): Promise<{ report: RunReport; sessions: SessionReconciliation | undefined }> {
+async function buildRuntimeLog({ paths, run, collectorConfig, outcome, usageSeries, scanner }: RuntimeLogInputs): Promise<{ report: RunReport; sessions: SessionReconciliation | undefined }> {
   const accounting = new RunReportBuilder();
   const writer = new RuntimeLogWriter({
     capturePath: paths.capture,
     tokenPath: paths.tokenPoints,
     logPath: paths.runtimeLog,
     linkCapture: outcome.status !== 'left-alone',
+    secretScan: scanner,
     onEvent: (event) => accounting.add(event),
     ...(usageSeries ? { onTokenEvent: (event: Record<string, any>) => usageSeries.add(event) } : {}),
   });
@@ -172,9 +204,9 @@ async function buildRuntimeLog({ paths, run, collectorConfig, outcome, usageSeri
 }
 
 /** The job summary; a summary that cannot be written is a warning, never a failure. */
-async function writeSummary(render: () => string): Promise<void> {
+async function writeSummary(render: () => string | Promise<string>): Promise<void> {
   try {
-    await core.summary.addRaw(render()).write();
+    await core.summary.addRaw(await render()).write();
   } catch (error) {
     core.warning(`beacon: the job summary could not be written: ${(error as Error).message}`);
   }
@@ -200,7 +232,7 @@ async function forward(config: ForwardConfig, attribution: Attribution, stats: C
   const report = await forwardRun({ config, attribution, usage, collectorStats: stats });
   const events = report.logs ? `${report.logs.recordsSent} events in ${report.logs.batchesSent} batches (${report.logs.retries} retries)` : 'an unknown number of events';
   core.info(`beacon: forwarded to ${report.endpoint}: ${events}; token metrics: ${report.metrics.status} (${report.metrics.dataPoints} data points, ${report.metrics.durationMs} ms).`);
-  if (!report.required) for (const problem of report.problems) core.warning(`beacon: forwarding: ${problem}.`);
+  if (!report.required) for (const problem of report.problems) core.warning(`beacon: forwarding: ${problemText(problem)}.`);
   return report;
 }
 

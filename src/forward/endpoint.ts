@@ -81,3 +81,17 @@ export function parseForwardHeaders(text: string): Checked<Record<string, string
 
 /** What the end of the job may spend on forwarding, at most (collector flush and token metrics). */
 export const DEFAULT_FORWARD_SHUTDOWN_LIMIT_MS = 10_000;
+
+/** `<scheme> <credential>` (RFC 9110 auth-scheme, then the credential): Bearer, Basic, token, ApiKey, ... */
+const SCHEME_AND_CREDENTIAL = /^[A-Za-z][!#$%&'*+.^_`|~0-9A-Za-z-]*[ \t]+(\S(?:.*\S)?)$/;
+/** Shorter credentials are not masked on their own: masking them would hide common words in the log. */
+const MIN_MASKED_CREDENTIAL = 8;
+
+/**
+ * What to mask in the step log for one `forward-headers` value: the value, and for a value such
+ * as `Bearer <token>` the credential alone too, which is what a receiver or a tool would print.
+ */
+export function maskedPartsOfHeader(value: string): string[] {
+  const credential = SCHEME_AND_CREDENTIAL.exec(value)?.[1];
+  return credential !== undefined && credential.length >= MIN_MASKED_CREDENTIAL ? [value, credential] : [value];
+}

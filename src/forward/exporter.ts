@@ -8,6 +8,7 @@
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import { redactSecrets } from '../beacon/redact.js';
+import type { ForwardError } from '../handoff/collector-config.js';
 import { signalUrl, type ForwardSignal } from './endpoint.js';
 
 export type DropReason = 'rejected' | 'retries_exhausted' | 'shutdown_limit';
@@ -21,8 +22,17 @@ export interface ExportOutcome {
   /** Set when !ok. */
   reason?: DropReason;
   /** The last failure, or the receiver's partial-success message. */
-  error?: string;
+  error?: ForwardError;
 }
+
+/** A ForwardError as one line of the step log: our words, then what came from outside. */
+export function errorText(error: ForwardError): string {
+  return [error.message, error.outside].filter((part) => part).join(': ');
+}
+
+/** A request this side ended (its time limit), told apart from what the network or the peer said. */
+class OwnAbort extends Error {}
+
 
 export interface ExportOptions {
   /** Epoch ms after which nothing more is tried; read at each step (a shutdown moves it closer). */
@@ -48,7 +58,8 @@ const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
 const PARTIAL_SUCCESS_FIELD: Record<ForwardSignal, string> = { logs: 'rejectedLogRecords', metrics: 'rejectedDataPoints' };
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
-type Attempt = { kind: 'answer'; status: number; retryAfterMs?: number; body: string } | { kind: 'network'; error: string };
+type Attempt = { kind: 'answer'; status: number; retryAfterMs?: number; body: string } | { kind: 'network'; error: ForwardError };
+const NOT_SENT: ForwardError = { message: 'not sent before the time limit' };
 
 /** `Retry-After`: delay-seconds or an HTTP-date (RFC 9110). */
 export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
@@ -98,11 +109,11 @@ export class OtlpHttpExporter {
     const url = signalUrl(this.endpoint, signal);
     const payload = Buffer.from(body, 'utf8');
     let attempts = 0;
-    let lastError = '';
+    let lastError: ForwardError | undefined;
     for (;;) {
-      if (options.abort?.aborted) return { ok: false, attempts, rejectedRecords: 0, reason: 'shutdown_limit', error: lastError || 'not sent before the time limit' };
+      if (options.abort?.aborted) return { ok: false, attempts, rejectedRecords: 0, reason: 'shutdown_limit', error: lastError ?? NOT_SENT };
       const remaining = options.deadline() - Date.now();
-      if (remaining <= 0) return { ok: false, attempts, rejectedRecords: 0, reason: options.deadlineReason(), error: lastError || 'not sent before the time limit' };
+      if (remaining <= 0) return { ok: false, attempts, rejectedRecords: 0, reason: options.deadlineReason(), error: lastError ?? NOT_SENT };
       attempts += 1;
       const attempt = await this.post(url, payload, Math.min(this.timing.requestTimeoutMs, remaining), options.abort);
       let waitMs: number;
@@ -110,7 +121,8 @@ export class OtlpHttpExporter {
         return { ok: true, attempts, ...this.partialSuccess(signal, attempt.body) };
       }
       if (attempt.kind === 'answer') {
-        lastError = `HTTP ${attempt.status}${attempt.body ? `: ${statusMessage(attempt.body)}` : ''}`;
+        const said = attempt.body ? statusMessage(attempt.body) : '';
+        lastError = { message: `HTTP ${attempt.status}`, ...(said ? { outside: said } : {}) };
         if (!RETRYABLE_STATUS.has(attempt.status)) return { ok: false, attempts, rejectedRecords: 0, reason: 'rejected', error: lastError };
         waitMs = attempt.retryAfterMs ?? backoffMs(attempts, this.timing, this.random);
       } else {
@@ -129,14 +141,14 @@ export class OtlpHttpExporter {
     this.agent.destroy();
   }
 
-  private partialSuccess(signal: ForwardSignal, body: string): { rejectedRecords: number; error?: string } {
+  private partialSuccess(signal: ForwardSignal, body: string): { rejectedRecords: number; error?: ForwardError } {
     if (!body) return { rejectedRecords: 0 };
     try {
       const partial = (JSON.parse(body) as { partialSuccess?: Record<string, unknown> }).partialSuccess;
       const rejected = Number(partial?.[PARTIAL_SUCCESS_FIELD[signal]] ?? 0);
       if (!Number.isFinite(rejected) || rejected <= 0) return { rejectedRecords: 0 };
-      const message = typeof partial?.errorMessage === 'string' ? `: ${describe(partial.errorMessage)}` : '';
-      return { rejectedRecords: rejected, error: `the receiver rejected ${rejected} records${message}` };
+      const said = typeof partial?.errorMessage === 'string' ? describe(partial.errorMessage) : '';
+      return { rejectedRecords: rejected, error: { message: `the receiver rejected ${rejected} records`, ...(said ? { outside: said } : {}) } };
     } catch {
       return { rejectedRecords: 0 }; // an answer we cannot read is still a 2xx
     }
@@ -171,16 +183,25 @@ export class OtlpHttpExporter {
             const retryAfter = res.headers['retry-after'];
             done({ kind: 'answer', status: res.statusCode ?? 0, retryAfterMs: parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter), body: Buffer.concat(chunks).toString('utf8') });
           });
-          res.on('error', (error) => done({ kind: 'network', error: describe(error.message) }));
+          res.on('error', (error) => done({ kind: 'network', error: networkError(error) }));
         },
       );
-      const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-      const onAbort = () => req.destroy(new Error('the time limit was reached'));
+      const timer = setTimeout(() => req.destroy(new OwnAbort(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      const onAbort = () => req.destroy(new OwnAbort('the time limit was reached'));
       abort?.addEventListener('abort', onAbort, { once: true });
-      req.on('error', (error: NodeJS.ErrnoException) => done({ kind: 'network', error: describe(error.code && !error.message.includes(error.code) ? `${error.code}: ${error.message}` : error.message) }));
+      req.on('error', (error: NodeJS.ErrnoException) => done({ kind: 'network', error: networkError(error) }));
       req.end(payload);
     });
   }
+}
+
+/**
+ * A failed request: our own time limits in our words; anything else as outside text (a network
+ * or TLS error can name the peer and quote its certificate).
+ */
+function networkError(error: NodeJS.ErrnoException): ForwardError {
+  if (error instanceof OwnAbort) return { message: error.message };
+  return { outside: describe(error.code && !error.message.includes(error.code) ? `${error.code}: ${error.message}` : error.message) };
 }
 
 function sleep(ms: number, abort: AbortSignal | undefined): Promise<void> {

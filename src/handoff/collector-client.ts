@@ -1,10 +1,13 @@
 import http from 'node:http';
-import { SECRET_HEADER } from './collector-config.js';
+import { CONTROL_HEADER } from './collector-config.js';
 
-/** A small authenticated request to our collector (node:http: cheaper to load than fetch). */
-export function collectorRequest(port: number, method: 'GET' | 'POST', path: string, secret: string, timeoutMs: number): Promise<{ status: number; body: string }> {
+/**
+ * A small control request to our collector (shutdown, health), with the control secret
+ * (node:http: cheaper to load than fetch). The telemetry secret is refused on these paths.
+ */
+export function collectorRequest(port: number, method: 'GET' | 'POST', path: string, controlSecret: string, timeoutMs: number): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path, headers: { [SECRET_HEADER]: secret, 'content-length': '0' }, timeout: timeoutMs }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path, headers: { [CONTROL_HEADER]: controlSecret, 'content-length': '0' }, timeout: timeoutMs }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
@@ -18,8 +21,8 @@ export function collectorRequest(port: number, method: 'GET' | 'POST', path: str
 }
 
 /** The pid the collector reports about itself, or undefined when it does not answer as ours. */
-export async function collectorPid(port: number, path: string, method: 'GET' | 'POST', secret: string, timeoutMs: number): Promise<number | undefined> {
-  const { status, body } = await collectorRequest(port, method, path, secret, timeoutMs);
+export async function collectorPid(port: number, path: string, method: 'GET' | 'POST', controlSecret: string, timeoutMs: number): Promise<number | undefined> {
+  const { status, body } = await collectorRequest(port, method, path, controlSecret, timeoutMs);
   if (status !== 200) return undefined;
   try {
     const pid = (JSON.parse(body) as { pid?: unknown }).pid;

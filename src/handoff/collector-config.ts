@@ -2,11 +2,21 @@ import type { Attribution } from '../beacon/event.js';
 
 /**
  * What the start step hands the collector: a JSON file in the private working folder, mode 0600,
- * whose path is the collector's only argument (the secret never appears in argv or env).
+ * opened by the start step and inherited as a descriptor (or sent over IPC), so that the
+ * collector's command line shows no path into the folder (collector-command-line.ts). Neither
+ * secret ever appears in argv or env. The post step removes the file once it is done.
  */
 export interface CollectorConfig {
-  /** Required in the `x-beacon-secret` header of every request, shutdown included. */
+  /**
+   * The telemetry secret, in Codex's config.toml (so readable by every tool Codex runs): required
+   * in the `x-beacon-secret` header of the export requests, and good for nothing else.
+   */
   secret: string;
+  /**
+   * The control secret, in this file only: required in the `x-beacon-control` header of the
+   * shutdown and health requests. Never in CODEX_HOME, so the agent cannot stop its own record.
+   */
+  controlSecret: string;
   /**
    * Port to bind on 127.0.0.1 (0 picks a free one) when the collector runs alone (tests, bench).
    * Under the start step it binds nothing: it serves the socket the step bound and handed over.
@@ -25,6 +35,12 @@ export interface CollectorConfig {
   /** The collector exits by itself after this long, so it can never outlive a job by much. */
   maxLifetimeMs: number;
   attribution: Attribution;
+  /**
+   * The run's own secret values (secret-named environment variables the start step saw, the
+   * forward headers), masked wherever they appear in what the collector and the post step write
+   * (beacon/masked-values.ts). Only in this 0600 file, never on a command line.
+   */
+  maskValues?: string[];
   /** Set only when the `forward-endpoint` input is: where kept events also go (OTLP/HTTP). */
   forward?: ForwardConfig;
 }
@@ -45,6 +61,7 @@ export interface ForwardConfig {
 }
 
 export const SECRET_HEADER = 'x-beacon-secret';
+export const CONTROL_HEADER = 'x-beacon-control';
 /** The stats file's `stopReason` of a collector that died before it served: `failed to start: <error>`. */
 export const BOOT_FAILURE = 'failed to start';
 export const HEALTH_PATH = '/health';
@@ -93,7 +110,17 @@ export interface ForwardStats {
   /** Records lost, by reason: `queue_full`, `rejected`, `retries_exhausted`, `shutdown_limit`. */
   recordsDropped: Record<string, number>;
   /** The last failure, for the summary (never holds header values). */
-  lastError?: string;
+  lastError?: ForwardError;
   /** How long the flush at shutdown took. */
   flushMs?: number;
+}
+
+/**
+ * A forwarding failure: our own words, and apart from them the text that came from outside (a
+ * receiver's error answer or partial-success message, a network or TLS error naming the peer),
+ * which the summary shows only inside a code span. Either may be missing, not both.
+ */
+export interface ForwardError {
+  message?: string;
+  outside?: string;
 }

@@ -37,14 +37,19 @@ export function captureCompanions(capturePath: string): { tokenPoints: string; c
 
 export type WorkspacePaths = ReturnType<typeof workspacePaths>;
 
-/** What the start step leaves for the finish side (run.json). */
+/**
+ * What the start step leaves for the finish side (run.json). It holds no secret: the telemetry
+ * secret is in CODEX_HOME's config.toml, the control secret in collector.json (removed, and taken
+ * out of config.toml, by the post step once it is done).
+ */
 export interface RunFile {
   version: 1;
   workDir: string;
   codexHome: string;
   logPath: string;
   usagePath: string;
-  collector: { pid: number; port: number; endpoint: string; script: string; secret: string };
+  /** `instance`: the random id on the collector's command line (collector-command-line.ts). */
+  collector: { pid: number; port: number; endpoint: string; script: string; instance: string };
   harness: string;
   startedAt: string;
 }

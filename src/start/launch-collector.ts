@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import type { ReadyFile } from '../handoff/collector-config.js';
 import { LISTEN_FD_FLAG, LISTEN_IPC_FLAG, LISTEN_MESSAGE, LISTENING_MESSAGE } from '../handoff/listen-socket.js';
+import { CONFIG_FD_FLAG, CONFIG_IPC_FLAG, CONFIG_MESSAGE, instanceArgument } from '../handoff/collector-command-line.js';
 
 /**
  * Starts the collector as a detached background process on a listening socket this step bound.
@@ -12,7 +13,9 @@ import { LISTEN_FD_FLAG, LISTEN_IPC_FLAG, LISTEN_MESSAGE, LISTENING_MESSAGE } fr
  *
  * Its environment is an allowlist: runner tokens (ACTIONS_RUNTIME_TOKEN, GITHUB_TOKEN, ...) and
  * INPUT_* never reach it, but RUNNER_TRACKING_ID does, so the runner reaps it at the end of the
- * job even if our post step never runs.
+ * job even if our post step never runs. Its command line holds no secret and no path into the
+ * working folder: the config comes as a descriptor or over IPC, the same way as the socket
+ * (handoff/collector-command-line.ts), and a random instance id tells the process apart.
  */
 
 const ENV_ALLOWLIST = ['PATH', 'Path', 'PATHEXT', 'SystemRoot', 'SYSTEMROOT', 'windir', 'ComSpec', 'TEMP', 'TMP', 'TMPDIR', 'HOME', 'USERPROFILE', 'LANG', 'LC_ALL', 'TZ', 'RUNNER_TRACKING_ID', 'RUNNER_TEMP', 'NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE'];
@@ -34,6 +37,8 @@ export const COLLECTOR_NODE_ARGS = ['--max-semi-space-size=8', '--no-allocation-
 
 /** The descriptor number the collector inherits its listening socket as (after stdin, stdout, stderr). */
 const INHERITED_FD = 3;
+/** ... and its config file as, opened for reading. */
+const CONFIG_FD = 4;
 
 /**
  * How the socket reaches the collector. `fd`: inherited at spawn, nothing to wait for (Linux,
@@ -47,7 +52,10 @@ export type HandOver = 'fd' | 'ipc';
 
 export interface LaunchOptions {
   script: string;
+  /** The config file: the collector inherits it opened (fd), or gets its text over IPC. */
   configPath: string;
+  /** The run's instance id, on the collector's command line (not a secret). */
+  instance: string;
   /** Written here once the collector owns the socket: `{ port, pid }` (the finish side reads it). */
   readyPath: string;
   logPath: string;
@@ -108,16 +116,20 @@ export async function launchCollector(options: LaunchOptions): Promise<LaunchedC
   let child: ChildProcess | undefined;
   try {
     const out = fs.openSync(options.logPath, 'a', 0o600);
+    const args = handOver === 'fd' ? [`${CONFIG_FD_FLAG}${CONFIG_FD}`, `${LISTEN_FD_FLAG}${INHERITED_FD}`] : [CONFIG_IPC_FLAG, LISTEN_IPC_FLAG];
+    let config: number | undefined;
     try {
-      child = spawn(process.execPath, [...COLLECTOR_NODE_ARGS, options.script, options.configPath, handOver === 'fd' ? `${LISTEN_FD_FLAG}${INHERITED_FD}` : LISTEN_IPC_FLAG], {
+      config = handOver === 'fd' ? fs.openSync(options.configPath, 'r') : undefined;
+      child = spawn(process.execPath, [...COLLECTOR_NODE_ARGS, options.script, instanceArgument(options.instance), ...args], {
         detached: true,
         // Never the step's own pipes: the runner would wait for them (and kill us on Windows).
-        stdio: ['ignore', out, out, fd ?? 'ipc'],
+        stdio: ['ignore', out, out, fd ?? 'ipc', ...(config === undefined ? [] : [config])],
         env: collectorEnvironment(options.env ?? process.env),
         windowsHide: true,
       });
     } finally {
       fs.closeSync(out);
+      if (config !== undefined) fs.closeSync(config);
     }
     const pid = child.pid;
     if (pid === undefined) {
@@ -126,7 +138,7 @@ export async function launchCollector(options: LaunchOptions): Promise<LaunchedC
       throw new Error(`the collector could not be started: ${error.message}`);
     }
     // The spawn returns once the child has its copy of the descriptor: ours can go at once.
-    if (handOver === 'ipc') await sendOverIpc(child, listener, options.timeoutMs, options.logPath);
+    if (handOver === 'ipc') await sendOverIpc(child, fs.readFileSync(options.configPath, 'utf8'), listener, options.timeoutMs, options.logPath);
     const ready: ReadyFile = { port, pid };
     fs.writeFileSync(`${options.readyPath}.tmp`, JSON.stringify(ready), { mode: 0o600 });
     fs.renameSync(`${options.readyPath}.tmp`, options.readyPath);
@@ -141,8 +153,9 @@ export async function launchCollector(options: LaunchOptions): Promise<LaunchedC
   }
 }
 
-async function sendOverIpc(child: ChildProcess, listener: net.Server, timeoutMs: number, logPath: string): Promise<void> {
+async function sendOverIpc(child: ChildProcess, configText: string, listener: net.Server, timeoutMs: number, logPath: string): Promise<void> {
   try {
+    await new Promise<void>((resolve, reject) => child.send({ type: CONFIG_MESSAGE, text: configText }, (error) => (error ? reject(error) : resolve())));
     await new Promise<void>((resolve, reject) => child.send(LISTEN_MESSAGE, listener, (error) => (error ? reject(error) : resolve())));
     await new Promise<void>((resolve, reject) => {
       const settle = (error?: Error) => {

@@ -56,7 +56,10 @@ export function httpRequest(port: number, options: { method?: string; path: stri
 export interface RunningCollector {
   port: number;
   pid: number;
+  /** The telemetry secret (`x-beacon-secret`, export paths only). */
   secret: string;
+  /** The control secret (`x-beacon-control`, /shutdown and /health only). */
+  controlSecret: string;
   dir: string;
   config: CollectorConfig;
   child: ChildProcess;
@@ -66,13 +69,21 @@ export interface RunningCollector {
   events(): Record<string, any>[];
   /** The capture file's text followed by the token file's. */
   captureText(): string;
+  /** GET /health with the control secret. */
+  health(): Promise<HttpAnswer>;
   shutdown(): Promise<CollectorStats>;
+}
+
+/** The headers of a control request (shutdown, health). */
+export function controlHeaders(controlSecret: string): Record<string, string> {
+  return { 'x-beacon-control': controlSecret };
 }
 
 /** A collector config whose files are in `dir`: the Codex rules, spans and prompt text off, a 32 MiB body limit. */
 export function collectorConfigIn(dir: string, overrides: Partial<CollectorConfig> = {}): CollectorConfig {
   return {
     secret: 'test-secret-0123456789',
+    controlSecret: 'test-control-secret-9876543210',
     port: 0,
     capturePath: path.join(dir, 'capture.jsonl'),
     statsPath: path.join(dir, 'stats.json'),
@@ -90,7 +101,7 @@ export function collectorConfigIn(dir: string, overrides: Partial<CollectorConfi
 export async function startCollectorProcess(overrides: Partial<CollectorConfig> = {}, env: Record<string, string> = {}): Promise<RunningCollector> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'beacon-collector-'));
   const config = collectorConfigIn(dir, overrides);
-  const { secret } = config;
+  const { secret, controlSecret } = config;
   const configPath = path.join(dir, 'collector.json');
   fs.writeFileSync(configPath, JSON.stringify(config));
   const child = spawn(process.execPath, [...COLLECTOR_NODE_ARGS, path.join(DIST, 'collector', 'index.js'), configPath], { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '', ...env } });
@@ -115,6 +126,7 @@ export async function startCollectorProcess(overrides: Partial<CollectorConfig> 
     port,
     pid: ready.pid,
     secret,
+    controlSecret,
     dir,
     config,
     child,
@@ -126,8 +138,9 @@ export async function startCollectorProcess(overrides: Partial<CollectorConfig> 
         .split('\n')
         .filter(Boolean)
         .map((line) => JSON.parse(line)),
+    health: () => httpRequest(port, { method: 'GET', path: '/health', headers: controlHeaders(controlSecret) }),
     async shutdown() {
-      const answer = await httpRequest(port, { path: '/shutdown', headers: { 'x-beacon-secret': secret } });
+      const answer = await httpRequest(port, { path: '/shutdown', headers: controlHeaders(controlSecret) });
       if (answer.status !== 200) throw new Error(`shutdown answered ${answer.status}`);
       await exited;
       return JSON.parse(fs.readFileSync(config.statsPath, 'utf8')) as CollectorStats;

@@ -3,6 +3,9 @@ import path from 'node:path';
 import { providerConfigArgs, runCodexExec, type CodexExecResult } from './codex-cli.js';
 import type { FakeModel, ModelCall } from './fake-model.js';
 import type { CollectorStats } from '../../src/handoff/collector-config.js';
+import { instanceArgument } from '../../src/handoff/collector-command-line.js';
+import type { RunFile } from '../../src/handoff/workspace.js';
+import { killIfStillOurs } from './processes.js';
 import { SimulatedRunner, githubEnv, type StepResult } from './runner.js';
 import { validateBeaconLog, type LogValidation } from './schema-validator.js';
 import type { UsageEntry } from '../../src/finish/account-usage/usage-entry.js';
@@ -198,19 +201,14 @@ export class E2eJob {
   /** A post step that failed leaves the collector running: end it, if it is still the process we started. */
   private killLeftoverCollector(): void {
     const workDir = path.dirname(this.start.outputs['log-path'] ?? '');
-    let pid: number | undefined;
+    let collector: RunFile['collector'];
     try {
-      pid = (JSON.parse(fs.readFileSync(path.join(workDir, 'run.json'), 'utf8')) as { collector: { pid: number } }).collector.pid;
-      // Its command line names its config in our work folder; a recycled pid would not.
-      if (!fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(workDir)) return;
+      collector = (JSON.parse(fs.readFileSync(path.join(workDir, 'run.json'), 'utf8')) as RunFile).collector;
     } catch {
       return;
     }
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
+    // Its command line holds the run's instance id; a recycled pid would not.
+    killIfStillOurs(collector.pid, instanceArgument(collector.instance));
   }
 }
 

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import type { RunFile } from '../../src/handoff/workspace.js';
+import type { CollectorConfig } from '../../src/handoff/collector-config.js';
+import { instanceArgument } from '../../src/handoff/collector-command-line.js';
+import { workspacePaths, type RunFile } from '../../src/handoff/workspace.js';
 
 /** Senders and probes for the reliability and security tests: real sockets on 127.0.0.1. */
 
@@ -144,6 +146,17 @@ export function rssKiB(pid: number): number {
 /** What a start step left for the finish: the run file of its working folder. */
 export function runFileOf(workDir: string): RunFile {
   return JSON.parse(fs.readFileSync(path.join(workDir, 'run.json'), 'utf8')) as RunFile;
+}
+
+/**
+ * A started use of the action, read while its collector runs (the post step removes collector.json):
+ * its collector, both secrets, and the marker its command line holds (for killIfStillOurs).
+ */
+export function startedCaptureIn(workDir: string) {
+  const run = runFileOf(workDir);
+  const paths = workspacePaths(workDir);
+  const config = JSON.parse(fs.readFileSync(paths.collectorConfig, 'utf8')) as CollectorConfig;
+  return { workDir, paths, run, port: run.collector.port, pid: run.collector.pid, secret: config.secret, controlSecret: config.controlSecret, marker: instanceArgument(run.collector.instance) };
 }
 
 export function waitUntil(condition: () => boolean, timeoutMs: number, stepMs = 5): Promise<boolean> {

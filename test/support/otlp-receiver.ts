@@ -33,8 +33,10 @@ export interface OtlpReceiverBehaviour {
   failFirst?: number;
   /** ...with this status (default 503)... */
   failStatus?: number;
-  /** ...and this Retry-After header, if any. */
+  /** ...and this Retry-After header, if any... */
   retryAfter?: string;
+  /** ...and this Status message (default `unavailable (N)`, N counting the failures). */
+  failMessage?: string;
   /** Read requests and never answer them. */
   hang?: boolean;
   /** Accept, but report this many rejected records (partial success). */
@@ -73,7 +75,7 @@ export async function startOtlpReceiver(behaviour: OtlpReceiverBehaviour = {}): 
       if (failed < (behaviour.failFirst ?? 0)) {
         failuresByPath.set(path, failed + 1);
         const status = behaviour.failStatus ?? 503;
-        return answer(res, request, status, 'application/json', JSON.stringify({ code: 14, message: `unavailable (${failed + 1})` }), behaviour.retryAfter ? { 'retry-after': behaviour.retryAfter } : {});
+        return answer(res, request, status, 'application/json', JSON.stringify({ code: 14, message: behaviour.failMessage ?? `unavailable (${failed + 1})` }), behaviour.retryAfter ? { 'retry-after': behaviour.retryAfter } : {});
       }
       if (behaviour.rejectRecords) {
         const field = path === '/v1/metrics' ? 'rejectedDataPoints' : 'rejectedLogRecords';

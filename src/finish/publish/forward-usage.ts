@@ -18,8 +18,8 @@
 import fs from 'node:fs';
 import { ACTION, type Attribution } from '../../beacon/event.js';
 import { addCount, isCount } from '../../beacon/integers.js';
-import type { CollectorStats, ForwardConfig, ForwardStats } from '../../handoff/collector-config.js';
-import { OtlpHttpExporter, type DropReason } from '../../forward/exporter.js';
+import type { CollectorStats, ForwardConfig, ForwardError, ForwardStats } from '../../handoff/collector-config.js';
+import { errorText, OtlpHttpExporter, type DropReason } from '../../forward/exporter.js';
 import { COLLECTOR_FLUSH_SHARE, FORWARDER_DEFAULTS } from '../../forward/settings.js';
 import { msToUnixNanos, pushAttribute, resourceAttributes, SCOPE, type JsonKeyValue } from '../../forward/otlp-json.js';
 import { RECOVERED_SOURCE } from '../account-usage/sessions/recovered-events.js';
@@ -162,8 +162,21 @@ export interface UsageForwardResult {
   tokens: number;
   retries: number;
   reason?: DropReason;
-  error?: string;
+  error?: ForwardError;
   durationMs: number;
+}
+
+/** One loss: in our words, and why (the receiver's or the network's own text kept apart, for the summary). */
+export interface ForwardProblem {
+  text: string;
+  error?: ForwardError;
+  /** The error is the last of several attempts (`; last error: ...`), not the receiver's account of the loss. */
+  lastError?: boolean;
+}
+
+/** A problem as one line of the step log. */
+export function problemText(problem: ForwardProblem): string {
+  return problem.error ? `${problem.text}; ${problem.lastError ? 'last error: ' : ''}${errorText(problem.error)}` : problem.text;
 }
 
 export interface ForwardingReport {
@@ -172,8 +185,8 @@ export interface ForwardingReport {
   /** The collector's counters for the events; undefined when it left none (it did not stop cleanly). */
   logs?: ForwardStats;
   metrics: UsageForwardResult;
-  /** What was lost and why, one sentence each; empty when everything arrived. */
-  problems: string[];
+  /** What was lost and why, one each; empty when everything arrived. */
+  problems: ForwardProblem[];
 }
 
 export const DROP_REASONS: Record<string, string> = {
@@ -209,16 +222,20 @@ export async function forwardRun(options: ForwardRunOptions): Promise<Forwarding
   const timeLimitMs = Math.max(config.shutdownLimitMs * (1 - COLLECTOR_FLUSH_SHARE), config.shutdownLimitMs - flushMs);
   const metrics = await sendUsage(options, timeLimitMs);
 
-  const problems: string[] = [];
+  const problems: ForwardProblem[] = [];
   if (!logs) {
-    problems.push('the collector left no forwarding counters (it did not stop cleanly), so whether the events arrived is unknown');
+    problems.push({ text: 'the collector left no forwarding counters (it did not stop cleanly), so whether the events arrived is unknown' });
   } else {
     const lost = Object.values(logs.recordsDropped).reduce((a, b) => a + b, 0);
-    if (lost > 0) problems.push(`${lost} of ${logs.recordsQueued + (logs.recordsDropped.queue_full ?? 0)} events were not forwarded (${describeDrops(logs.recordsDropped)})${logs.lastError ? `; last error: ${logs.lastError}` : ''}`);
+    const text = `${lost} of ${logs.recordsQueued + (logs.recordsDropped.queue_full ?? 0)} events were not forwarded (${describeDrops(logs.recordsDropped)})`;
+    if (lost > 0) problems.push({ text, ...(logs.lastError ? { error: logs.lastError, lastError: true } : {}) });
   }
-  if (metrics.rejectedPoints > 0) problems.push(`${metrics.rejectedPoints} of ${metrics.dataPoints} token usage data points were not forwarded (${DROP_REASONS.rejected}); ${metrics.error}`);
+  if (metrics.rejectedPoints > 0) {
+    problems.push({ text: `${metrics.rejectedPoints} of ${metrics.dataPoints} token usage data points were not forwarded (${DROP_REASONS.rejected})`, ...(metrics.error ? { error: metrics.error } : {}) });
+  }
   if (metrics.status === 'failed') {
-    problems.push(`the token usage metrics (${metrics.dataPoints} data points) were not forwarded (${DROP_REASONS[metrics.reason ?? 'rejected'] ?? metrics.reason})${metrics.error ? `; last error: ${metrics.error}` : ''}`);
+    const text = `the token usage metrics (${metrics.dataPoints} data points) were not forwarded (${DROP_REASONS[metrics.reason ?? 'rejected'] ?? metrics.reason})`;
+    problems.push({ text, ...(metrics.error ? { error: metrics.error, lastError: true } : {}) });
   }
   return { endpoint: config.endpoint, required: config.required, ...(logs ? { logs } : {}), metrics, problems };
 }

@@ -2,7 +2,8 @@ import type { RunReport } from '../account-usage/run-report.js';
 import type { SessionReconciliation } from '../account-usage/sessions/reconcile.js';
 import { SUMMARY_LIMITS, codeSpan, formatInt, formatMs, notShown, plainLine, shorten, table, tableCell } from '../markdown.js';
 import type { ValidationResult } from '../validate/validate.js';
-import type { ForwardingReport } from './forward-usage.js';
+import type { ForwardError } from '../../handoff/collector-config.js';
+import type { ForwardingReport, ForwardProblem } from './forward-usage.js';
 import type { UsageEntry } from '../account-usage/usage-entry.js';
 import type { UsageFile } from './usage-file.js';
 
@@ -253,9 +254,22 @@ function forwardingSection(forwarding: ForwardingReport | undefined): string {
   ];
   if (forwarding.problems.length > 0) {
     const consequence = forwarding.required ? 'forward-required is true: the step fails.' : 'A warning only (forward-required is false).';
-    parts.push(`**Lost**\n\n${forwarding.problems.map((p) => `- ${plainLine(p)}`).join('\n')}\n\n${consequence}`);
+    parts.push(`**Lost**\n\n${forwarding.problems.map((p) => `- ${problemMarkdown(p)}`).join('\n')}\n\n${consequence}`);
   } else {
     parts.push('Everything arrived.');
   }
   return `### Forwarding\n\n${parts.join('\n\n')}`;
+}
+
+/** Longest receiver text shown (the exporter keeps 300 characters of it already). */
+const OUTSIDE_CHARS = 300;
+
+/** A forwarding loss: our words plain, what the receiver or the network said only inside a code span. */
+function problemMarkdown(problem: ForwardProblem): string {
+  if (!problem.error) return plainLine(problem.text);
+  return `${plainLine(problem.text)}; ${problem.lastError ? 'last error: ' : ''}${errorMarkdown(problem.error)}`;
+}
+
+function errorMarkdown(error: ForwardError): string {
+  return [error.message ? plainLine(error.message) : '', error.outside ? codeSpan(shorten(error.outside, OUTSIDE_CHARS)) : ''].filter((part) => part).join(': ');
 }

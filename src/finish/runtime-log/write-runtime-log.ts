@@ -11,6 +11,7 @@ import { LogReadCounter, type LogReadStats } from './log-stats.js';
 import { LogSink } from './log-sink.js';
 import { MetricExportTally, type MetricExportUsage } from './metric-exports.js';
 import { CumulativeSeries, normalizeExport, tokenPointOf, type TokenPoint } from './normalize-tokens.js';
+import { MASKED, SecretScanner, SUSPECT } from './secret-scan.js';
 
 /**
  * The runtime log, made from what the collector wrote: its capture (every event but the token
@@ -26,6 +27,9 @@ import { CumulativeSeries, normalizeExport, tokenPointOf, type TokenPoint } from
  *
  * Memory stays bounded whatever the log size: files are read in fixed chunks and only the current
  * export request's token lines are held. Every event written is handed to `onEvent` in order.
+ *
+ * The capture's events are scanned for secrets the collector's rules missed (./secret-scan.ts): a
+ * line with one is rewritten with it redacted, so the log is then a copy from that line on.
  */
 
 export interface RuntimeLogOptions {
@@ -46,6 +50,8 @@ export interface RuntimeLogOptions {
   onEvent?: (event: Record<string, any>) => void;
   /** Each token event as written (normalized usage set), e.g. for forwarding. */
   onTokenEvent?: (event: Record<string, any>) => void;
+  /** The second net for secrets in the capture's events; by default the full rule set without exact values. */
+  secretScan?: SecretScanner;
 }
 
 /** How the runtime log was made: the capture itself (hard link) plus the token events, or a copy. */
@@ -84,6 +90,9 @@ export class RuntimeLogWriter {
   private readonly counter = new LogReadCounter();
   private readonly series = new CumulativeSeries();
   private readonly exports = new MetricExportTally();
+  private readonly scanner: SecretScanner;
+  /** A line held for the full scan (async), parsed: see `checkLine` and `copyLine`. */
+  private suspect: Json | undefined;
 
   private input: fs.promises.FileHandle | undefined;
   private tokenInput: fs.promises.FileHandle | undefined;
@@ -123,6 +132,7 @@ export class RuntimeLogWriter {
     this.spoolPath = `${this.logPath}.tokens-pending`;
     this.chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
     this.maxExportLines = options.maxExportLines ?? DEFAULT_MAX_EXPORT_LINES;
+    this.scanner = options.secretScan ?? new SecretScanner();
     // Each has room for a carried partial line (< chunkBytes) plus one full read.
     this.buffers = [Buffer.allocUnsafe(this.chunkBytes * 2), Buffer.allocUnsafe(this.chunkBytes * 2)];
   }
@@ -296,7 +306,8 @@ export class RuntimeLogWriter {
 
   /**
    * While linking: checks one line and counts its event, or returns false, having changed
-   * nothing, when the line could not stay as it is (it would be skipped or rewritten).
+   * nothing, when the line could not stay as it is (it would be skipped or rewritten). A line that
+   * may hold a secret is held in `suspect` for the full scan (`lineEndingLink`).
    */
   private checkLine(buffer: Buffer, start: number, end: number, hasNewline: boolean): boolean {
     if (!hasNewline) return false;
@@ -312,36 +323,58 @@ export class RuntimeLogWriter {
     const e = event as Json;
     if (e.event.action === ACTION.tokenUsage) return false;
     if (!this.chunkIsUtf8 && !isUtf8(buffer.subarray(start, end))) return false;
-    this.lineNumber += 1;
-    this.counter.lineRead();
-    this.options.onEvent?.(e);
+    const verdict = this.scanner.check(e);
+    if (verdict & MASKED) return false;
+    if (verdict & SUSPECT) {
+      this.suspect = e;
+      return false;
+    }
+    this.acceptLine(e);
     return true;
   }
 
-  /** One line of a copy: skipped and counted when bad, written as it is or rewritten otherwise. */
-  private copyLine(buffer: Buffer, start: number, end: number, hasNewline: boolean): void {
+  /** A line that stays as it is (linking), counted and reported. */
+  private acceptLine(e: Json): void {
+    this.lineNumber += 1;
+    this.counter.lineRead();
+    this.options.onEvent?.(e);
+  }
+
+  /**
+   * One line of a copy: skipped and counted when bad, written as it is or rewritten otherwise.
+   * Returns true when the line may hold a secret: it is then held in `suspect`, for `writeSuspect`.
+   */
+  private copyLine(buffer: Buffer, start: number, end: number, hasNewline: boolean): boolean {
     this.lineNumber += 1;
     let text = buffer.toString('utf8', start, end);
-    if (text === '' || text === '\r') return; // blank lines carry nothing
+    if (text === '' || text === '\r') return false; // blank lines carry nothing
     this.counter.lineRead();
     let event: unknown;
     try {
       event = JSON.parse(text);
     } catch {
       this.counter.malformed(this.lineNumber, (hasNewline ? 'not valid JSON' : 'torn last line (no newline, not valid JSON)') + this.whichFile, !hasNewline);
-      return;
+      return false;
     }
     const problem = eventProblem(event);
     if (problem) {
       this.counter.malformed(this.lineNumber, problem + this.whichFile, false);
-      return;
+      return false;
     }
     const e = event as Json;
-    if (e.event.action === ACTION.tokenUsage) return this.holdTokenEvent(e, end - start);
+    if (e.event.action === ACTION.tokenUsage) {
+      this.holdTokenEvent(e, end - start);
+      return false;
+    }
     // Invalid UTF-8 became U+FFFD in the parsed copy: write that copy, never the bad bytes.
     // (An integer written as `1.0` is not looked for: the collector serializes with JSON.stringify,
     // which never prints one, and scanning every line's text would cost a sixth of the pass.)
-    const rewrite = !this.chunkIsUtf8 && !isUtf8(buffer.subarray(start, end));
+    const verdict = this.scanner.check(e);
+    if (verdict & SUSPECT) {
+      this.suspect = e;
+      return true;
+    }
+    const rewrite = verdict & MASKED || (!this.chunkIsUtf8 && !isUtf8(buffer.subarray(start, end)));
     this.options.onEvent?.(e);
     if (rewrite) text = JSON.stringify(e);
     if (rewrite) this.sink!.text(text + '\n');
@@ -349,6 +382,16 @@ export class RuntimeLogWriter {
       this.sink!.copy(buffer, start, hasNewline ? end + 1 : end);
       if (!hasNewline) this.sink!.text('\n');
     }
+    return false;
+  }
+
+  /** The held line of a copy, after the full scan: written as JSON, its secrets redacted. */
+  private async writeSuspect(scanned = false): Promise<void> {
+    const e = this.suspect!;
+    this.suspect = undefined;
+    if (!scanned) await this.scanner.redact(e);
+    this.options.onEvent?.(e);
+    this.sink!.text(JSON.stringify(e) + '\n');
   }
 
   // ---- token events, held per export request ----
@@ -397,13 +440,27 @@ export class RuntimeLogWriter {
 
   // ---- reading ----
 
-  /** While linking, the line that ends the linking: the log becomes a copy from this line on. */
+  /**
+   * While linking, the line that ends the linking: the log becomes a copy from this line on;
+   * unless it was only suspect and the full scan finds nothing in it.
+   */
   private async lineEndingLink(view: Buffer, start: number, end: number, hasNewline: boolean, bufferOffset: number): Promise<void> {
     if (this.linking) {
       if (this.checkLine(view, start, end, hasNewline)) return;
+      const suspect = this.suspect;
+      if (suspect) {
+        this.suspect = undefined;
+        if (!(await this.scanner.redact(suspect))) return this.acceptLine(suspect);
+        // Found something: the log is a copy from here, this line rewritten.
+        await this.beginCopy(bufferOffset + start);
+        this.lineNumber += 1;
+        this.counter.lineRead();
+        this.suspect = suspect;
+        return this.writeSuspect(true);
+      }
       await this.beginCopy(bufferOffset + start);
     }
-    this.copyLine(view, start, end, hasNewline);
+    if (this.copyLine(view, start, end, hasNewline)) await this.writeSuspect();
   }
 
   /** Reads one file to its end, line by line; returns the bytes read. The sink must be drained before. */
@@ -426,7 +483,9 @@ export class RuntimeLogWriter {
         const newline = view.indexOf(NEWLINE, start);
         if (newline === -1) break;
         if (skippingLongLine) skippingLongLine = false;
-        else if (!this.linking) this.copyLine(view, start, newline, true);
+        else if (!this.linking) {
+          if (this.copyLine(view, start, newline, true)) await this.writeSuspect();
+        }
         // Awaited only for the line that ends the linking: a promise per line would cost.
         else if (!this.checkLine(view, start, newline, true)) await this.lineEndingLink(view, start, newline, true, bufferOffset);
         start = newline + 1;

@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { SHUTDOWN_PATH, type CollectorConfig, type ReadyFile } from '../../handoff/collector-config.js';
 import { collectorPid } from '../../handoff/collector-client.js';
+import { instanceArgument } from '../../handoff/collector-command-line.js';
 
 /**
- * Stops the collector: an authenticated shutdown request over HTTP (works on Windows, where
- * signals do not), then wait until the process is gone. A kill is the last resort, and only for
+ * Stops the collector: a shutdown request over HTTP with the control secret (works on Windows,
+ * where signals do not), then wait until the process is gone. A kill is the last resort, and only for
  * a process we can tell is ours: a stale pid may belong to someone else by now.
  */
 
@@ -19,8 +20,9 @@ export type StopOutcome =
 export interface StopOptions {
   config: CollectorConfig | undefined;
   ready: ReadyFile | undefined;
-  /** The collector script's path, to recognise our process by its command line. */
+  /** The collector script's path and the run's instance id (run.json), to recognise our process by its command line. */
   script: string | undefined;
+  instance: string | undefined;
   answerTimeoutMs?: number;
   exitTimeoutMs?: number;
 }
@@ -53,22 +55,22 @@ async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
   return true;
 }
 
-/** Whether the process's command line shows our collector (Linux: /proc; macOS: ps). */
-function looksLikeOurCollector(pid: number, script: string, configPath: string): boolean | undefined {
+/** Whether the process's command line shows our collector, this run's instance (Linux: /proc; macOS: ps). */
+function looksLikeOurCollector(pid: number, script: string, instance: string): boolean | undefined {
   try {
     let commandLine: string;
     if (process.platform === 'linux') commandLine = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-    else if (process.platform === 'darwin') commandLine = execFileSync('ps', ['-p', String(pid), '-o', 'command='], { encoding: 'utf8' });
+    else if (process.platform === 'darwin') commandLine = execFileSync('ps', ['-ww', '-p', String(pid), '-o', 'command='], { encoding: 'utf8' });
     else return undefined; // Windows: no cheap way; never kill what we cannot recognise
     // Empty for a process that just exited (a zombie): nothing to recognise.
     if (commandLine.trim() === '') return undefined;
-    return commandLine.includes(script) && commandLine.includes(configPath);
+    return commandLine.includes(script) && commandLine.split(/\s+/).includes(instanceArgument(instance));
   } catch {
     return undefined;
   }
 }
 
-export async function stopCollector(options: StopOptions & { configPath: string }): Promise<StopOutcome> {
+export async function stopCollector(options: StopOptions): Promise<StopOutcome> {
   const { config, ready } = options;
   if (!config || !ready) return { status: 'not-started' };
   const answerTimeoutMs = options.answerTimeoutMs ?? 5_000;
@@ -77,13 +79,14 @@ export async function stopCollector(options: StopOptions & { configPath: string 
 
   let answeredPid: number | undefined;
   try {
-    answeredPid = await collectorPid(ready.port, SHUTDOWN_PATH, 'POST', config.secret, answerTimeoutMs);
+    answeredPid = await collectorPid(ready.port, SHUTDOWN_PATH, 'POST', config.controlSecret, answerTimeoutMs);
   } catch {
     answeredPid = undefined; // refused (gone) or hung: decided below
   }
   // The answer proves nothing: whatever holds the port now can answer 200 with any pid. Before
   // waiting for a process or killing it, check that it is ours wherever the OS lets us tell.
-  const recognise = () => (options.script ? looksLikeOurCollector(pid, options.script, options.configPath) : undefined);
+  const { script, instance } = options;
+  const recognise = () => (script && instance ? looksLikeOurCollector(pid, script, instance) : undefined);
   if (answeredPid === pid && recognise() !== false) {
     const started = Date.now();
     if (await waitForExit(pid, exitTimeoutMs)) return { status: 'stopped', pid, waitedMs: Date.now() - started };

@@ -24,6 +24,11 @@ export interface ValidationOptions {
   /** Fail the step (instead of warning) when the run has too few events. */
   requireTelemetry: boolean;
   collectorExit?: CollectorExit;
+  /**
+   * When the collector last wrote (its capture's last change, ISO), read before the post step
+   * touched the capture: says when a collector that left no statistics stopped, at the latest.
+   */
+  collectorLastWrite?: string;
   /** The session files read and reconciled with the token metric, when the harness has them. */
   sessions?: SessionReconciliation;
 }
@@ -41,7 +46,7 @@ const CLEAN_STOP = 'shutdown request';
 /** What an HTTP status the collector answered with usually means. */
 const REJECTION_CAUSES: Record<string, string> = {
   '400': 'a body that could not be decoded as OTLP, or one of which nothing could be used (every data point refused, e.g. a token count that is not a whole number)',
-  '401': 'a missing or wrong secret header (a stale config, or another process sending to the port)',
+  '401': 'a missing or wrong secret header (a stale config, another process sending to the port, or a shutdown or health request without the control secret, such as one with the telemetry secret of config.toml)',
   '413': 'a body larger than the collector accepts',
   '415': 'an unsupported content type or encoding',
   '503': 'the collector shutting down, or failing to write',
@@ -87,20 +92,7 @@ export function validateRun(report: RunReport, stats: CollectorStats | undefined
   if (options.sessions) checkSessions(options.sessions, warnings, diagnoses);
   checkUnknownTelemetry(report, stats, options.sessions, warnings);
 
-  if (exit?.status !== 'not-started') {
-    const why = exit?.reason ? ` (${exit.reason})` : '';
-    if (exit?.status === 'left-alone') {
-      warnings.push(`The collector could not be stopped${why} and was left running. What it wrote so far is used.`);
-    } else if (stats === undefined) {
-      warnings.push(`The collector left no statistics: it died or was killed before it could stop cleanly${why}. What it wrote is still used.`);
-    } else if (stats.stopReason === undefined) {
-      warnings.push('The collector did not record why it stopped: it was likely killed. What it wrote is still used.');
-    } else if (stats.stopReason !== CLEAN_STOP) {
-      warnings.push(`The collector stopped on its own (${stats.stopReason}), not at the post step's request: telemetry sent after that was lost. What it wrote is still used.`);
-    } else if (exit?.status === 'killed' || exit?.status === 'already-exited') {
-      warnings.push(`The collector ${exit.status === 'killed' ? 'had to be killed' : 'had already exited'}${why}. What it wrote is still used.`);
-    }
-  }
+  if (exit?.status !== 'not-started') stopWarning(exit, stats, options.collectorLastWrite, warnings);
 
   if (stats) {
     const rejected = Object.entries(stats.rejected).filter(([, n]) => n > 0);
@@ -138,6 +130,28 @@ export function validateRun(report: RunReport, stats: CollectorStats | undefined
   }
 
   return { ok: failures.length === 0, failures, warnings, diagnoses };
+}
+
+/**
+ * A collector that did not stop at the post step's request, or not cleanly: said as a warning,
+ * with when it stopped (its statistics' time; without them, the last change of its capture).
+ */
+function stopWarning(exit: CollectorExit | undefined, stats: CollectorStats | undefined, lastWrite: string | undefined, warnings: string[]): void {
+  const why = exit?.reason ? ` (${exit.reason})` : '';
+  const lastSeen = lastWrite ? `it stopped after ${lastWrite}, when its capture last changed` : 'when it stopped is unknown (it left no capture)';
+  if (exit?.status === 'left-alone') {
+    warnings.push(`The collector could not be stopped${why} and was left running. What it wrote so far is used.`);
+  } else if (stats === undefined) {
+    warnings.push(`The collector left no statistics: it died or was killed before it could stop cleanly${why}; ${lastSeen}. What it wrote is still used.`);
+  } else if (stats.stopReason === undefined) {
+    warnings.push(`The collector did not record why it stopped: it was likely killed${stats.stoppedAt ? ` at ${stats.stoppedAt}` : `; ${lastSeen}`}. What it wrote is still used.`);
+  } else if (stats.stopReason !== CLEAN_STOP) {
+    warnings.push(`The collector stopped on its own (${stats.stopReason}) at ${stats.stoppedAt ?? 'an unknown time'}, not at the post step's request: telemetry sent after that was lost. What it wrote is still used.`);
+  } else if (exit?.status === 'already-exited') {
+    warnings.push(`The collector had already stopped at ${stats.stoppedAt ?? 'an unknown time'}, on a shutdown request sent before this step: telemetry sent after that was lost. What it wrote is still used.`);
+  } else if (exit?.status === 'killed') {
+    warnings.push(`The collector had to be killed${why}. What it wrote is still used.`);
+  }
 }
 
 const FIELD_NAMES = { input: 'input', cachedInput: 'cached input', output: 'output', reasoningOutput: 'reasoning' } as const;

@@ -1,0 +1,118 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { rules } from '@secretlint/secretlint-rule-preset-recommend';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeRuntimeLogWithReport } from '../src/finish/account-usage/process-capture.js';
+import { CLEAN, LEFT_OUT_RULES, MASKED, PRESET_KEYWORDS, SecretScanner, secretlintFindings, SUSPECT } from '../src/finish/runtime-log/secret-scan.js';
+import { captureCompanions } from '../src/handoff/workspace.js';
+import { commandEvent, logEvent, writeCapture } from './support/capture-builder.js';
+import { ORDINARY_TEXT, corpusInstances, secretCorpus } from './support/secret-corpus.js';
+
+/**
+ * The post step's second net (src/finish/runtime-log/secret-scan.ts): secretlint's recommended
+ * rules behind a keyword check, and the runtime log rewritten only where they find something.
+ */
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'secret-scan-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** Secrets only secretlint's rules know: the corpus's Stripe, GitLab and Shopify keys. */
+const PRESET_ONLY = secretCorpus().filter((k) => k.caughtBy === 'post step').flatMap((k) => k.instances);
+
+describe('keywords of the preset', () => {
+  it('name every rule of the preset but those left out, and nothing else', () => {
+    const ids = rules.map((r) => r.meta.id).filter((id) => !LEFT_OUT_RULES.has(id));
+    expect(Object.keys(PRESET_KEYWORDS).sort()).toEqual([...ids].sort());
+    // secretlint-disable comments in a tool's output must not switch the scan off.
+    expect(rules.some((r) => r.meta.id === '@secretlint/secretlint-rule-filter-comments')).toBe(true);
+  });
+
+  it('let through every text the preset finds something in (the check is a necessary condition)', async () => {
+    const texts = [...corpusInstances().map((i) => i.text), ...PRESET_ONLY.map((i) => i.text), `x https://user:pass1234@example.com/x`];
+    let found = 0;
+    for (const text of texts) {
+      if ((await secretlintFindings(text)).length === 0) continue;
+      found += 1;
+      expect(new SecretScanner().check({ raw: { output: text } }) & SUSPECT, text.slice(0, 80)).toBe(SUSPECT);
+    }
+    expect(found).toBeGreaterThan(30);
+  });
+
+  it('leave ordinary text alone, and what the collector already redacted', () => {
+    const scanner = new SecretScanner();
+    for (const text of ORDINARY_TEXT) expect(scanner.check({ raw: { output: text } }), text).toBe(CLEAN);
+    expect(scanner.check({ raw: { output: 'the account is closed; self_test passed; dapi is a word' } })).toBe(CLEAN);
+  });
+});
+
+describe('SecretScanner', () => {
+  it('redacts what only the preset knows, keeping the text around it', async () => {
+    const scanner = new SecretScanner();
+    for (const instance of PRESET_ONLY) {
+      const out = await scanner.redactText(instance.text);
+      expect(instance.needles.filter((n) => out.includes(n))).toEqual([]);
+    }
+    const [text] = PRESET_ONLY.map((i) => i.text);
+    expect(await scanner.redactText(text!)).toMatch(/^billing \[REDACTED\] gitlab \[REDACTED\] shop \[REDACTED\]$/);
+    // A tool's output cannot switch the rules off with secretlint's own comments.
+    expect(await scanner.redactText(`# secretlint-disable\n${text}\n# secretlint-enable`)).toBe('# secretlint-disable\nbilling [REDACTED] gitlab [REDACTED] shop [REDACTED]\n# secretlint-enable');
+  });
+
+  it('masks the run\'s exact values in every string the record brought, never the envelope', () => {
+    const scanner = new SecretScanner(['value of a secret 1234']);
+    const event = { run: { job: 'value of a secret 1234' }, raw: { attributes: { output: 'got value of a secret 1234 back' } }, command: { command: 'echo ok' } };
+    expect(scanner.check(event)).toBe(MASKED);
+    expect(event).toEqual({ run: { job: 'value of a secret 1234' }, raw: { attributes: { output: 'got [REDACTED] back' } }, command: { command: 'echo ok' } });
+  });
+});
+
+describe('the runtime log', () => {
+  const stripe = PRESET_ONLY[0]!.needles[0]!;
+
+  async function make(name: string, events: ReturnType<typeof commandEvent>[], maskValues: string[] = []) {
+    const d = path.join(dir, name);
+    fs.mkdirSync(d);
+    const capturePath = path.join(d, 'capture.jsonl');
+    const logPath = path.join(d, 'beacon-runtime.jsonl');
+    const captured = writeCapture(capturePath, [events]);
+    const result = await writeRuntimeLogWithReport({ capturePath, logPath, secretScan: new SecretScanner(maskValues) });
+    return { ...result, captured, capturePath, text: fs.readFileSync(logPath, 'utf8'), linked: fs.statSync(logPath).ino === fs.statSync(capturePath).ino };
+  }
+
+  it('stays the capture itself (a hard link) when a line only looks suspect and the rules find nothing', async () => {
+    const events = [commandEvent('git status'), commandEvent('echo sk_live_short and account: none'), commandEvent('ls')];
+    const { log, linked, text, captured } = await make('suspect-clean', events);
+    expect(log).toBe('linked');
+    expect(linked).toBe(true);
+    expect(text).toBe(captured);
+  });
+
+  it('becomes a copy from the first line with a secret: that line rewritten with it redacted, the capture untouched', async () => {
+    const events = [commandEvent('git status'), commandEvent(`curl -d key=1 -u x ${stripe}`), commandEvent('ls'), logEvent({ action: 'otel.log', category: 'other', fields: { message: `found ${stripe}` } })];
+    const { log, linked, text, captured, report, capturePath } = await make('secret', events);
+    expect(log).toBe('copied');
+    expect(linked).toBe(false);
+    expect(text.includes(stripe)).toBe(false);
+    expect(fs.readFileSync(capturePath, 'utf8')).toBe(captured);
+    const lines = text.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toEqual(JSON.parse(captured.split('\n')[0]!));
+    expect(lines[1].command.command).toBe('curl -d key=1 -u x [REDACTED]');
+    expect(lines[1].raw.attributes.arguments).toBe(JSON.stringify({ cmd: 'curl -d key=1 -u x [REDACTED]' }));
+    expect(lines[3].message).toBe('found [REDACTED]');
+    // What the summary lists comes from the rewritten events.
+    expect(JSON.stringify(report).includes(stripe)).toBe(false);
+    expect(report.events).toBe(4);
+    expect(fs.existsSync(captureCompanions(capturePath).captureLink)).toBe(false);
+  });
+
+  it('masks the run\'s values: the line is rewritten, nothing else changes', async () => {
+    const value = 'Deploy Value 3f9a-77';
+    const events = [commandEvent('git status'), commandEvent(`echo "${value}"`)];
+    const { log, text } = await make('masked', events, [value]);
+    expect(log).toBe('copied');
+    expect(text.includes(value)).toBe(false);
+    expect(text.split('\n')[1]).toContain('echo \\"[REDACTED]\\"');
+  });
+});
