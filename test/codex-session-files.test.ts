@@ -5,7 +5,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { codexSessionFiles } from '../src/harness/codex/session-files.js';
+import { attributionFromEnv } from '../src/beacon/attribution.js';
+import { pairSessions } from '../src/finish/account-usage/sessions/pair-sessions.js';
+import { reconcileSessions } from '../src/finish/account-usage/sessions/reconcile.js';
+import { recoveredEvents } from '../src/finish/account-usage/sessions/recovered-events.js';
+import type { MetricExportUsage } from '../src/finish/runtime-log/metric-exports.js';
+import { codexSessionFiles, TAIL_BYTES } from '../src/harness/codex/session-files.js';
 import { sessionReaderFor, type SessionScan, type SessionTurnUsage } from '../src/harness/sessions.js';
 import { codexVersion, runCodexExec, writeProviderConfig, type CodexExecResult } from './support/codex-cli.js';
 import {
@@ -39,6 +44,13 @@ async function removeTempDirs(): Promise<void> {
 }
 
 const read = (home: string, since: Date) => codexSessionFiles.readSessions({ home, since });
+/** The scan with every session read in full (a large file is read as a summary first). */
+async function readAllInFull(home: string, since: Date): Promise<SessionScan> {
+  const scan = await read(home, since);
+  const sessions: SessionScan['sessions'] = [];
+  for (const session of scan.sessions) sessions.push(await codexSessionFiles.readFull(home, session));
+  return { ...scan, sessions };
+}
 
 describe('the session-file reader registry', () => {
   it('knows Codex by its harness name, and nothing else', () => {
@@ -142,14 +154,20 @@ function expectedSession(run: CodexRun, responses: { usage: ScenarioUsage; id: s
     firstAt: records[0]!.timestamp,
     lastAt: records.at(-1)!.timestamp,
   };
+  // The last record's running total is the session's: what a summary read takes.
+  const thread = records.at(-1)!.payload.thread_token_usage as Record<string, number>;
+  expect({ input: thread.input_tokens, cachedInput: thread.cached_input_tokens, output: thread.output_tokens, reasoningOutput: thread.reasoning_output_tokens }).toEqual(turn.usage);
   return {
     sessionId: meta.id,
     file: run.fileName,
+    relativePath: expect.stringMatching(new RegExp(`^\\d{4}/\\d{2}/\\d{2}/${run.fileName}$`)),
     startedAt: meta.timestamp,
     lastRecordAt: run.lines.at(-1)!.timestamp,
     harnessVersion: codexVersion(),
     originator: 'codex_exec',
     usageSource: 'token_usage_record',
+    detail: 'full',
+    thread: turn.usage,
     turns: [turn],
     problems: [],
   };
@@ -284,16 +302,24 @@ const counts = (...usages: Usage[]) => ({
   reasoningOutput: sum(usages, (u) => u.reasoning),
 });
 
+/** A session as a full read gives it: `thread` the sum of its turns, `relativePath` from the file's name (as writeSessionFile places it). */
 function session(fields: Partial<SessionScan['sessions'][number]>) {
+  const file = fields.file ?? rolloutName(AT);
+  const turns = fields.turns ?? [];
+  const thread = { input: 0, cachedInput: 0, output: 0, reasoningOutput: 0 };
+  for (const { usage } of turns) for (const field of Object.keys(thread) as (keyof typeof thread)[]) thread[field] += usage[field];
   return {
     sessionId: SESSION_ID,
-    file: rolloutName(AT),
+    file,
+    relativePath: `${file.slice(8, 18).replace(/-/g, '/')}/${file}`,
     startedAt: AT,
     lastRecordAt: t(205),
     harnessVersion: '0.169.0',
     originator: 'codex_exec',
     usageSource: 'token_usage_record',
-    turns: [],
+    detail: 'full',
+    thread,
+    turns,
     problems: [],
     ...fields,
   };
@@ -567,7 +593,7 @@ describe('reading session files defensively', () => {
     lines.splice(3, 0, turnContext(t(50), TURN_ID, 'gpt-huge', { developer_instructions: 'y'.repeat(5 * 1024 * 1024) }));
     await writeSessionFile(home, rolloutName(AT), jsonl(lines), MTIME);
 
-    expect(await read(home, SINCE)).toEqual({
+    expect(await readAllInFull(home, SINCE)).toEqual({
       sessions: [session({ turns: [twoResponses()], problems: ['a line of type turn_context over 4 MiB, left unread (1)'] })],
       olderFilesSkipped: 0,
       unreadable: [],
@@ -604,6 +630,8 @@ describe('reading session files defensively', () => {
       `${tail}\n`,
       ...normalLines().slice(5).map((line) => `${line}\n`),
     ]);
+    // Measured over the full read alone (the summary read's buffers are already counted in `before`).
+    const summary = await read(home, SINCE);
     const before = process.memoryUsage();
     let peakArrayBuffers = before.arrayBuffers;
     let peakHeap = before.heapUsed;
@@ -612,7 +640,7 @@ describe('reading session files defensively', () => {
       peakArrayBuffers = Math.max(peakArrayBuffers, now.arrayBuffers);
       peakHeap = Math.max(peakHeap, now.heapUsed);
     }, 1);
-    const scan = await read(home, SINCE);
+    const scan = { ...summary, sessions: [await codexSessionFiles.readFull(home, summary.sessions[0]!)] };
     clearInterval(sample);
 
     expect(scan).toEqual({ sessions: [session({ turns: [twoResponses()] })], olderFilesSkipped: 0, unreadable: [] });
@@ -620,4 +648,129 @@ describe('reading session files defensively', () => {
     expect(peakArrayBuffers - before.arrayBuffers).toBeLessThan(4 * 1024 * 1024);
     expect(peakHeap - before.heapUsed).toBeLessThan(4 * 1024 * 1024);
   });
+
+  describe('large files: a summary read (head and tail), the whole file only when needed', () => {
+    const TURN_B = '01a24f0e-bbbb-7bbb-8bbb-bbbbbbbbbbbb';
+    const BIG_OUTPUT = 'o'.repeat(100 * 1024);
+
+    /** A token_usage_record whose thread_token_usage is the session's running total, as Codex writes it. */
+    function recordWithTotal(at: string, turnId: string, responseId: string, usage: Usage, total: Usage): string {
+      return usageRecord(at, turnId, responseId, usage).replace(/"thread_token_usage":\{[^}]*\}/, `"thread_token_usage":${usageJson(total)}`);
+    }
+
+    /**
+     * A session of two turns (two models), `responses` responses each followed by a 100 KB tool
+     * output, so that the file is far larger than the widest tail; `outputsAfter` more outputs after
+     * the last record (with enough of them, the tail holds no record).
+     */
+    function largeSession(responses: number, outputsAfter = 0): { lines: string[]; total: Usage; usages: Usage[] } {
+      const lines = [sessionMeta(AT), taskStarted(t(2)), turnContext(t(40), TURN_ID, MODEL)];
+      const total: Usage = { input: 0, cached: 0, output: 0, reasoning: 0 };
+      const usages: Usage[] = [];
+      for (let i = 0; i < responses; i++) {
+        if (i === Math.floor(responses / 2)) lines.push(turnContext(t(50 + 10 * i), TURN_B, 'gpt-other-2'));
+        const usage: Usage = { input: 1000 + i, cached: 500 + i, output: 10 + (i % 7), reasoning: i % 3 };
+        for (const key of Object.keys(total) as (keyof Usage)[]) total[key] += usage[key];
+        usages.push(usage);
+        lines.push(recordWithTotal(t(100 + 10 * i), i < Math.floor(responses / 2) ? TURN_ID : TURN_B, `resp_${i}`, usage, { ...total }));
+        lines.push(functionCallOutput(t(105 + 10 * i), BIG_OUTPUT));
+      }
+      for (let i = 0; i < outputsAfter; i++) lines.push(functionCallOutput(t(100 + 10 * responses + i), BIG_OUTPUT));
+      lines.push(taskComplete(t(100 + 10 * responses + outputsAfter + 1)));
+      return { lines, total, usages };
+    }
+
+    const asCounts = (u: Usage) => ({ input: u.input, cachedInput: u.cached, output: u.output, reasoningOutput: u.reasoning });
+
+    it('a file larger than the tail: the summary gives the same total and last time as a full read, with the tail\'s model', async () => {
+      const { lines, total } = largeSession(60);
+      await writeSessionFile(home, rolloutName(AT), jsonl(lines), MTIME);
+      expect(jsonl(lines).length).toBeGreaterThan(TAIL_BYTES.at(-1)!);
+
+      const summary = (await read(home, SINCE)).sessions[0]!;
+      const full = await codexSessionFiles.readFull(home, summary);
+
+      expect(summary).toMatchObject({ detail: 'summary', turns: [], usageSource: 'token_usage_record', problems: [] });
+      expect(summary.model).toBeUndefined();
+      expect(full.detail).toBe('full');
+      expect(full.turns.map((turn) => [turn.turnId, turn.model, turn.responses])).toEqual([
+        [TURN_ID, MODEL, 30],
+        [TURN_B, 'gpt-other-2', 30],
+      ]);
+      expect(summary.thread).toEqual(asCounts(total));
+      expect(full.thread).toEqual(summary.thread);
+      const { detail: _d, thread: _t, turns: _u, model: _m, ...summaryRest } = summary;
+      const { detail: _d2, thread: _t2, turns: _u2, ...fullRest } = full;
+      expect(summaryRest).toEqual(fullRest); // id, file, times, version, originator, source, problems
+    });
+
+    it('a torn last line is still named by a summary read', async () => {
+      const { lines } = largeSession(20);
+      await writeSessionFile(home, rolloutName(AT), `${jsonl(lines)}{"timestamp":"${t(9000)}","type":"response_item","payload":{"type":"mess`, MTIME);
+
+      const summary = (await read(home, SINCE)).sessions[0]!;
+      expect(summary).toMatchObject({ detail: 'summary', problems: ['torn last line (1)'], lastRecordAt: t(100 + 10 * 20 + 1) });
+    });
+
+    it('a file whose tail holds no token_usage_record, even widened, is read in full', async () => {
+      const { lines, total } = largeSession(4, Math.ceil(TAIL_BYTES.at(-1)! / BIG_OUTPUT.length) + 2);
+      await writeSessionFile(home, rolloutName(AT), jsonl(lines), MTIME);
+
+      const [session] = (await read(home, SINCE)).sessions;
+      expect(session).toMatchObject({ detail: 'full', thread: asCounts(total) });
+      expect(session!.turns.map((turn) => turn.responses)).toEqual([2, 2]);
+    });
+
+    /** A summary session as the reader gives one, for pairing alone. */
+    function summarySession(id: string, thread: ReturnType<typeof asCounts>, lastRecordAt: string, model?: string): SessionScan['sessions'][number] {
+      return { sessionId: id, file: `rollout-${id}.jsonl`, relativePath: `x/rollout-${id}.jsonl`, startedAt: AT, lastRecordAt, usageSource: 'token_usage_record', detail: 'summary', thread, turns: [], problems: [], ...(model ? { model } : {}) };
+    }
+
+    function metricExport(exportSeq: number, at: string, byModel: MetricExportUsage['byModel']): MetricExportUsage {
+      return { exportSeq, harness: 'codex_cli', at, versions: [], byModel };
+    }
+
+    it('a summary session pairs exactly with a one-model export of its total; not when its file names another model', () => {
+      const thread = asCounts(R1);
+      const pairing = pairSessions([metricExport(1, t(1000), { [MODEL]: { ...thread } })], [summarySession('a', thread, t(900))]);
+      expect(pairing).toEqual({ exports: [{ exportSeq: 1, at: t(1000), sessionIds: ['a'], agreement: 'exact' }], unpaired: [] });
+
+      const otherModel = pairSessions([metricExport(1, t(1000), { [MODEL]: { ...thread } })], [summarySession('b', thread, t(900), 'gpt-other-2')]);
+      expect(otherModel.exports[0]!.agreement).not.toBe('exact');
+    });
+
+    it('a recovered large session is read in full: its token events are per turn', async () => {
+      const { lines, usages } = largeSession(60);
+      await writeSessionFile(home, rolloutName(AT), jsonl(lines), MTIME);
+      expect((await read(home, SINCE)).sessions[0]!.detail).toBe('summary');
+
+      const reconciled = await reconcileSessions({ reader: codexSessionFiles, home, since: SINCE, exports: [], exportsIncomplete: false });
+      const [recovered] = reconciled.recoveredSessions;
+      expect(recovered).toMatchObject({ detail: 'full', sessionId: SESSION_ID });
+      expect(reconciled.report.recovered).toEqual([
+        { sessionId: SESSION_ID, file: rolloutName(AT), models: [MODEL, 'gpt-other-2'], usage: { [MODEL]: asCounts(sumUsages(usages.slice(0, 30))), 'gpt-other-2': asCounts(sumUsages(usages.slice(30))) } },
+      ]);
+      const events = [...recoveredEvents(recovered!, { attribution: attributionFromEnv({}, 'host'), harnessName: 'codex_cli', metricName: 'codex.turn.token_usage', now: t(0) })];
+      expect(events.map((e) => [e.model, (e.gen_ai as { token: { type: string } }).token.type])).toEqual(
+        [MODEL, 'gpt-other-2'].flatMap((model) => ['input', 'cached_input', 'output', 'reasoning_output'].map((type) => [model, type])),
+      );
+    });
+
+    it('a large session paired exactly from its summary is not read in full', async () => {
+      const { lines, total } = largeSession(20);
+      // One model throughout, so that the one-model export is the session's.
+      await writeSessionFile(home, rolloutName(AT), jsonl(lines.map((line) => line.replaceAll('gpt-other-2', MODEL).replaceAll(TURN_B, TURN_ID))), MTIME);
+      let fullReads = 0;
+      const reader = { ...codexSessionFiles, readFull: (h: string, s: SessionScan['sessions'][number]) => (fullReads++, codexSessionFiles.readFull(h, s)) };
+
+      const reconciled = await reconcileSessions({ reader, home, since: SINCE, exports: [metricExport(7, t(5000), { [MODEL]: asCounts(total) })], exportsIncomplete: false });
+      expect(reconciled.report.exports).toEqual([{ exportSeq: 7, at: t(5000), sessionIds: [SESSION_ID], agreement: 'exact' }]);
+      expect(reconciled.recoveredSessions).toEqual([]);
+      expect(fullReads).toBe(0);
+    });
+  });
 });
+
+function sumUsages(usages: Usage[]): Usage {
+  return usages.reduce((a, u) => ({ input: a.input + u.input, cached: a.cached + u.cached, output: a.output + u.output, reasoning: a.reasoning + u.reasoning }), { input: 0, cached: 0, output: 0, reasoning: 0 });
+}

@@ -335,8 +335,9 @@ function writeSession(out: SessionFileWriter, session: JobSession, rng: Prng, co
   const reasoning = (at: string, usage: Usage) =>
     out.add(at, 'response_item', { type: 'reasoning', id: `rs_${rng.hex(48)}`, summary: [], content: null, encrypted_content: `gAAAAAB${cut(corpora.base64, Math.min(60_000, 400 + usage.reasoning * 6))}`, internal_chat_message_metadata_passthrough: { turn_id: turnId } }, itemMeta());
   const usageLines = (at: string, response: NonNullable<typeof pending>) => {
-    out.addMade(usageRecord(at, turnId, response.responseId, response.usage).replaceAll(SESSION_ID, session.id));
+    // thread_token_usage is the session's running sum, as Codex writes it: the post step reads a large file's last one.
     addUsage(total, response.usage);
+    out.addMade(usageRecord(at, turnId, response.responseId, response.usage, {}, { ...total }).replaceAll(SESSION_ID, session.id));
   };
 
   for (const record of session.records) {

@@ -39,6 +39,8 @@ export interface SessionUsage {
   sessionId: string;
   /** The file's base name (never print or upload its content). */
   file: string;
+  /** Its path under the harness's sessions folder, with `/` (for reading it again). */
+  relativePath: string;
   /** session_meta's timestamp (ISO UTC). */
   startedAt: string;
   /** Timestamp of the last line read (ISO UTC; '' when no line had one). */
@@ -49,7 +51,17 @@ export interface SessionUsage {
   originator?: string;
   /** Where the usage came from: per-response records, token_count events (older versions), or nothing usable. */
   usageSource: 'token_usage_record' | 'token_count' | 'none';
-  /** In file order, one per (turn id, model). */
+  /**
+   * 'full': every line was read, `turns` holds the usage turn by turn. 'summary': only the file's
+   * head and tail were read (a large file): `turns` is empty and `thread` is the session's total
+   * as its last usage record states it; `readFull` gives the turns.
+   */
+  detail: 'summary' | 'full';
+  /** The session's usage in all (for 'full', the sum of `turns`). */
+  thread: RawTokenCounts;
+  /** 'summary' only: the model of the latest turn found in the tail, when one was (a session may have used others before). */
+  model?: string;
+  /** In file order, one per (turn id, model); empty for a 'summary'. */
   turns: SessionTurnUsage[];
   /** E.g. 'torn last line (1)': each kind once, with a count. */
   problems: string[];
@@ -69,7 +81,10 @@ export interface SessionFileReader {
   readonly harnessName: string;
   /** The harness's own token metric, whose usage the session files hold too (e.g. 'codex.turn.token_usage'). */
   readonly usageMetricName: string;
+  /** Every session, a large file read as a 'summary' (its head and tail) when it allows. */
   readSessions(options: { home: string; since: Date }): Promise<SessionScan>;
+  /** One session read again in full (`detail: 'full'`, turns filled); when it cannot be, the session as given with a problem added. */
+  readFull(home: string, session: SessionUsage): Promise<SessionUsage>;
 }
 
 /** The harnesses whose session files we can read. A second harness is one more entry. */

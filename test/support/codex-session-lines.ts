@@ -79,9 +79,10 @@ export function turnContext(at: string, turnId: string, model: string, extra: Re
   return line(at, 5, 'turn_context', JSON.stringify(payload));
 }
 
-export function usageRecord(at: string, turnId: string, responseId: string, usage: Usage, rawFields: Record<string, string> = {}): string {
+/** `thread`: the session's running sum so far, as Codex writes it (by default this response's usage alone: a first response). */
+export function usageRecord(at: string, turnId: string, responseId: string, usage: Usage, rawFields: Record<string, string> = {}, thread: Usage = usage): string {
   const counts = usageJson(usage, rawFields);
-  const payload = `{"thread_id":"${SESSION_ID}","turn_id":"${turnId}","session_id":"${SESSION_ID}","root_turn_id":"${turnId}","response_id":"${responseId}","usage":${counts},"turn_token_usage":${counts},"thread_token_usage":${counts}}`;
+  const payload = `{"thread_id":"${SESSION_ID}","turn_id":"${turnId}","session_id":"${SESSION_ID}","root_turn_id":"${turnId}","response_id":"${responseId}","usage":${counts},"turn_token_usage":${counts},"thread_token_usage":${thread === usage ? counts : usageJson(thread)}}`;
   return line(at, 10, 'token_usage_record', payload);
 }
 

@@ -17,6 +17,12 @@ import { emptyCounts, type MetricExportUsage } from '../../runtime-log/metric-ex
  * no set matches exactly takes the session nearest to it in usage that used one of its models,
  * and the two figures are reported as a disagreement: the metric counts, the session is never
  * counted twice.
+ *
+ * A session read as a 'summary' (only its total known, `thread`) counts, for an export of one
+ * model, as that total in that model (or in the model its file last named, when it named one):
+ * an exact match on all four counts is strong evidence, since a process that had used another
+ * model would have exported that model too. Exports of several models need sessions read in full
+ * (./reconcile.ts sees to it).
  */
 
 export interface ExportPairing {
@@ -44,9 +50,17 @@ const MAX_SET_SIZE = 4;
 
 const FIELDS = ['input', 'cachedInput', 'output', 'reasoningOutput'] as const;
 
-/** The session's usage per model, summed over its turns; models with no tokens left out. */
-export function sessionByModel(session: SessionUsage): Record<string, RawTokenCounts> {
+/**
+ * The session's usage per model, summed over its turns; models with no tokens left out. A
+ * 'summary' session's total goes under its last model, else under `exportModel` (an export's
+ * only model, while matching), else under ''.
+ */
+export function sessionByModel(session: SessionUsage, exportModel?: string): Record<string, RawTokenCounts> {
   const byModel: Record<string, RawTokenCounts> = Object.create(null);
+  if (session.detail === 'summary') {
+    byModel[session.model ?? exportModel ?? ''] = { ...session.thread };
+    return withoutEmpty(byModel);
+  }
   for (const turn of session.turns) {
     const counts = (byModel[turn.model] ??= emptyCounts());
     for (const field of FIELDS) counts[field] = addCount(counts[field], turn.usage[field]);
@@ -128,9 +142,17 @@ function closestInUsage(metric: Record<string, RawTokenCounts>, candidates: Cand
   return best;
 }
 
+/** A session's usage per model as one export sees it; the export's model when it has only one. */
+function usageFor(session: SessionUsage, metricByModel: Record<string, RawTokenCounts>, full: Map<SessionUsage, Record<string, RawTokenCounts>>): Record<string, RawTokenCounts> {
+  if (session.detail !== 'summary') return full.get(session)!;
+  const models = Object.keys(metricByModel);
+  return sessionByModel(session, models.length === 1 ? models[0] : undefined);
+}
+
 /** Pairs exports (any order) with sessions; see the file comment. */
 export function pairSessions(exports: readonly MetricExportUsage[], sessions: readonly SessionUsage[]): Pairing {
-  const open = new Map<SessionUsage, Record<string, RawTokenCounts>>(sessions.map((s) => [s, sessionByModel(s)]));
+  const full = new Map<SessionUsage, Record<string, RawTokenCounts>>(sessions.filter((s) => s.detail !== 'summary').map((s) => [s, sessionByModel(s)]));
+  const open = new Set(sessions);
   const ordered = [...exports].sort((a, b) => ms(a.at) - ms(b.at) || a.exportSeq - b.exportSeq);
   const paired: ExportPairing[] = [];
   for (const metric of ordered) {
@@ -143,8 +165,8 @@ export function pairSessions(exports: readonly MetricExportUsage[], sessions: re
     const at = ms(metric.at);
     // Sessions that had begun and ended by the time of the flush, closest first.
     const candidates = [...open]
-      .filter(([s]) => ms(s.startedAt) <= at + SLACK_MS && ms(s.lastRecordAt || s.startedAt) <= at + SLACK_MS)
-      .map(([session, byModel]) => ({ session, byModel }))
+      .filter((s) => ms(s.startedAt) <= at + SLACK_MS && ms(s.lastRecordAt || s.startedAt) <= at + SLACK_MS)
+      .map((session) => ({ session, byModel: usageFor(session, metricByModel, full) }))
       .sort((a, b) => Math.abs(at - ms(a.session.lastRecordAt)) - Math.abs(at - ms(b.session.lastRecordAt)))
       .slice(0, MAX_CANDIDATES);
     const exact = exactSet(metricByModel, candidates);
@@ -161,5 +183,5 @@ export function pairSessions(exports: readonly MetricExportUsage[], sessions: re
     open.delete(closest.session);
     paired.push({ exportSeq: metric.exportSeq, at: metric.at, sessionIds: [closest.session.sessionId], agreement: 'disagree', metricByModel, sessionByModel: closest.byModel });
   }
-  return { exports: paired.sort((a, b) => a.exportSeq - b.exportSeq), unpaired: [...open.keys()] };
+  return { exports: paired.sort((a, b) => a.exportSeq - b.exportSeq), unpaired: [...open] };
 }

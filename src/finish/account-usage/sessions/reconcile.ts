@@ -7,6 +7,13 @@ import { pairSessions, sessionByModel, type ExportPairing } from './pair-session
  * and its session files (which survive a stopped process). Reads the sessions that began after the
  * start step, pairs them with the metric exports, and says which sessions' usage must be recovered
  * from their files, which export is whose, and where the two disagree.
+ *
+ * Large session files are first read as summaries (their total only, ../../../harness/sessions.ts)
+ * and read in full only where the turns or the split per model are needed: for pairing with an
+ * export of several models, for a session recovered (its events are per turn) or left without
+ * usage, and for a pairing that is not exact everywhere (then every session is read in full and
+ * paired again, so that a disagreement, or an export with no session, is decided exactly as from
+ * full reads).
  */
 
 export interface SessionReconciliation {
@@ -60,10 +67,35 @@ async function scanSafely(options: ReconcileOptions): Promise<SessionScan> {
   }
 }
 
+/** The given sessions (all, when none given) read in full; the scan's list updated in place, in its order. */
+async function readInFull(options: ReconcileOptions, scan: SessionScan, which?: readonly SessionUsage[]): Promise<Map<SessionUsage, SessionUsage>> {
+  const replaced = new Map<SessionUsage, SessionUsage>();
+  for (const session of which ?? scan.sessions) {
+    if (session.detail !== 'summary') continue;
+    const full = await options.reader.readFull(options.home, session).catch((error: unknown) => ({ ...session, problems: [...session.problems, `could not be read again in full: ${(error as Error).message}`] }));
+    replaced.set(session, full);
+  }
+  if (replaced.size > 0) scan.sessions = scan.sessions.map((s) => replaced.get(s) ?? s);
+  return replaced;
+}
+
+function models(e: MetricExportUsage): number {
+  return Object.values(e.byModel).filter((counts) => Object.values(counts).some((count) => count !== 0)).length;
+}
+
 export async function reconcileSessions(options: ReconcileOptions): Promise<Reconciled> {
   const scan = await scanSafely(options);
   const exports = options.exports.filter((e) => e.harness === options.reader.harnessName);
-  const pairing = pairSessions(exports, scan.sessions);
+  // An export of several models is matched model by model: that needs every session's split.
+  if (exports.some((e) => models(e) > 1)) await readInFull(options, scan);
+  let pairing = pairSessions(exports, scan.sessions);
+  if (pairing.exports.some((e) => e.agreement === 'disagree' || e.agreement === 'no-session') && scan.sessions.some((s) => s.detail === 'summary')) {
+    await readInFull(options, scan);
+    pairing = pairSessions(exports, scan.sessions);
+  }
+  // Sessions no export counted: recovered turn by turn, or named for having no usage.
+  const replaced = await readInFull(options, scan, pairing.unpaired);
+  pairing = { ...pairing, unpaired: pairing.unpaired.map((s) => replaced.get(s) ?? s) };
   const withUsage = pairing.unpaired.filter((s) => Object.keys(sessionByModel(s)).length > 0);
   const withoutUsage = pairing.unpaired.filter((s) => !withUsage.includes(s));
   // Token points outside any tallied export may be these sessions' own: recovering them could count twice.

@@ -30,6 +30,8 @@ export interface LineScanOptions {
   maxLineBytes: number;
   /** Asked each time the head learns more: true keeps the line, false passes it over, undefined: not yet known. */
   want(head: LineHead): boolean | undefined;
+  /** Read from this byte on (default 0): the lines that begin at or after it; the end of a line it falls in is passed over. */
+  start?: number;
 }
 
 /**
@@ -39,8 +41,10 @@ export interface LineScanOptions {
  */
 export async function* scanLines(handle: FileHandle, options: LineScanOptions): AsyncGenerator<ScannedLine[]> {
   const { chunks, maxLineBytes, want } = options;
-  let position = 0;
-  let lineStart = 0;
+  // From a byte within the file, the line that byte `start - 1` belongs to is passed over (up to its newline).
+  let position = Math.max(0, (options.start ?? 0) - 1);
+  let lineStart = position;
+  let skipping = position > 0;
   const captured = Buffer.alloc(CAPTURE_LIMIT); // one for the scanners of all the lines
   let scanner = new LineHeadScanner(captured);
   let decision: boolean | undefined;
@@ -70,7 +74,7 @@ export async function* scanLines(handle: FileHandle, options: LineScanOptions): 
   };
 
   let current = 0;
-  let reading = readInto(chunks[0], 0);
+  let reading = readInto(chunks[0], position);
   try {
     for (;;) {
       const { bytesRead } = await reading;
@@ -82,6 +86,17 @@ export async function* scanLines(handle: FileHandle, options: LineScanOptions): 
       const lines: ScannedLine[] = [];
       let at = 0;
       let pieceStart = 0;
+      if (skipping) {
+        const newline = data.indexOf(NEWLINE);
+        if (newline < 0) {
+          position += bytesRead;
+          lineStart = position;
+          continue;
+        }
+        skipping = false;
+        at = pieceStart = newline + 1;
+        lineStart = position + at;
+      }
       while (at < bytesRead) {
         let newline: number;
         if (decision === undefined) {

@@ -37,9 +37,22 @@ export function sessionIdFromFileName(name: string): string | undefined {
 
 type Json = Record<string, unknown>;
 
-/** The lines of one file, taken in order; `take` says when the session began before `since`. */
+interface SessionMeta {
+  id: string;
+  startedAt: string;
+  cliVersion?: string;
+  originator?: string;
+}
+
+/**
+ * The lines of one file, taken in order; `take` says when the session began before `since`.
+ * A file's tail is taken by a second one, made by `forTail()`: it starts with the head's session
+ * and keeps what a 'summary' needs, the last record's running total (`thread_token_usage`).
+ */
 export class CodexSessionFile {
-  private meta?: { id: string; startedAt: string; cliVersion?: string; originator?: string };
+  private meta?: SessionMeta;
+  /** The last token_usage_record's `thread_token_usage`, when whole numbers. */
+  private lastThread?: RawTokenCounts;
   /** Why a session_meta line could not be used, when none could. */
   private metaTrouble?: string;
   /** The latest valid line time, as written (made ISO once, in result()). */
@@ -56,11 +69,26 @@ export class CodexSessionFile {
 
   constructor(
     private readonly fileName: string,
+    private readonly relativePath: string,
     private readonly sinceMs: number,
-  ) {}
+    private readonly tail?: { meta: SessionMeta },
+  ) {
+    this.meta = tail?.meta;
+  }
 
   get hasSessionMeta(): boolean {
     return this.meta !== undefined;
+  }
+
+  /** For the file's tail, once this one has taken the head up to the session_meta line. */
+  forTail(): CodexSessionFile {
+    if (!this.meta) throw new Error('no session_meta yet');
+    return new CodexSessionFile(this.fileName, this.relativePath, this.sinceMs, { meta: this.meta });
+  }
+
+  /** A tail's: whether it held a token_usage_record with a usable running total. */
+  get hasThreadTotal(): boolean {
+    return this.lastThread !== undefined;
   }
 
   /**
@@ -122,15 +150,20 @@ export class CodexSessionFile {
     const usageSource = this.usageRecords > 0 ? 'token_usage_record' : this.tokenCounts > 0 ? 'token_count' : 'none';
     const turns = usageSource === 'token_usage_record' ? this.fromRecords.list() : usageSource === 'token_count' ? this.fromTokenCounts.list() : [];
     const problems = [...this.problems.list(), ...(usageSource === 'token_count' ? this.tokenCountProblems.list() : [])];
+    const summary = this.tail !== undefined && this.lastThread !== undefined;
     const session: SessionUsage = {
       sessionId: this.meta.id,
       file: this.fileName,
+      relativePath: this.relativePath,
       startedAt: this.meta.startedAt,
       lastRecordAt: isoTime(this.lastRecordAt),
       usageSource,
-      turns,
+      detail: summary ? 'summary' : 'full',
+      thread: summary ? { ...this.lastThread! } : sumOfTurns(turns),
+      turns: summary ? [] : turns,
       problems,
     };
+    if (summary && this.latestTurn.model) session.model = this.latestTurn.model;
     if (this.meta.cliVersion !== undefined) session.harnessVersion = this.meta.cliVersion;
     if (this.meta.originator !== undefined) session.originator = this.meta.originator;
     return { session };
@@ -168,6 +201,7 @@ export class CodexSessionFile {
 
   private usageRecord(payload: Json, at: string): undefined {
     this.usageRecords++;
+    if (this.tail) this.lastThread = tokenCountsOf(payload.thread_token_usage);
     const usage = tokenCountsOf(payload.usage);
     if (!usage) return this.problems.add(BAD_RECORD_USAGE);
     const turnId = stringOf(payload.turn_id) ?? '';
@@ -222,6 +256,17 @@ class TurnTable {
   list(): SessionTurnUsage[] {
     return this.turns.map((turn) => ({ ...turn, firstAt: isoTime(turn.firstAt), lastAt: isoTime(turn.lastAt) }));
   }
+}
+
+function sumOfTurns(turns: SessionTurnUsage[]): RawTokenCounts {
+  const sum: RawTokenCounts = { input: 0, cachedInput: 0, output: 0, reasoningOutput: 0 };
+  for (const { usage } of turns) {
+    sum.input = addCount(sum.input, usage.input);
+    sum.cachedInput = addCount(sum.cachedInput, usage.cachedInput);
+    sum.output = addCount(sum.output, usage.output);
+    sum.reasoningOutput = addCount(sum.reasoningOutput, usage.reasoningOutput);
+  }
+  return sum;
 }
 
 /** Problems by kind, each listed once with its count. */
