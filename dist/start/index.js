@@ -78,14 +78,30 @@ function attributionFromEnv(env, hostname = node_os__WEBPACK_IMPORTED_MODULE_0__
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   KL: () => (/* binding */ redactDeep),
-/* harmony export */   fp: () => (/* binding */ redactSecrets)
+/* harmony export */   Qp: () => (/* binding */ setMaskedValues),
+/* harmony export */   XF: () => (/* binding */ REDACTED),
+/* harmony export */   Ym: () => (/* binding */ MIN_MASKED_LENGTH),
+/* harmony export */   fp: () => (/* binding */ redactSecrets),
+/* harmony export */   yE: () => (/* binding */ maskedValuesPattern)
 /* harmony export */ });
-/* unused harmony exports REDACTED, redactSecretsUnfiltered */
+/* unused harmony exports redactSecretsUnfiltered, isSecretKeyName */
 /**
- * Secret redaction for every string we write (the schema page's "Size and secrets", plus GitHub
- * and AWS tokens). One combined pass per string: this runs on the collector's hot path.
+ * Secret redaction for every string we write: the collector's rules (this file) and the run's
+ * exact secret values (`setMaskedValues`). Two cheap checks let nearly every string through
+ * untouched; the rest goes through one combined pass. This runs on the collector's hot path, so it
+ * keeps to patterns: the post step scans the runtime log again with secretlint's full rule set
+ * (src/finish/runtime-log/secret-scan.ts), a second net for the artifact. Forwarded events only
+ * ever get this file's redaction, so it catches every kind SECURITY.md lists by itself.
  */
 const REDACTED = '[REDACTED]';
+// Private key blocks are redacted first and whole, up to their END line or, cut short (Codex keeps
+// 2 KiB of output), to the end of the string: they span lines, quotes and JSON escapes (`\n`).
+const KEY_BLOCK = /-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----|$)/g;
+// A value after a secret-named key: quoted (the quotes kept, spaces and escapes inside), as an
+// escaped quote (JSON inside a JSON string), or bare up to a delimiter.
+const valueGroup = (name) => String.raw `(?<${name}>\$\{\{[^}\n]*\}\}|"(?:[^"\\\n]|\\.)*"?|'[^'\n]*'?|\\"(?:[^"\\\n]|\\[^"\n])*(?:\\")?|(?![{\[])[^\s"'&,;})\]\\]+)`;
+// Names that say "secret" (matched case-insensitively, so camelCase `accessToken`, `clientSecret` too).
+const SECRET_NAME = String.raw `(?:api[_-]?key|access[_-]?key|secret[_-]?key|private[_-]?key|key|token|secret|password|passwd|pwd|credentials?|authorization|auth|signature)`;
 // Each alternative captures what to keep (a prefix such as `password=`) in a named group;
 // the rest of the match is the secret.
 const PATTERNS = [
@@ -93,47 +109,129 @@ const PATTERNS = [
     String.raw `(?<scheme>\b(?:Bearer|Basic)\s+)[A-Za-z0-9\-._~+/]{8,}=*`,
     // `token <value>` only when the value looks like one (long), not "token counting"
     String.raw `(?<tokenWord>\btoken\s+)(?=[A-Za-z0-9_\-.]*\d)[A-Za-z0-9_\-.]{20,}`,
-    // name=value / name: value, names ending in key, token, secret, password... (quotes allowed
-    // around the name and the value, so JSON text is covered too)
-    String.raw `(?<assign>\b[A-Za-z0-9_.\-]*(?:api[_-]?key|access[_-]?key|secret[_-]?key|private[_-]?key|key|token|secret|password|passwd|pwd|credentials?|authorization|auth)["']?\s*[:=]\s*["']?)(?!\[REDACTED\])(?:(?:Bearer|Basic|token)\s+)?[^\s"'&,;}\]]+`,
-    // OpenAI-style keys (sk-..., sk-proj-...)
+    // name=value, name: value, name => value, for names ending in key, token, secret, password...
+    // (quotes allowed around the name, so JSON and YAML text are covered too)
+    String.raw `(?<assign>\b[A-Za-z0-9_.\-]*${SECRET_NAME}\\?["']?[ \t]*(?:[:=]|=>)[ \t]*)(?!\[REDACTED\])(?:(?:Bearer|Basic|token)\s+)?${valueGroup('value')}`,
+    // A secret-named snake_case word and its value on a command line: `aws configure set
+    // aws_secret_access_key <value>` (a long value with a digit: not "secret_key is missing")
+    String.raw `(?<spaced>\b(?:[A-Za-z0-9]*_)?(?:secret_access_key|session_token|client_secret|api_key|access_token|auth_token|refresh_token|private_key|secret_key)\s+)(?=[A-Za-z0-9/+=_\-.~]*\d)[A-Za-z0-9/+=_\-.~]{16,}`,
+    // Command-line options: `--password hunter2`, `--client-secret "a b"`, `--token xyz`
+    String.raw `(?<flag>(?:^|\s)--(?:[A-Za-z0-9]+-)*(?:password|passwd|token|secret|key|credentials?)\s+)(?!-)${valueGroup('flagValue')}`,
+    // Credentials in URLs: `postgres://user:pass@host`, `https://x-access-token:ghs_...@github.com`
+    String.raw `(?<url>\b[A-Za-z][A-Za-z0-9+.\-]{1,30}://)[^\s/@"'<>:]*:[^\s/@"'<>]*(?=@)`,
+    // Slack incoming webhooks: the path is the secret
+    String.raw `(?<hook>\bhooks\.slack\.com/(?:services|workflows|triggers)/)[A-Za-z0-9/_\-]+`,
+    // Azure SAS signatures (`...&sig=...`), also AWS presigned URLs' `X-Amz-Signature` via `signature=` above
+    String.raw `(?<sas>[?&;]sig=)[A-Za-z0-9%+/=]{16,}`,
+    // JSON Web Tokens (header and payload are base64url JSON: `eyJ`)
+    String.raw `\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]*`,
+    // OpenAI-style keys (sk-..., sk-proj-..., sk-ant-...)
     String.raw `\bsk-(?:proj-|ant-)?[A-Za-z0-9_\-]{16,}`,
     // GitHub tokens
     String.raw `\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}`,
     String.raw `\bgithub_pat_[A-Za-z0-9_]{20,}`,
+    // npm access tokens
+    String.raw `\bnpm_[A-Za-z0-9]{36}\b`,
     // AWS access key ids
     String.raw `\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`,
-    // Slack tokens, private key blocks
-    String.raw `\bxox[abprs]-[A-Za-z0-9-]{10,}`,
-    String.raw `-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)`,
+    // Google API keys
+    String.raw `\bAIza[A-Za-z0-9_\-]{35}`,
+    // Slack tokens (bot, user, app, refresh...)
+    String.raw `\b(?:xox[a-z]|xapp)-[A-Za-z0-9-]{10,}`,
+    // Azure AD client secrets (`abc8Q~...`)
+    String.raw `(?<![A-Za-z0-9_~.])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.\-]{31,34}(?![A-Za-z0-9_~.\-])`,
 ];
 const SECRET = new RegExp(PATTERNS.join('|'), 'gi');
-// Two cheap checks come first: each passes every string SECRET matches, and most strings fail one.
-// Words first (the fastest scan; most strings have none)...
-const MAYBE_SECRET = /key|token|secret|pass|pwd|auth|cred|bearer|basic|sk-|gh[pousr]_|github_pat_|AKIA|ASIA|xox|PRIVATE/i;
-// ...then what each alternative of PATTERNS cannot match without (a `:` or `=` after a secret-ish
-// name, found by looking behind each `:`/`=`). "Original token count: 108", in every Codex tool
-// output, has the word but none of these.
+// A secret-named key's value that is no secret: `key=true`, `token: null`, `timeout_key=30`, a
+// variable that names the secret rather than holding it (`$TOKEN`, `${{ secrets.X }}`, `%KEY%`).
+const NOT_A_SECRET = /^(?:["']|\\")?(?:true|false|null|none|nil|undefined|yes|no|on|off|\d{1,6}|string|number|boolean|bool|int|str|any|unknown|object|bytes|\$\{\{[^}]*\}\}|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|%[A-Za-z_][A-Za-z0-9_]*%|\*+|)(?:["']|\\")?$/i;
+// Two cheap checks come first: each passes every string SECRET (or KEY_BLOCK) matches, and most
+// strings fail one. Words first (the fastest scan; most strings have none)...
+const MAYBE_SECRET = /key|token|secret|pass|pwd|auth|cred|bearer|basic|sig|sk-|gh[pousr]_|github_pat_|npm_|AKIA|ASIA|AIza|xox|xapp|eyJ|Q~|PRIVATE|:\/\/|slack\.com/i;
+// ...then what each alternative cannot match without (a `:`, `=` or `=>` after a secret-ish
+// name, found by looking behind each; a URL with a user and a password...). "Original token
+// count: 108", in every Codex tool output, has the word but none of these.
 const LIKELY_SECRET = new RegExp([
-    String.raw `(?<=(?:key|token|secret|passw(?:or)?d|pwd|credentials?|auth(?:orization)?)["']?\s*)[:=]`,
-    String.raw `\b(?:Bearer\s+[A-Za-z0-9\-._~+/]{8}|Basic\s+[A-Za-z0-9\-._~+/]{8}|token\s+[A-Za-z0-9_\-.]{20}|sk-|gh[pousr]_|github_pat_|(?:AKIA|ASIA)[A-Z0-9]{16}|xox[abprs]-)`,
-    String.raw `-----BEGIN `,
+    // Each alternative starts at a character that is rare in ordinary output (`:`, `=`, `@`, `~`,
+    // `_`, `-`), then looks behind or ahead: letters at the start would make the scan slow.
+    String.raw `[:=](?<=(?:key|token|secret|passw(?:or)?d|pwd|credentials?|auth(?:orization)?|signature)\\?["']?[ \t]*[:=])`,
+    String.raw `=(?<=[?&;]sig=)`,
+    String.raw `@(?<=:\/\/[^\s/@"'<>:]*:[^\s/@"'<>]*@)`,
+    String.raw `~(?<=\dQ~)`,
+    String.raw `_(?:(?<=(?:npm|gh[pousr]|github_pat)_)|(?=(?:key|token|secret)\s+[A-Za-z0-9/+=_\-.~]{16}))`,
+    String.raw `-(?:(?<=(?:sk|xox[a-z]|xapp)-)|(?<=--)[A-Za-z0-9-]*(?:password|passwd|token|secret|key|credentials?)\s+[^\s-]|(?=----BEGIN))`,
+    String.raw `\b(?:Bearer\s+[A-Za-z0-9\-._~+/]{8}|Basic\s+[A-Za-z0-9\-._~+/]{8}|token\s+[A-Za-z0-9_\-.]{20}|(?:AKIA|ASIA)[A-Z0-9]{16}|AIza|eyJ[A-Za-z0-9_\-]{8,}\.|hooks\.slack\.com\/)`,
 ].join('|'), 'i');
+/** The run's own secret values (`setMaskedValues`). */
+let maskedValues;
+/**
+ * Values redacted wherever they appear, whatever their shape (as the runner masks registered
+ * secrets in the job log): the secret-named environment variables the start step saw and the
+ * forward headers (./masked-values.ts). Replaces the previous list; [] turns it off.
+ */
+function setMaskedValues(values) {
+    maskedValues = maskedValuesPattern(values);
+}
+/**
+ * One pattern for the values long enough to mask, as they are and as they look escaped in JSON
+ * or a URL, longest first; undefined when there is none.
+ */
+function maskedValuesPattern(values) {
+    const forms = new Set();
+    for (const value of values) {
+        if (value.length < MIN_MASKED_LENGTH)
+            continue;
+        forms.add(value);
+        forms.add(JSON.stringify(value).slice(1, -1));
+        forms.add(encodeURIComponent(value));
+    }
+    const sorted = [...forms].filter((f) => f.length >= MIN_MASKED_LENGTH).sort((a, b) => b.length - a.length);
+    return sorted.length > 0 ? new RegExp(sorted.map(escapeRegExp).join('|'), 'g') : undefined;
+}
+/** Shorter values are not masked: a `*_KEY=true` must not blank every "true" we write. */
+const MIN_MASKED_LENGTH = 8;
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 function redactSecrets(text) {
+    if (maskedValues) {
+        maskedValues.lastIndex = 0;
+        if (maskedValues.test(text))
+            text = text.replace(maskedValues, REDACTED);
+    }
     if (!MAYBE_SECRET.test(text) || !LIKELY_SECRET.test(text))
         return text;
-    return redactSecretsUnfiltered(text);
+    return redactPatterns(text);
 }
 /** redactSecrets without the cheap checks: what it must always equal (tests compare the two). */
 function redactSecretsUnfiltered(text) {
-    return text.replace(SECRET, (...args) => {
+    if (maskedValues)
+        text = text.replace(maskedValues, REDACTED);
+    return redactPatterns(text);
+}
+function redactPatterns(text) {
+    return text.replace(KEY_BLOCK, REDACTED).replace(SECRET, (match, ...args) => {
         const groups = args[args.length - 1];
-        const keep = groups.scheme ?? groups.tokenWord ?? groups.assign ?? '';
-        return keep + REDACTED;
+        const keep = groups.scheme ?? groups.tokenWord ?? groups.assign ?? groups.spaced ?? groups.flag ?? groups.url ?? groups.hook ?? groups.sas ?? '';
+        const value = groups.value ?? groups.flagValue;
+        if (value === undefined)
+            return keep + REDACTED;
+        if (NOT_A_SECRET.test(value))
+            return match;
+        // A quoted value keeps its quotes: `password: "[REDACTED]"`.
+        const open = /^(?:\\"|["'])/.exec(value)?.[0] ?? '';
+        const close = open && value.length > open.length && value.endsWith(open) ? open : '';
+        return match.slice(0, match.length - value.length) + open + REDACTED + close;
     });
 }
-// An object key that names a secret (`{"password": "..."}`): its string value is redacted whole.
-const SECRET_KEY_NAME = /(?:^|[_.\-])(?:api[_-]?key|secret|password|passwd|pwd|token|credentials?|authorization|private[_-]?key)$/i;
+// An object key that names a secret (`{"password": "..."}`, `{"accessToken": "..."}`): its string
+// value is redacted whole. snake, kebab and dotted names, and camelCase ones.
+const CAMEL_SECRET_KEY_NAME = /[a-z0-9](?:ApiKey|Secret|Password|Passwd|Token|Credentials?|Authorization|PrivateKey|AccessKey|SecretKey)$/;
+const SNAKE_SECRET_KEY_NAME = /(?:^|[_.\-])(?:api[_-]?key|secret|password|passwd|pwd|token|credentials?|authorization|private[_-]?key|access[_-]?key|secret[_-]?key)$/i;
+/** Whether an object key names a secret (its string value is then redacted whole). */
+function isSecretKeyName(key) {
+    return SNAKE_SECRET_KEY_NAME.test(key) || CAMEL_SECRET_KEY_NAME.test(key);
+}
 /** Redacts every string inside a JSON-like value, in place; returns the value. */
 // Deeper than anything the decoders keep (64 AnyValue levels) plus the event's own nesting.
 const MAX_REDACT_DEPTH = 128;
@@ -156,7 +254,7 @@ function redactDeep(value, depth = 0) {
     const obj = value;
     for (const key of Object.keys(obj)) {
         const v = obj[key];
-        const r = typeof v === 'string' ? (v && SECRET_KEY_NAME.test(key) ? REDACTED : redactSecrets(v)) : redactDeep(v, depth + 1);
+        const r = typeof v === 'string' ? (v && isSecretKeyName(key) && !NOT_A_SECRET.test(v) ? REDACTED : redactSecrets(v)) : redactDeep(v, depth + 1);
         if (r !== v)
             obj[key] = r;
     }
@@ -171,6 +269,7 @@ function redactDeep(value, depth = 0) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   B_: () => (/* binding */ checkForwardEndpoint),
+/* harmony export */   Kl: () => (/* binding */ maskedPartsOfHeader),
 /* harmony export */   OH: () => (/* binding */ signalUrl),
 /* harmony export */   oz: () => (/* binding */ DEFAULT_FORWARD_SHUTDOWN_LIMIT_MS),
 /* harmony export */   r9: () => (/* binding */ parseForwardHeaders)
@@ -262,6 +361,69 @@ function parseForwardHeaders(text) {
 }
 /** What the end of the job may spend on forwarding, at most (collector flush and token metrics). */
 const DEFAULT_FORWARD_SHUTDOWN_LIMIT_MS = 10_000;
+/** `<scheme> <credential>` (RFC 9110 auth-scheme, then the credential): Bearer, Basic, token, ApiKey, ... */
+const SCHEME_AND_CREDENTIAL = /^[A-Za-z][!#$%&'*+.^_`|~0-9A-Za-z-]*[ \t]+(\S(?:.*\S)?)$/;
+/** Shorter credentials are not masked on their own: masking them would hide common words in the log. */
+const MIN_MASKED_CREDENTIAL = 8;
+/**
+ * What to mask in the step log for one `forward-headers` value: the value, and for a value such
+ * as `Bearer <token>` the credential alone too, which is what a receiver or a tool would print.
+ */
+function maskedPartsOfHeader(value) {
+    const credential = SCHEME_AND_CREDENTIAL.exec(value)?.[1];
+    return credential !== undefined && credential.length >= MIN_MASKED_CREDENTIAL ? [value, credential] : [value];
+}
+
+
+/***/ }),
+
+/***/ 53356:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Bs: () => (/* binding */ instanceArgument),
+/* harmony export */   HB: () => (/* binding */ CONFIG_FD_FLAG),
+/* harmony export */   pv: () => (/* binding */ CONFIG_MESSAGE),
+/* harmony export */   rr: () => (/* binding */ CONFIG_IPC_FLAG)
+/* harmony export */ });
+/* unused harmony exports INSTANCE_FLAG, configSourceOf, isConfigMessage */
+/**
+ * How the collector gets its config, and how the post step tells it from any other process. Its
+ * command line names no path into the private working folder and holds no secret:
+ * - `--config-fd=N` (Linux, macOS): the start step opens collector.json and the collector inherits
+ *   it as file descriptor N;
+ * - `--config-ipc`: the start step sends the file's text over the IPC channel (Windows, whose
+ *   handles are not inherited by number), before the listening socket (listen-socket.ts);
+ * - a plain path argument: the collector reads that file (the tests and benchmarks that run it alone).
+ * `--instance=ID` is a random id of the run, not a secret: the post step finds it in run.json and
+ * on the command line of the process it is about to stop, so that a reused pid is told apart.
+ */
+
+const CONFIG_FD_FLAG = '--config-fd=';
+const CONFIG_IPC_FLAG = '--config-ipc';
+const INSTANCE_FLAG = '--instance=';
+/** Sent over IPC with the config's JSON text: `{ type: CONFIG_MESSAGE, text }`. */
+const CONFIG_MESSAGE = 'beacon:config';
+/** The instance argument of a run's collector, as its command line shows it. */
+function instanceArgument(instance) {
+    return `${INSTANCE_FLAG}${instance}`;
+}
+function configSourceOf(args) {
+    for (const arg of args) {
+        if (arg === CONFIG_IPC_FLAG)
+            return { kind: 'ipc' };
+        const fd = fdArgument(arg, CONFIG_FD_FLAG);
+        if (fd !== undefined)
+            return { kind: 'fd', fd };
+    }
+    const path = args.find((arg) => !arg.startsWith('--'));
+    if (path === undefined)
+        throw new Error(`usage: collector (<config.json> | ${CONFIG_FD_FLAG}N | ${CONFIG_IPC_FLAG}) [--listen-fd=N | --listen-ipc] [${INSTANCE_FLAG}ID]`);
+    return { kind: 'path', path };
+}
+function isConfigMessage(message) {
+    return typeof message === 'object' && message !== null && message.type === CONFIG_MESSAGE && typeof message.text === 'string';
+}
 
 
 /***/ }),
@@ -270,12 +432,14 @@ const DEFAULT_FORWARD_SHUTDOWN_LIMIT_MS = 10_000;
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   GH: () => (/* binding */ CONTROL_HEADER),
 /* harmony export */   Gc: () => (/* binding */ BOOT_FAILURE),
 /* harmony export */   NR: () => (/* binding */ SECRET_HEADER),
 /* harmony export */   ze: () => (/* binding */ SHUTDOWN_PATH)
 /* harmony export */ });
 /* unused harmony export HEALTH_PATH */
 const SECRET_HEADER = 'x-beacon-secret';
+const CONTROL_HEADER = 'x-beacon-control';
 /** The stats file's `stopReason` of a collector that died before it served: `failed to start: <error>`. */
 const BOOT_FAILURE = 'failed to start';
 const HEALTH_PATH = '/health';
@@ -2387,8 +2551,59 @@ var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 var external_node_crypto_ = __nccwpck_require__(77598);
 // EXTERNAL MODULE: ./src/beacon/attribution.ts
 var attribution = __nccwpck_require__(29153);
+// EXTERNAL MODULE: ./src/forward/endpoint.ts
+var endpoint = __nccwpck_require__(14952);
 // EXTERNAL MODULE: ./src/beacon/redact.ts
 var redact = __nccwpck_require__(57983);
+;// CONCATENATED MODULE: ./src/beacon/masked-values.ts
+
+
+/**
+ * The run's own secret values, masked wherever they appear in what we write, whatever their shape
+ * (redact.ts, `setMaskedValues`), as the runner masks registered secrets in the job log: the values
+ * of the environment variables the start step sees whose names say secret, and the forward headers.
+ * The start step hands them to the collector and the post step in the collector's 0600 config file.
+ */
+// A part of the name (split at `_`, `-`, `.`) that says secret: OPENAI_API_KEY, GITHUB_TOKEN,
+// DB_PASSWORD, NPMTOKEN, AZURE_CLIENT_SECRET, SSH_PRIVATE_KEY, ACTIONS_RUNTIME_TOKEN...
+const SECRET_PART = /^(?:[A-Z0-9]*(?:TOKEN|SECRET|PASSWORD|PASSWD|APIKEY|CREDENTIALS?|PASSPHRASE)|KEY|PASS|PWD|AUTH|PRIVATE|SIGNATURE|COOKIE|SAS|PAT|SESSION|CERT)$/i;
+// ...unless the name says the value is where the secret is, not the secret (SSH_AUTH_SOCK,
+// GOOGLE_APPLICATION_CREDENTIALS_FILE, ACTIONS_ID_TOKEN_REQUEST_URL, KEY_PATH).
+const NOT_THE_SECRET = /^(?:URL|URI|ENDPOINT|PATH|FILE|DIR|HOME|SOCK|NAME|TYPE|MODE|ENABLED|DISABLED|VERSION|HOST|PORT|REGION)$/i;
+const NOT_SECRET_VALUE = /^(?:true|false|null|none|undefined|yes|no|on|off|\d+)$/i;
+/** At most this many values, each cut at this length: the masking pattern stays small. */
+const MAX_VALUES = 256;
+const MAX_VALUE_LENGTH = 4096;
+function isSecretEnvName(name) {
+    const parts = name.split(/[_\-.]+/).filter(Boolean);
+    if (parts.length === 0 || NOT_THE_SECRET.test(parts[parts.length - 1]))
+        return false;
+    return parts.some((part) => SECRET_PART.test(part));
+}
+/** The values to mask: secret-named variables' values (and their lines), header values and their credential parts. */
+function secretValuesOf(env, headers = {}) {
+    const values = new Set();
+    const add = (value) => {
+        const v = value.trim();
+        if (v.length >= redact/* MIN_MASKED_LENGTH */.Ym && v.length <= MAX_VALUE_LENGTH && !NOT_SECRET_VALUE.test(v))
+            values.add(v);
+    };
+    for (const [name, value] of Object.entries(env)) {
+        if (!value || !isSecretEnvName(name))
+            continue;
+        add(value);
+        // A multi-line secret (a key file in a variable) is also masked line by line, as the runner does.
+        if (value.includes('\n'))
+            for (const line of value.split(/\r?\n/))
+                add(line);
+    }
+    // `Bearer <token>`: the credential alone too, as the step log masks it.
+    for (const value of Object.values(headers))
+        for (const part of (0,endpoint/* maskedPartsOfHeader */.Kl)(value))
+            add(part);
+    return [...values].slice(0, MAX_VALUES);
+}
+
 // EXTERNAL MODULE: ./src/handoff/workspace.ts
 var workspace = __nccwpck_require__(84651);
 // EXTERNAL MODULE: ./node_modules/smol-toml/dist/index.js + 8 modules
@@ -2472,8 +2687,6 @@ function buildCodexConfig(sources, settings) {
     return { toml: (0,dist/* stringify */.As)(config) + '\n', warnings, notices };
 }
 
-// EXTERNAL MODULE: ./src/forward/endpoint.ts
-var endpoint = __nccwpck_require__(14952);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(31421);
 // EXTERNAL MODULE: external "node:net"
@@ -2484,7 +2697,7 @@ var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node
  * How the collector gets its listening socket. The start step binds 127.0.0.1:0 itself and hands
  * the bound socket to the collector, so the endpoint exists (the kernel queues connections) before
  * the collector has booted, and the step need not wait for that boot. The collector's arguments
- * after its config path say which way it came:
+ * say which way it came (its config comes its own way: collector-command-line.ts):
  * - `--listen-fd=N` (Linux, macOS): inherited as file descriptor N at spawn;
  * - `--listen-ipc`: sent over the IPC channel (Windows, where a socket cannot be inherited as a
  *   descriptor); the collector answers LISTENING_MESSAGE once it serves it;
@@ -2500,17 +2713,26 @@ function listenSourceOf(args) {
     for (const arg of args) {
         if (arg === LISTEN_IPC_FLAG)
             return { kind: 'ipc' };
-        if (arg.startsWith(LISTEN_FD_FLAG)) {
-            const fd = Number(arg.slice(LISTEN_FD_FLAG.length));
-            if (!Number.isInteger(fd) || fd < 3)
-                throw new Error(`bad argument ${arg}: expected a file descriptor from 3 up`);
+        const fd = start_fdArgument(arg, LISTEN_FD_FLAG);
+        if (fd !== undefined)
             return { kind: 'fd', fd };
-        }
     }
     return { kind: 'own-port' };
 }
+/** N of an argument `<flag>N`: a descriptor from 3 up (after stdin, stdout, stderr); undefined for another argument. */
+function start_fdArgument(arg, flag) {
+    if (!arg.startsWith(flag))
+        return undefined;
+    const fd = Number(arg.slice(flag.length));
+    if (!Number.isInteger(fd) || fd < 3)
+        throw new Error(`bad argument ${arg}: expected a file descriptor from 3 up`);
+    return fd;
+}
 
+// EXTERNAL MODULE: ./src/handoff/collector-command-line.ts
+var collector_command_line = __nccwpck_require__(53356);
 ;// CONCATENATED MODULE: ./src/start/launch-collector.ts
+
 
 
 
@@ -2523,7 +2745,9 @@ function listenSourceOf(args) {
  *
  * Its environment is an allowlist: runner tokens (ACTIONS_RUNTIME_TOKEN, GITHUB_TOKEN, ...) and
  * INPUT_* never reach it, but RUNNER_TRACKING_ID does, so the runner reaps it at the end of the
- * job even if our post step never runs.
+ * job even if our post step never runs. Its command line holds no secret and no path into the
+ * working folder: the config comes as a descriptor or over IPC, the same way as the socket
+ * (handoff/collector-command-line.ts), and a random instance id tells the process apart.
  */
 const ENV_ALLOWLIST = ['PATH', 'Path', 'PATHEXT', 'SystemRoot', 'SYSTEMROOT', 'windir', 'ComSpec', 'TEMP', 'TMP', 'TMPDIR', 'HOME', 'USERPROFILE', 'LANG', 'LC_ALL', 'TZ', 'RUNNER_TRACKING_ID', 'RUNNER_TEMP', 'NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE'];
 function collectorEnvironment(env) {
@@ -2543,6 +2767,8 @@ function collectorEnvironment(env) {
 const COLLECTOR_NODE_ARGS = ['--max-semi-space-size=8', '--no-allocation-site-pretenuring'];
 /** The descriptor number the collector inherits its listening socket as (after stdin, stdout, stderr). */
 const INHERITED_FD = 3;
+/** ... and its config file as, opened for reading. */
+const CONFIG_FD = 4;
 /**
  * A listening socket on 127.0.0.1 with a free port. This process never serves it: it binds and
  * hands over. Nobody knows the port before the hand-over, yet a connection accepted here meanwhile
@@ -2581,17 +2807,22 @@ async function launchCollector(options) {
     let child;
     try {
         const out = external_node_fs_default().openSync(options.logPath, 'a', 0o600);
+        const args = handOver === 'fd' ? [`${collector_command_line/* CONFIG_FD_FLAG */.HB}${CONFIG_FD}`, `${LISTEN_FD_FLAG}${INHERITED_FD}`] : [collector_command_line/* CONFIG_IPC_FLAG */.rr, LISTEN_IPC_FLAG];
+        let config;
         try {
-            child = (0,external_node_child_process_.spawn)(process.execPath, [...COLLECTOR_NODE_ARGS, options.script, options.configPath, handOver === 'fd' ? `${LISTEN_FD_FLAG}${INHERITED_FD}` : LISTEN_IPC_FLAG], {
+            config = handOver === 'fd' ? external_node_fs_default().openSync(options.configPath, 'r') : undefined;
+            child = (0,external_node_child_process_.spawn)(process.execPath, [...COLLECTOR_NODE_ARGS, options.script, (0,collector_command_line/* instanceArgument */.Bs)(options.instance), ...args], {
                 detached: true,
                 // Never the step's own pipes: the runner would wait for them (and kill us on Windows).
-                stdio: ['ignore', out, out, fd ?? 'ipc'],
+                stdio: ['ignore', out, out, fd ?? 'ipc', ...(config === undefined ? [] : [config])],
                 env: collectorEnvironment(options.env ?? process.env),
                 windowsHide: true,
             });
         }
         finally {
             external_node_fs_default().closeSync(out);
+            if (config !== undefined)
+                external_node_fs_default().closeSync(config);
         }
         const pid = child.pid;
         if (pid === undefined) {
@@ -2601,7 +2832,7 @@ async function launchCollector(options) {
         }
         // The spawn returns once the child has its copy of the descriptor: ours can go at once.
         if (handOver === 'ipc')
-            await sendOverIpc(child, listener, options.timeoutMs, options.logPath);
+            await sendOverIpc(child, external_node_fs_default().readFileSync(options.configPath, 'utf8'), listener, options.timeoutMs, options.logPath);
         const ready = { port, pid };
         external_node_fs_default().writeFileSync(`${options.readyPath}.tmp`, JSON.stringify(ready), { mode: 0o600 });
         external_node_fs_default().renameSync(`${options.readyPath}.tmp`, options.readyPath);
@@ -2618,8 +2849,9 @@ async function launchCollector(options) {
         listener.close();
     }
 }
-async function sendOverIpc(child, listener, timeoutMs, logPath) {
+async function sendOverIpc(child, configText, listener, timeoutMs, logPath) {
     try {
+        await new Promise((resolve, reject) => child.send({ type: collector_command_line/* CONFIG_MESSAGE */.pv, text: configText }, (error) => (error ? reject(error) : resolve())));
         await new Promise((resolve, reject) => child.send(LISTEN_MESSAGE, listener, (error) => (error ? reject(error) : resolve())));
         await new Promise((resolve, reject) => {
             const settle = (error) => {
@@ -2752,6 +2984,7 @@ var state = __nccwpck_require__(25121);
 
 
 
+
 /**
  * The main step: inputs → listening socket → collector spawned on it → CODEX_HOME config → outputs.
  * The step is on every job's critical path, so it never waits for the collector's boot: the socket
@@ -2763,19 +2996,29 @@ const DEFAULT_MAX_LIFETIME_MS = (6 * 60 + 15) * 60 * 1000;
 async function startCapture(readInput) {
     const inputs = (0,src_inputs/* readStartInputs */.aT)(readInput);
     const paths = createWorkspace(process.env);
+    // The telemetry secret goes to Codex's config.toml; the control secret (shutdown, health) only
+    // to the private collector.json; the instance id, not a secret, to the collector's command line.
     const secret = (0,external_node_crypto_.randomBytes)(32).toString('base64url');
+    const controlSecret = (0,external_node_crypto_.randomBytes)(32).toString('base64url');
+    const instance = (0,external_node_crypto_.randomBytes)(8).toString('hex');
     const core = runnerCommands;
     core.setSecret(secret);
+    core.setSecret(controlSecret);
     for (const value of Object.values(inputs.forward?.headers ?? {}))
-        core.setSecret(value);
+        for (const part of (0,endpoint/* maskedPartsOfHeader */.Kl)(value))
+            core.setSecret(part);
     // Saved before anything can fail, so that the post step cleans up after a half-done start.
     core.saveState(state/* STATE_WORK_DIR */.a, paths.workDir);
     core.saveState(state/* STATE_ROLE */.N, 'start');
     core.exportVariable(workspace/* WORK_DIR_ENV */.mk, paths.workDir);
     // Bound here, so the port is known now and the endpoint answers as soon as the collector is up.
     const listener = await bindLoopback();
+    // The run's secret values are masked in everything written from here on, the attribution included.
+    const maskValues = secretValuesOf(process.env, inputs.forward?.headers);
+    (0,redact/* setMaskedValues */.Qp)(maskValues);
     const collectorConfig = {
         secret,
+        controlSecret,
         port: portOf(listener),
         capturePath: paths.capture,
         statsPath: paths.stats,
@@ -2786,6 +3029,7 @@ async function startCapture(readInput) {
         maxBodyBytes: MAX_BODY_BYTES,
         maxLifetimeMs: Number(process.env.BEACON_COLLECTOR_MAX_LIFETIME_MS) || DEFAULT_MAX_LIFETIME_MS,
         attribution: (0,redact/* redactDeep */.KL)((0,attribution/* attributionFromEnv */.$V)(process.env)),
+        maskValues,
     };
     if (inputs.forward) {
         const shutdownLimitMs = Number(process.env.BEACON_FORWARD_SHUTDOWN_LIMIT_MS) || endpoint/* DEFAULT_FORWARD_SHUTDOWN_LIMIT_MS */.oz;
@@ -2802,9 +3046,9 @@ async function startCapture(readInput) {
         throw error;
     }
     // Closes the listener whatever happens: from here on the collector's copy is the only one.
-    const collector = await launchCollector({ script, configPath: paths.collectorConfig, readyPath: paths.ready, logPath: paths.collectorLog, listener, timeoutMs: 15_000 });
+    const collector = await launchCollector({ script, configPath: paths.collectorConfig, instance, readyPath: paths.ready, logPath: paths.collectorLog, listener, timeoutMs: 15_000 });
     try {
-        await finishStart(core, inputs, paths, secret, script, collector);
+        await finishStart(core, inputs, paths, secret, { script, instance }, collector);
     }
     catch (error) {
         collector.kill();
@@ -2812,14 +3056,15 @@ async function startCapture(readInput) {
     }
 }
 /** Everything after the hand-over: the collector boots meanwhile, and nothing here waits for it. */
-async function finishStart(core, inputs, paths, secret, script, collector) {
+async function finishStart(core, inputs, paths, secret, { script, instance }, collector) {
     const endpoint = `http://127.0.0.1:${collector.port}`;
     core.info(`Collector started on ${endpoint} (pid ${collector.pid}); requests wait on the port until it is up.`);
     const codexHome = external_node_path_default().resolve(inputs.codexHome ?? paths.codexHome);
     ensureCodexHome(codexHome);
     const configFile = external_node_path_default().join(codexHome, 'config.toml');
     const sources = [];
-    if (external_node_fs_default().existsSync(configFile))
+    const existing = external_node_fs_default().existsSync(configFile);
+    if (existing)
         sources.push({ name: `the existing ${configFile}`, text: external_node_fs_default().readFileSync(configFile, 'utf8') });
     if (inputs.codexConfig)
         sources.push({ name: `codex-config "${inputs.codexConfig}"`, text: external_node_fs_default().readFileSync(inputs.codexConfig, 'utf8') });
@@ -2835,16 +3080,18 @@ async function finishStart(core, inputs, paths, secret, script, collector) {
         core.warning(warning);
     for (const notice of merged.notices)
         core.info(notice);
-    // Readable by the user who runs Codex; the per-run secret is the only secret in it.
+    // A new one readable by the user who runs Codex (the telemetry secret is the only secret in it,
+    // good for sending telemetry only). An existing one keeps its mode: never more readable than it was.
     external_node_fs_default().writeFileSync(configFile, merged.toml, { mode: 0o644 });
-    external_node_fs_default().chmodSync(configFile, 0o644);
+    if (!existing)
+        external_node_fs_default().chmodSync(configFile, 0o644);
     const run = {
         version: 1,
         workDir: paths.workDir,
         codexHome,
         logPath: paths.runtimeLog,
         usagePath: paths.usage,
-        collector: { pid: collector.pid, port: collector.port, endpoint, script, secret },
+        collector: { pid: collector.pid, port: collector.port, endpoint, script, instance },
         harness: 'codex',
         startedAt: new Date().toISOString(),
     };
@@ -2875,7 +3122,7 @@ async function main() {
         // The post step's inputs are checked here too: a wrong value fails now, not at the end.
         if ((0,src_inputs/* readFinishInputs */.P_)(readInput).mode === 'finish') {
             // A later use of the action with `mode: finish`: loaded only then, so start stays small and fast.
-            const { finishCapture } = await Promise.all(/* import() */[__nccwpck_require__.e(838), __nccwpck_require__.e(91), __nccwpck_require__.e(64)]).then(__nccwpck_require__.bind(__nccwpck_require__, 69064));
+            const { finishCapture } = await Promise.all(/* import() */[__nccwpck_require__.e(838), __nccwpck_require__.e(91), __nccwpck_require__.e(403)]).then(__nccwpck_require__.bind(__nccwpck_require__, 17403));
             await finishCapture('finish-step');
         }
         else {

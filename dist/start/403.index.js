@@ -1,8 +1,8 @@
-export const id = 64;
-export const ids = [64];
+export const id = 403;
+export const ids = [403];
 export const modules = {
 
-/***/ 69064:
+/***/ 17403:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -52,6 +52,8 @@ const COLON = 0x3a;
 const COMMA = 0x2c;
 /** Keys and values of interest are short; a longer string cannot be one of them. */
 const CAPTURE_LIMIT = 128;
+/** Stands for a key that is none of `type`, `payload`, `timestamp`, and for a string too long or malformed to be a value of interest. */
+const SOMETHING_ELSE = '\u0000';
 function isWhitespace(byte) {
     return byte === 0x20 || byte === 0x09 || byte === 0x0d;
 }
@@ -60,6 +62,7 @@ function isWhitespace(byte) {
  * strings, and the keys at depth 1 and inside `"payload"` (depth 2). It stops at a newline.
  */
 class LineHeadScanner {
+    captured;
     head = { payloadEnded: false, notObject: false };
     /** The head changed since the caller last looked. */
     changed = false;
@@ -77,9 +80,17 @@ class LineHeadScanner {
     key1 = '';
     key2 = '';
     capture;
-    captured = Buffer.alloc(CAPTURE_LIMIT);
     capturedLength = 0;
     overflow = false;
+    /** The captured string holds a backslash (an escape). */
+    escapes = false;
+    /**
+     * `captured` holds the strings of interest as they are read (at least CAPTURE_LIMIT bytes): one
+     * buffer can serve all the scanners of a file, one line after another, rather than one each.
+     */
+    constructor(captured = Buffer.alloc(CAPTURE_LIMIT)) {
+        this.captured = captured;
+    }
     /** Scans `data[from, to)`; returns where it stopped: at a newline (not consumed), after a change of the head, or `to`. */
     feed(data, from, to) {
         for (let at = from; at < to; at++) {
@@ -90,7 +101,7 @@ class LineHeadScanner {
                 if (this.escaped)
                     this.escaped = false;
                 else if (byte === BACKSLASH)
-                    this.escaped = true;
+                    this.escaped = this.escapes = true;
                 else if (byte === QUOTE) {
                     this.inString = false;
                     if (this.capture && this.endCapture())
@@ -125,7 +136,7 @@ class LineHeadScanner {
                 this.inString = true;
                 this.capture = this.captureFor();
                 this.capturedLength = 0;
-                this.overflow = false;
+                this.overflow = this.escapes = false;
                 return false;
             case OPEN_OBJECT:
             case OPEN_ARRAY:
@@ -189,7 +200,16 @@ class LineHeadScanner {
         const which = this.capture;
         this.capture = undefined;
         // A string too long to be a key or value of interest stands for "something else".
-        const text = this.overflow ? '\u0000' : decodeJsonString(this.captured.toString('utf8', 0, this.capturedLength));
+        if (this.overflow)
+            return this.endString(which, SOMETHING_ELSE);
+        const length = this.capturedLength;
+        // Keys are only ever compared with KEYS_OF_INTEREST: one with no escape is matched byte by byte, no string made.
+        if ((which === 'key1' || which === 'key2') && !this.escapes)
+            return this.endString(which, keyOfInterest(this.captured, length));
+        return this.endString(which, decodeJsonString(this.captured.toString('utf8', 0, length)));
+    }
+    /** Puts a captured string where it belongs; true when the head changed. */
+    endString(which, text) {
         if (which === 'key1')
             this.key1 = text;
         else if (which === 'key2')
@@ -202,6 +222,20 @@ class LineHeadScanner {
         return false;
     }
 }
+const KEYS_OF_INTEREST = ['type', 'payload', 'timestamp'];
+/** The key of interest spelt by `bytes[0, length)` (a key with no escape), else SOMETHING_ELSE. */
+function keyOfInterest(bytes, length) {
+    for (const key of KEYS_OF_INTEREST) {
+        if (key.length !== length)
+            continue;
+        let at = 0;
+        while (at < length && bytes[at] === key.charCodeAt(at))
+            at++;
+        if (at === length)
+            return key;
+    }
+    return SOMETHING_ELSE;
+}
 /** The value of a JSON string's inside (escapes included); a malformed one stands for "something else". */
 function decodeJsonString(inside) {
     if (!inside.includes('\\'))
@@ -210,18 +244,25 @@ function decodeJsonString(inside) {
         return JSON.parse(`"${inside}"`);
     }
     catch {
-        return '\u0000';
+        return SOMETHING_ELSE;
     }
 }
 
 ;// CONCATENATED MODULE: ./src/harness/codex/session-files/lines.ts
 
-/** The lines of an open file, in order; breaking out of the loop stops reading. */
+/**
+ * The lines of an open file, in order, in batches: the lines that end in one chunk, so that the
+ * caller's loop awaits once a chunk, not once a line. `want` is asked while a chunk is scanned,
+ * before the caller sees that chunk's lines. Breaking out of the loop stops reading.
+ */
 async function* scanLines(handle, options) {
-    const { chunk, maxLineBytes, want } = options;
-    let position = 0;
-    let lineStart = 0;
-    let scanner = new LineHeadScanner();
+    const { chunks, maxLineBytes, want } = options;
+    // From a byte within the file, the line that byte `start - 1` belongs to is passed over (up to its newline).
+    let position = Math.max(0, (options.start ?? 0) - 1);
+    let lineStart = position;
+    let skipping = position > 0;
+    const captured = Buffer.alloc(CAPTURE_LIMIT); // one for the scanners of all the lines
+    let scanner = new LineHeadScanner(captured);
     let decision;
     let parts = [];
     let size = 0;
@@ -246,58 +287,88 @@ async function* scanLines(handle, options) {
         else
             parts.push(piece);
     };
-    for (;;) {
-        const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
-        if (bytesRead === 0)
-            break;
-        const data = chunk.subarray(0, bytesRead);
-        let at = 0;
-        let pieceStart = 0;
-        while (at < bytesRead) {
-            let newline;
-            if (decision === undefined) {
-                at = scanner.feed(data, at, bytesRead);
-                decide();
-                if (at >= bytesRead || data[at] !== NEWLINE)
+    const readInto = (buffer, from) => {
+        const read = handle.read(buffer, 0, buffer.length, from);
+        read.catch(() => undefined); // not an unhandled rejection while it waits: its error is thrown where it is awaited
+        return read;
+    };
+    let current = 0;
+    let reading = readInto(chunks[0], position);
+    try {
+        for (;;) {
+            const { bytesRead } = await reading;
+            if (bytesRead === 0)
+                break;
+            const data = chunks[current].subarray(0, bytesRead);
+            // The next chunk is read into the other buffer (on libuv's threads) while this one is scanned.
+            current ^= 1;
+            reading = readInto(chunks[current], position + bytesRead);
+            const lines = [];
+            let at = 0;
+            let pieceStart = 0;
+            if (skipping) {
+                const newline = data.indexOf(NEWLINE);
+                if (newline < 0) {
+                    position += bytesRead;
+                    lineStart = position;
                     continue;
-                newline = at;
+                }
+                skipping = false;
+                at = pieceStart = newline + 1;
+                lineStart = position + at;
             }
-            else {
-                newline = data.indexOf(NEWLINE, at);
-                if (newline < 0)
-                    break;
+            while (at < bytesRead) {
+                let newline;
+                if (decision === undefined) {
+                    at = scanner.feed(data, at, bytesRead);
+                    decide();
+                    if (at >= bytesRead || data[at] !== NEWLINE)
+                        continue;
+                    newline = at;
+                }
+                else {
+                    newline = data.indexOf(NEWLINE, at);
+                    if (newline < 0)
+                        break;
+                }
+                let text;
+                if (decision === true) {
+                    keep(data.subarray(pieceStart, newline));
+                    if (!tooLong)
+                        text = parts.length === 1 ? parts[0].toString('utf8') : Buffer.concat(parts).toString('utf8');
+                }
+                if (scanner.sawContent)
+                    lines.push({ head: scanner.head, wanted: decision === true, text, tooLong: decision === true && tooLong, terminated: true, complete: true });
+                at = pieceStart = newline + 1;
+                lineStart = position + at;
+                scanner = new LineHeadScanner(captured);
+                decision = undefined;
+                parts = [];
+                size = 0;
+                tooLong = false;
             }
-            let text;
-            if (decision === true) {
-                keep(data.subarray(pieceStart, newline));
-                if (!tooLong)
-                    text = parts.length === 1 ? parts[0].toString('utf8') : Buffer.concat(parts).toString('utf8');
-            }
-            if (scanner.sawContent)
-                yield { head: scanner.head, wanted: decision === true, text, tooLong: decision === true && tooLong, terminated: true, complete: true };
-            at = pieceStart = newline + 1;
-            lineStart = position + at;
-            scanner = new LineHeadScanner();
-            decision = undefined;
-            parts = [];
-            size = 0;
-            tooLong = false;
+            // The rest of the chunk belongs to a line that goes on: copied, since the chunk is reused.
+            if (pieceStart < bytesRead && decision !== false && !tooLong)
+                keep(Buffer.from(data.subarray(pieceStart, bytesRead)));
+            position += bytesRead;
+            if (lines.length > 0)
+                yield lines;
         }
-        // The rest of the chunk belongs to a line that goes on: copied, since the chunk is reused.
-        if (pieceStart < bytesRead && decision !== false && !tooLong)
-            keep(Buffer.from(data.subarray(pieceStart, bytesRead)));
-        position += bytesRead;
+    }
+    finally {
+        // Left early, or stopped on an error: the read ahead must end before the caller closes the handle.
+        await reading.catch(() => undefined);
     }
     if (lineStart >= position)
         return;
     // A last line with no newline: whole, or torn by a writer that stopped mid-line.
-    const complete = await isWholeObject(handle, chunk, lineStart, position);
+    const complete = await isWholeObject(handle, chunks[0], lineStart, position);
     if (!complete && !scanner.sawContent)
         return; // white space only
     decision ??= want(scanner.head) ?? false;
     const wanted = decision === true;
     const text = wanted && !tooLong ? Buffer.concat(parts).toString('utf8') : undefined;
-    yield { head: scanner.head, wanted, text, tooLong: wanted && tooLong, terminated: false, complete };
+    yield [{ head: scanner.head, wanted, text, tooLong: wanted && tooLong, terminated: false, complete }];
 }
 /** Whether the bytes [start, end) of the file hold exactly one whole JSON object (structurally), read again in chunks. */
 async function isWholeObject(handle, chunk, start, end) {
@@ -316,7 +387,108 @@ async function isWholeObject(handle, chunk, start, end) {
     return scanner.ended && !scanner.head.notObject && !scanner.trailing;
 }
 
+;// CONCATENATED MODULE: ./src/beacon/event.ts
+/**
+ * Beacon runtime events, schema 1.0: the contract of every line we write
+ * (see the project's shared `beacon-runtime-schema.md`). Readers ignore unknown keys but reject a
+ * known key of the wrong type, so every field here has exactly the type the readers expect.
+ */
+const SCHEMA_VERSION = '1.0';
+/** The actions and harness name the reports and the post step key on. */
+const ACTION = {
+    sessionStarted: 'session.started',
+    promptSubmitted: 'prompt.submitted',
+    approvalRequested: 'approval.requested',
+    approvalDenied: 'approval.denied',
+    commandExecuted: 'command.executed',
+    toolInvoked: 'tool.invoked',
+    tokenUsage: 'token.usage',
+    span: 'span.recorded',
+    otherLog: 'otel.log',
+    otherMetric: 'otel.metric',
+};
+
+;// CONCATENATED MODULE: ./src/beacon/integers.ts
+
+/**
+ * The integers of a line (schema page "What the reports compute", point 5): Beacon's readers take
+ * a number as a Go int64 or float64, and a line holding `1e+300`, `10.5` or `4444.0` for a count
+ * is dropped whole. JSON.stringify writes a safe integer (|n| <= 2^53-1) in plain decimal, exactly:
+ * so every integer we write is one, and every total we add up stops at the largest.
+ */
+/** 2^53-1: the largest count that is written, and added up, exactly. */
+const MAX_COUNT = Number.MAX_SAFE_INTEGER;
+/** A whole number from 0 to MAX_COUNT. */
+function isCount(value) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+/** `a + b`, two counts, held at MAX_COUNT (saturated) rather than past it. */
+function addCount(a, b) {
+    const sum = a + b;
+    return sum < MAX_COUNT ? sum : MAX_COUNT;
+}
+/** `raw.invalid_fields`: the fields of an event that were left out because their value could not be written. */
+const INVALID_FIELDS = 'invalid_fields';
+const notSafeInteger = (value) => value !== undefined && !(typeof value === 'number' && Number.isSafeInteger(value));
+const notCount = (value) => value !== undefined && !isCount(value);
+/** A metric's value (`raw.metric_value`): a token count, else any double but an integer too large to write exactly. */
+const notMetricValue = (value, isToken) => value !== undefined && (isToken ? !isCount(value) : typeof value !== 'number' || !Number.isFinite(value) || (Number.isInteger(value) && !Number.isSafeInteger(value)));
+/**
+ * Leaves out, in place, each integer field of the event whose value is not a safe integer (or not
+ * a count, where a count belongs), and names it in `raw.invalid_fields`: `command.exit_code`,
+ * `command.duration_ms`, the token fields of `gen_ai.usage`, `raw.metric_count`, `raw.metric_value`.
+ * Not `field_truncated`: the schema keeps that for an event shrunk to fit its size, and the list
+ * says which number is missing (the sender's text of it stays in `raw.attributes`).
+ */
+function leaveOutUnwritableIntegers(event) {
+    let invalid;
+    const command = event.command;
+    if (command !== undefined && command !== null && typeof command === 'object') {
+        if (notSafeInteger(command.exit_code))
+            (invalid ??= []).push(leaveOut(command, 'exit_code', 'command.'));
+        if (notSafeInteger(command.duration_ms))
+            (invalid ??= []).push(leaveOut(command, 'duration_ms', 'command.'));
+    }
+    const usage = event.gen_ai?.usage;
+    if (usage !== undefined && usage !== null && typeof usage === 'object') {
+        if (notCount(usage.input_tokens))
+            (invalid ??= []).push(leaveOut(usage, 'input_tokens', 'gen_ai.usage.'));
+        if (notCount(usage.output_tokens))
+            (invalid ??= []).push(leaveOut(usage, 'output_tokens', 'gen_ai.usage.'));
+        for (const [nested, field] of NESTED_USAGE) {
+            const holder = usage[nested];
+            if (holder !== undefined && (holder === null || typeof holder !== 'object' || notCount(holder[field])))
+                (invalid ??= []).push(leaveOut(usage, nested, 'gen_ai.usage.', `.${field}`));
+        }
+    }
+    const raw = event.raw;
+    if (raw !== undefined && raw !== null && typeof raw === 'object') {
+        if (notCount(raw.metric_count))
+            (invalid ??= []).push(leaveOut(raw, 'metric_count', 'raw.'));
+        if (notMetricValue(raw.metric_value, event.event?.action === ACTION.tokenUsage))
+            (invalid ??= []).push(leaveOut(raw, 'metric_value', 'raw.'));
+    }
+    if (invalid === undefined)
+        return;
+    const holder = (event.raw ??= {});
+    if (typeof holder !== 'object' || holder === null)
+        return;
+    const listed = holder[INVALID_FIELDS];
+    holder[INVALID_FIELDS] = Array.isArray(listed) ? [...listed, ...invalid] : invalid;
+}
+const NESTED_USAGE = [
+    ['cache_read', 'input_tokens'],
+    ['cache_creation', 'input_tokens'],
+    ['reasoning', 'output_tokens'],
+];
+function leaveOut(holder, key, prefix, suffix = '') {
+    delete holder[key];
+    return prefix + key + suffix;
+}
+
 ;// CONCATENATED MODULE: ./src/harness/codex/session-files/records.ts
+
+
 /**
  * What the lines of one Codex session file mean for its token usage (codex-session-files.md).
  * Each line is `{"timestamp": ..., "type": ..., "payload": {...}}`; only `session_meta`,
@@ -348,13 +520,22 @@ function wantCodexLine(head) {
 function sessionIdFromFileName(name) {
     return /-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.jsonl$/i.exec(name)?.[1];
 }
-/** The lines of one file, taken in order; `take` says when the session began before `since`. */
+/**
+ * The lines of one file, taken in order; `take` says when the session began before `since`.
+ * A file's tail is taken by a second one, made by `forTail()`: it starts with the head's session
+ * and keeps what a 'summary' needs, the last record's running total (`thread_token_usage`).
+ */
 class CodexSessionFile {
     fileName;
+    relativePath;
     sinceMs;
+    tail;
     meta;
+    /** The last token_usage_record's `thread_token_usage`, when whole numbers. */
+    lastThread;
     /** Why a session_meta line could not be used, when none could. */
     metaTrouble;
+    /** The latest valid line time, as written (made ISO once, in result()). */
     lastRecordAt = '';
     modelByTurn = new Map();
     latestTurn = { turnId: '', model: '' };
@@ -365,12 +546,39 @@ class CodexSessionFile {
     fromTokenCounts = new TurnTable();
     problems = new ProblemTally();
     tokenCountProblems = new ProblemTally();
-    constructor(fileName, sinceMs) {
+    constructor(fileName, relativePath, sinceMs, tail) {
         this.fileName = fileName;
+        this.relativePath = relativePath;
         this.sinceMs = sinceMs;
+        this.tail = tail;
+        this.meta = tail?.meta;
     }
     get hasSessionMeta() {
         return this.meta !== undefined;
+    }
+    /** For the file's tail, once this one has taken the head up to the session_meta line. */
+    forTail() {
+        if (!this.meta)
+            throw new Error('no session_meta yet');
+        return new CodexSessionFile(this.fileName, this.relativePath, this.sinceMs, { meta: this.meta });
+    }
+    /** A tail's: whether it held a token_usage_record with a usable running total. */
+    get hasThreadTotal() {
+        return this.lastThread !== undefined;
+    }
+    /**
+     * Which lines to parse, from what the line scanner read of their start (undefined: read on).
+     * Once the file has had a token_usage_record, result() takes its usage from the records and
+     * nothing from token_count events, so `event_msg` lines need no parsing any more: they are passed
+     * over like other lines not parsed, once the head holds the line's timestamp (the only thing
+     * of theirs still used, for lastRecordAt). Before the first record they are parsed as ever: the
+     * file may have none. (So a malformed token_count line after a record goes unnamed, like any
+     * line not parsed.)
+     */
+    want(head) {
+        if (this.usageRecords > 0 && head.type === 'event_msg' && head.timestamp !== undefined && head.timestamp !== SOMETHING_ELSE)
+            return false;
+        return wantCodexLine(head);
     }
     /** Takes one line; 'older' when it was a session_meta from before `since` (read no further). */
     take(line) {
@@ -396,12 +604,13 @@ class CodexSessionFile {
         }
         if (!isObject(record))
             return this.problems.add(NOT_AN_OBJECT);
-        this.noteTime(record.timestamp);
+        const at = validTime(record.timestamp);
+        if (at)
+            this.lastRecordAt = at;
         const payload = isObject(record.payload) ? record.payload : {};
-        const at = isoTime(record.timestamp);
         switch (record.type) {
             case 'session_meta':
-                return this.sessionMeta(payload, at);
+                return this.sessionMeta(payload, isoTime(at));
             case 'turn_context':
                 return this.turnContext(payload);
             case 'token_usage_record':
@@ -422,25 +631,31 @@ class CodexSessionFile {
         const usageSource = this.usageRecords > 0 ? 'token_usage_record' : this.tokenCounts > 0 ? 'token_count' : 'none';
         const turns = usageSource === 'token_usage_record' ? this.fromRecords.list() : usageSource === 'token_count' ? this.fromTokenCounts.list() : [];
         const problems = [...this.problems.list(), ...(usageSource === 'token_count' ? this.tokenCountProblems.list() : [])];
+        const summary = this.tail !== undefined && this.lastThread !== undefined;
         const session = {
             sessionId: this.meta.id,
             file: this.fileName,
+            relativePath: this.relativePath,
             startedAt: this.meta.startedAt,
-            lastRecordAt: this.lastRecordAt,
+            lastRecordAt: isoTime(this.lastRecordAt),
             usageSource,
-            turns,
+            detail: summary ? 'summary' : 'full',
+            thread: summary ? { ...this.lastThread } : sumOfTurns(turns),
+            turns: summary ? [] : turns,
             problems,
         };
+        if (summary && this.latestTurn.model)
+            session.model = this.latestTurn.model;
         if (this.meta.cliVersion !== undefined)
             session.harnessVersion = this.meta.cliVersion;
         if (this.meta.originator !== undefined)
             session.originator = this.meta.originator;
         return { session };
     }
+    /** A line not parsed: its time, if valid, is the latest (most lines repeat the one before: no need to check it again). */
     noteTime(timestamp) {
-        const iso = isoTime(timestamp);
-        if (iso)
-            this.lastRecordAt = iso;
+        if (timestamp !== undefined && timestamp !== this.lastRecordAt && validTime(timestamp))
+            this.lastRecordAt = timestamp;
         return undefined;
     }
     sessionMeta(payload, lineTime) {
@@ -469,6 +684,8 @@ class CodexSessionFile {
     }
     usageRecord(payload, at) {
         this.usageRecords++;
+        if (this.tail)
+            this.lastThread = tokenCountsOf(payload.thread_token_usage);
         const usage = tokenCountsOf(payload.usage);
         if (!usage)
             return this.problems.add(BAD_RECORD_USAGE);
@@ -495,20 +712,25 @@ class CodexSessionFile {
         return undefined;
     }
 }
-/** Usage summed per (turn id, model), in the order first seen. */
+/** Usage summed per (turn id, model), in the order first seen; times as written (valid ones), made ISO by list(). */
 class TurnTable {
-    turns = new Map();
+    turns = [];
+    byTurnAndModel = new Map();
     add(turnId, model, usage, responseId, at) {
-        const key = JSON.stringify([turnId, model]);
-        let turn = this.turns.get(key);
+        let byModel = this.byTurnAndModel.get(turnId);
+        if (!byModel)
+            this.byTurnAndModel.set(turnId, (byModel = new Map()));
+        let turn = byModel.get(model);
         if (!turn) {
             turn = { turnId, model, usage: { input: 0, cachedInput: 0, output: 0, reasoningOutput: 0 }, responses: 0, responseIds: [], firstAt: at, lastAt: at };
-            this.turns.set(key, turn);
+            byModel.set(model, turn);
+            this.turns.push(turn);
         }
-        turn.usage.input += usage.input;
-        turn.usage.cachedInput += usage.cachedInput;
-        turn.usage.output += usage.output;
-        turn.usage.reasoningOutput += usage.reasoningOutput;
+        // Held at 2^53-1: a sum past it would be neither exact nor writable.
+        turn.usage.input = addCount(turn.usage.input, usage.input);
+        turn.usage.cachedInput = addCount(turn.usage.cachedInput, usage.cachedInput);
+        turn.usage.output = addCount(turn.usage.output, usage.output);
+        turn.usage.reasoningOutput = addCount(turn.usage.reasoningOutput, usage.reasoningOutput);
         turn.responses++;
         if (responseId !== undefined && turn.responseIds.length < KEPT_RESPONSE_IDS)
             turn.responseIds.push(responseId);
@@ -518,8 +740,18 @@ class TurnTable {
         }
     }
     list() {
-        return [...this.turns.values()];
+        return this.turns.map((turn) => ({ ...turn, firstAt: isoTime(turn.firstAt), lastAt: isoTime(turn.lastAt) }));
     }
+}
+function sumOfTurns(turns) {
+    const sum = { input: 0, cachedInput: 0, output: 0, reasoningOutput: 0 };
+    for (const { usage } of turns) {
+        sum.input = addCount(sum.input, usage.input);
+        sum.cachedInput = addCount(sum.cachedInput, usage.cachedInput);
+        sum.output = addCount(sum.output, usage.output);
+        sum.reasoningOutput = addCount(sum.reasoningOutput, usage.reasoningOutput);
+    }
+    return sum;
 }
 /** Problems by kind, each listed once with its count. */
 class ProblemTally {
@@ -549,6 +781,10 @@ function isObject(value) {
 function stringOf(value) {
     return typeof value === 'string' ? value : undefined;
 }
+/** A timestamp as written when it is a valid one, else ''. */
+function validTime(value) {
+    return typeof value === 'string' && Number.isFinite(Date.parse(value)) ? value : '';
+}
 /** A timestamp as ISO UTC, or '' when it is not one. */
 function isoTime(value) {
     if (typeof value !== 'string')
@@ -572,36 +808,77 @@ function isoTime(value) {
  * Files are streamed in fixed chunks; only the few record types that matter are parsed
  * (./session-files/lines.ts, ./session-files/records.ts). Their content (the whole conversation)
  * never leaves this module: only counts, ids, times and file names do.
+ *
+ * A large file is read as a 'summary': its head up to the session_meta line, then its tail, whose
+ * last token_usage_record holds the session's running total (`thread_token_usage`). A file whose
+ * tail holds none within TAIL_BYTES, and every small one, is read in full. `readFull` reads one
+ * session's file in full when its turns are needed.
  */
 const CHUNK_BYTES = 1024 * 1024;
+/** A file smaller than this is read in full: its head and tail would be most of it. */
+const FULL_READ_BELOW = 1024 * 1024;
+/** How much of a large file's end is read for its last token_usage_record, widened in turn while none is found; then the whole file. */
+const TAIL_BYTES = [64 * 1024, 512 * 1024, 4 * 1024 * 1024];
+/** Smaller chunks for a file's head and tail, where only a little is read. */
+const SMALL_CHUNK_BYTES = 16 * 1024;
 /** No following a link swapped in after the walk; no blocking on a FIFO. */
 const OPEN_FLAGS = external_node_fs_.constants.O_RDONLY | (external_node_fs_.constants.O_NOFOLLOW ?? 0) | (external_node_fs_.constants.O_NONBLOCK ?? 0);
 const codexSessionFiles = {
     harnessName: CODEX_HARNESS_NAME,
     usageMetricName: CODEX_TOKEN_METRIC,
     readSessions,
+    readFull,
 };
+/**
+ * One set of buffers, lent to one read at a time and kept for the next (the scan, then each
+ * `readFull`): a post step reads files in turn, so it holds one set, not one a read.
+ */
+let spareBuffers;
+async function withBuffers(use) {
+    const buffers = spareBuffers ?? {
+        // Two of each, for reading the next chunk of a file while one is scanned (./session-files/lines.ts).
+        chunks: [Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES)],
+        small: [Buffer.allocUnsafe(SMALL_CHUNK_BYTES), Buffer.allocUnsafe(SMALL_CHUNK_BYTES)],
+    };
+    spareBuffers = undefined;
+    try {
+        return await use(buffers);
+    }
+    finally {
+        spareBuffers = buffers;
+    }
+}
 async function readSessions({ home, since }) {
     const root = external_node_path_default().join(home, 'sessions');
     const scan = { sessions: [], olderFilesSkipped: 0, unreadable: [] };
     const files = await findSessionFiles(root, scan.unreadable);
     const sinceMs = since.getTime();
-    const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-    for (const file of files) {
-        if (file.mtimeMs < sinceMs) {
-            scan.olderFilesSkipped++; // not opened
-            continue;
+    await withBuffers(async (buffers) => {
+        for (const file of files) {
+            if (file.mtimeMs < sinceMs) {
+                scan.olderFilesSkipped++; // not opened
+                continue;
+            }
+            const outcome = await readSessionFile(root, file.relative, sinceMs, buffers, 'summary');
+            if ('session' in outcome)
+                scan.sessions.push(outcome.session);
+            else if ('older' in outcome)
+                scan.olderFilesSkipped++;
+            else
+                scan.unreadable.push({ file: file.relative, reason: outcome.unreadable });
         }
-        const outcome = await readSessionFile(external_node_path_default().join(root, file.relative), external_node_path_default().posix.basename(file.relative), sinceMs, chunk);
-        if ('session' in outcome)
-            scan.sessions.push(outcome.session);
-        else if ('older' in outcome)
-            scan.olderFilesSkipped++;
-        else
-            scan.unreadable.push({ file: file.relative, reason: outcome.unreadable });
-    }
+    });
     scan.sessions.sort((a, b) => compareText(a.startedAt, b.startedAt) || compareText(a.file, b.file));
     return scan;
+}
+async function readFull(home, session) {
+    if (session.detail === 'full')
+        return session;
+    const outcome = await withBuffers((buffers) => readSessionFile(external_node_path_default().join(home, 'sessions'), session.relativePath, -Infinity, buffers, 'full')).catch((error) => ({ unreadable: `cannot be read (${errorCode(error)})` }));
+    if ('session' in outcome)
+        return outcome.session;
+    const reason = 'unreadable' in outcome ? outcome.unreadable : 'it began before the start step';
+    return { ...session, problems: [...session.problems, `could not be read again in full: ${reason}`] };
 }
 /**
  * Every `*.jsonl` below the sessions folder, in name order, without following links. Entries so
@@ -654,34 +931,79 @@ async function findSessionFiles(root, unreadable) {
     await walk('');
     return found;
 }
-async function readSessionFile(fullPath, fileName, sinceMs, chunk) {
+async function readSessionFile(root, relative, sinceMs, buffers, detail) {
     let handle;
     try {
-        handle = await (0,promises_.open)(fullPath, OPEN_FLAGS);
+        handle = await (0,promises_.open)(external_node_path_default().join(root, relative), OPEN_FLAGS);
     }
     catch (error) {
         return { unreadable: `cannot be opened (${errorCode(error)})` };
     }
     try {
-        if (!(await handle.stat()).isFile())
+        const stat = await handle.stat();
+        if (!stat.isFile())
             return { unreadable: 'not a regular file' };
-        const session = new CodexSessionFile(fileName, sinceMs);
-        try {
-            for await (const line of scanLines(handle, { chunk, maxLineBytes: MAX_RECORD_BYTES, want: wantCodexLine })) {
-                if (session.take(line) === 'older')
-                    return { older: true };
-            }
+        const fileName = external_node_path_default().posix.basename(relative);
+        if (detail === 'summary' && stat.size >= FULL_READ_BELOW) {
+            const outcome = await readSummary(handle, stat.size, new CodexSessionFile(fileName, relative, sinceMs), buffers.small);
+            if (outcome)
+                return outcome;
         }
-        catch (error) {
-            if (!session.hasSessionMeta)
-                return { unreadable: `cannot be read (${errorCode(error)})` };
-            session.readFailed(errorCode(error));
-        }
-        return session.result();
+        return await readLines(handle, new CodexSessionFile(fileName, relative, sinceMs), buffers.chunks);
     }
     finally {
         await handle.close();
     }
+}
+/** The whole file, line by line. */
+async function readLines(handle, session, chunks) {
+    try {
+        for await (const lines of scanLines(handle, { chunks, maxLineBytes: MAX_RECORD_BYTES, want: (head) => session.want(head) })) {
+            for (const line of lines)
+                if (session.take(line) === 'older')
+                    return { older: true };
+        }
+    }
+    catch (error) {
+        if (!session.hasSessionMeta)
+            return { unreadable: `cannot be read (${errorCode(error)})` };
+        session.readFailed(errorCode(error));
+    }
+    return session.result();
+}
+/**
+ * The head up to the session_meta line, then the tail (widened in turn) up to the end: the
+ * session as a 'summary', or undefined when the whole file must be read instead (no session_meta
+ * at the head, no token_usage_record with a running total in the widest tail, a read error).
+ */
+async function readSummary(handle, size, head, chunks) {
+    try {
+        scan: for await (const lines of scanLines(handle, { chunks, maxLineBytes: MAX_RECORD_BYTES, want: (line) => head.want(line) })) {
+            for (const line of lines) {
+                if (head.take(line) === 'older')
+                    return { older: true };
+                if (head.hasSessionMeta)
+                    break scan;
+            }
+        }
+        if (!head.hasSessionMeta)
+            return undefined;
+        for (const tailBytes of TAIL_BYTES) {
+            if (tailBytes >= size)
+                break;
+            const tail = head.forTail();
+            for await (const lines of scanLines(handle, { chunks, maxLineBytes: MAX_RECORD_BYTES, want: (line) => tail.want(line), start: size - tailBytes })) {
+                for (const line of lines)
+                    tail.take(line);
+            }
+            if (tail.hasThreadTotal)
+                return tail.result();
+        }
+    }
+    catch {
+        // The full read names the error.
+    }
+    return undefined;
 }
 function isMissing(error) {
     const code = error.code;
@@ -714,10 +1036,13 @@ var external_node_http_default = /*#__PURE__*/__webpack_require__.n(external_nod
 ;// CONCATENATED MODULE: ./src/handoff/collector-client.ts
 
 
-/** A small authenticated request to our collector (node:http: cheaper to load than fetch). */
-function collectorRequest(port, method, path, secret, timeoutMs) {
+/**
+ * A small control request to our collector (shutdown, health), with the control secret
+ * (node:http: cheaper to load than fetch). The telemetry secret is refused on these paths.
+ */
+function collectorRequest(port, method, path, controlSecret, timeoutMs) {
     return new Promise((resolve, reject) => {
-        const req = external_node_http_default().request({ host: '127.0.0.1', port, method, path, headers: { [collector_config/* SECRET_HEADER */.NR]: secret, 'content-length': '0' }, timeout: timeoutMs }, (res) => {
+        const req = external_node_http_default().request({ host: '127.0.0.1', port, method, path, headers: { [collector_config/* CONTROL_HEADER */.GH]: controlSecret, 'content-length': '0' }, timeout: timeoutMs }, (res) => {
             let body = '';
             res.setEncoding('utf8');
             res.on('data', (chunk) => (body += chunk));
@@ -730,8 +1055,8 @@ function collectorRequest(port, method, path, secret, timeoutMs) {
     });
 }
 /** The pid the collector reports about itself, or undefined when it does not answer as ours. */
-async function collectorPid(port, path, method, secret, timeoutMs) {
-    const { status, body } = await collectorRequest(port, method, path, secret, timeoutMs);
+async function collectorPid(port, path, method, controlSecret, timeoutMs) {
+    const { status, body } = await collectorRequest(port, method, path, controlSecret, timeoutMs);
     if (status !== 200)
         return undefined;
     try {
@@ -743,7 +1068,10 @@ async function collectorPid(port, path, method, secret, timeoutMs) {
     }
 }
 
+// EXTERNAL MODULE: ./src/handoff/collector-command-line.ts
+var collector_command_line = __webpack_require__(53356);
 ;// CONCATENATED MODULE: ./src/finish/stop-collector/stop-collector.ts
+
 
 
 
@@ -777,20 +1105,20 @@ async function waitForExit(pid, timeoutMs) {
     }
     return true;
 }
-/** Whether the process's command line shows our collector (Linux: /proc; macOS: ps). */
-function looksLikeOurCollector(pid, script, configPath) {
+/** Whether the process's command line shows our collector, this run's instance (Linux: /proc; macOS: ps). */
+function looksLikeOurCollector(pid, script, instance) {
     try {
         let commandLine;
         if (process.platform === 'linux')
             commandLine = external_node_fs_default().readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
         else if (process.platform === 'darwin')
-            commandLine = (0,external_node_child_process_.execFileSync)('ps', ['-p', String(pid), '-o', 'command='], { encoding: 'utf8' });
+            commandLine = (0,external_node_child_process_.execFileSync)('ps', ['-ww', '-p', String(pid), '-o', 'command='], { encoding: 'utf8' });
         else
             return undefined; // Windows: no cheap way; never kill what we cannot recognise
         // Empty for a process that just exited (a zombie): nothing to recognise.
         if (commandLine.trim() === '')
             return undefined;
-        return commandLine.includes(script) && commandLine.includes(configPath);
+        return commandLine.includes(script) && commandLine.split(/\s+/).includes((0,collector_command_line/* instanceArgument */.Bs)(instance));
     }
     catch {
         return undefined;
@@ -805,14 +1133,15 @@ async function stopCollector(options) {
     const pid = ready.pid;
     let answeredPid;
     try {
-        answeredPid = await collectorPid(ready.port, collector_config/* SHUTDOWN_PATH */.ze, 'POST', config.secret, answerTimeoutMs);
+        answeredPid = await collectorPid(ready.port, collector_config/* SHUTDOWN_PATH */.ze, 'POST', config.controlSecret, answerTimeoutMs);
     }
     catch {
         answeredPid = undefined; // refused (gone) or hung: decided below
     }
     // The answer proves nothing: whatever holds the port now can answer 200 with any pid. Before
     // waiting for a process or killing it, check that it is ours wherever the OS lets us tell.
-    const recognise = () => (options.script ? looksLikeOurCollector(pid, options.script, options.configPath) : undefined);
+    const { script, instance } = options;
+    const recognise = () => (script && instance ? looksLikeOurCollector(pid, script, instance) : undefined);
     if (answeredPid === pid && recognise() !== false) {
         const started = Date.now();
         if (await waitForExit(pid, exitTimeoutMs))
@@ -851,27 +1180,6 @@ var external_node_readline_ = __webpack_require__(80481);
 var external_node_readline_default = /*#__PURE__*/__webpack_require__.n(external_node_readline_);
 // EXTERNAL MODULE: external "node:buffer"
 var external_node_buffer_ = __webpack_require__(4573);
-;// CONCATENATED MODULE: ./src/beacon/event.ts
-/**
- * Beacon runtime events, schema 1.0: the contract of every line we write
- * (see the project's shared `beacon-runtime-schema.md`). Readers ignore unknown keys but reject a
- * known key of the wrong type, so every field here has exactly the type the readers expect.
- */
-const SCHEMA_VERSION = '1.0';
-/** The actions and harness name the reports and the post step key on. */
-const ACTION = {
-    sessionStarted: 'session.started',
-    promptSubmitted: 'prompt.submitted',
-    approvalRequested: 'approval.requested',
-    approvalDenied: 'approval.denied',
-    commandExecuted: 'command.executed',
-    toolInvoked: 'tool.invoked',
-    tokenUsage: 'token.usage',
-    span: 'span.recorded',
-    otherLog: 'otel.log',
-    otherMetric: 'otel.metric',
-};
-
 ;// CONCATENATED MODULE: ./src/finish/runtime-log/capture-link.ts
 
 /**
@@ -922,6 +1230,7 @@ async function copyPrefix(input, output, bytes, chunkBytes) {
 
 ;// CONCATENATED MODULE: ./src/finish/runtime-log/event-check.ts
 
+
 /**
  * The envelope check every line passes before it reaches the runtime log: Beacon 1.0's required
  * fields and exact values, and the types of its known optional keys (a known key of the wrong
@@ -935,8 +1244,10 @@ function event_check_isObject(value) {
     return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 const optionalString = (value) => value === undefined || typeof value === 'string';
-const optionalInteger = (value) => value === undefined || (typeof value === 'number' && Number.isInteger(value));
-const countOk = (value) => value === undefined || (typeof value === 'number' && Number.isInteger(value) && value >= 0);
+// Integers are safe integers: past 2^53-1 a number is neither exact nor always written in plain
+// decimal (1e+300), and the readers drop such a line.
+const optionalInteger = (value) => value === undefined || (typeof value === 'number' && Number.isSafeInteger(value));
+const countOk = (value) => value === undefined || isCount(value);
 /**
  * Why a parsed line is not a Beacon 1.0 event the readers accept, or undefined. Required fields
  * and exact values, and the types of the known optional keys (a known key of the wrong type makes
@@ -998,7 +1309,7 @@ function eventProblem(e) {
             return 'gen_ai is not an object';
         // Token events get a new usage anyway; any other event's usage must already be right.
         if (e.event.action !== ACTION.tokenUsage && e.gen_ai.usage !== undefined && !usageOk(e.gen_ai.usage))
-            return 'gen_ai.usage holds a value that is not a non-negative integer';
+            return 'gen_ai.usage holds a value that is not a whole number from 0 to 2^53-1';
     }
     if (!optionalString(e.model))
         return 'model is not a string';
@@ -1179,6 +1490,7 @@ class LogSink {
 }
 
 ;// CONCATENATED MODULE: ./src/finish/runtime-log/metric-exports.ts
+
 /** More export requests than this with token points are not tallied: pairing is then left off. */
 const MAX_EXPORTS = 10_000;
 const MAX_VERSIONS = 5;
@@ -1220,7 +1532,7 @@ class MetricExportTally {
             return;
         const model = typeof event.model === 'string' ? event.model : '';
         const counts = (usage.byModel[model] ??= emptyCounts());
-        counts[field] += amount;
+        counts[field] = addCount(counts[field], amount);
     }
     list() {
         return [...this.exports.values()].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.exportSeq - b.exportSeq));
@@ -1228,6 +1540,7 @@ class MetricExportTally {
 }
 
 ;// CONCATENATED MODULE: ./src/finish/runtime-log/normalize-tokens.ts
+
 /**
  * Keys an object's entries in sorted order, so that two attribute sets that differ only in
  * key order give the same key.
@@ -1243,14 +1556,15 @@ function normalize_tokens_isObject(value) {
 }
 /**
  * The token point of a parsed `token.usage` event, or `undefined` when its `raw` does not hold a
- * usable value (the event then gets no usage).
+ * usable value, a whole number from 0 to 2^53-1 (the event then gets no usage, and its series
+ * neither advances nor resets: a missing value is never a reset).
  */
 function tokenPointOf(event) {
     const raw = event.raw;
     if (!normalize_tokens_isObject(raw))
         return undefined;
     const value = raw.metric_value;
-    if (typeof value !== 'number' || !Number.isFinite(value))
+    if (!isCount(value))
         return undefined;
     const attributes = normalize_tokens_isObject(raw.attributes) ? raw.attributes : {};
     const genAi = normalize_tokens_isObject(event.gen_ai) ? event.gen_ai : {};
@@ -1259,14 +1573,15 @@ function tokenPointOf(event) {
     const metricName = typeof raw.metric_name === 'string' ? raw.metric_name : '';
     const model = typeof event.model === 'string' ? event.model : '';
     const startTime = typeof raw.metric_start_time === 'string' ? raw.metric_start_time : '';
+    const resource = typeof raw.resource_id === 'string' ? raw.resource_id : '';
     const exportSeq = typeof raw.export_seq === 'number' ? raw.export_seq : null;
     const timestamp = typeof event.timestamp === 'string' ? event.timestamp : '';
     return {
         tokenType,
         value,
         temporality: raw.metric_temporality === 'Cumulative' ? 'Cumulative' : 'Delta',
-        seriesKey: JSON.stringify([metricName, model, tokenType, stableEntries(attributes, 'token_type'), startTime]),
-        turnKey: JSON.stringify([exportSeq, timestamp, metricName, model, stableEntries(attributes, 'token_type')]),
+        seriesKey: JSON.stringify([metricName, model, tokenType, stableEntries(attributes, 'token_type'), resource, startTime]),
+        turnKey: JSON.stringify([exportSeq, resource, timestamp, metricName, model, stableEntries(attributes, 'token_type')]),
     };
 }
 /**
@@ -1301,8 +1616,8 @@ class CumulativeSeries {
 /** Amount of one point: delta points are amounts already, cumulative points are differenced. */
 function amountOf(point, series) {
     const amount = point.temporality === 'Cumulative' ? series.amount(point.seriesKey, point.value) : point.value;
-    // Token counts are whole and never negative, whatever a sender wrote.
-    return Math.max(0, Math.round(amount));
+    // Token counts are whole and never negative (a point's value is a count: so is its difference).
+    return isCount(amount) ? amount : 0;
 }
 /**
  * The usage object of one point, given its amount. `input` arrives already reduced by the
@@ -1358,7 +1673,225 @@ function carriesUsage(usage) {
     return usage !== undefined && Object.keys(usage).length > 0;
 }
 
+;// CONCATENATED MODULE: ./src/finish/runtime-log/secret-scan.ts
+
+/**
+ * For each rule of the preset, its keywords: tight enough that ordinary text (the word "account",
+ * a `self_test`) seldom passes. The test of this file fails when the preset gains or loses a rule.
+ */
+const PRESET_KEYWORDS = {
+    // The secret access key after its name (key ids are the collector's: the preset scans them only on request).
+    '@secretlint/secretlint-rule-aws': [{ behind: String.raw `(?:CCESS|ccess)_?(?:KEY|[Kk]ey)["']?\s*(?::|=>|=)`, at: '[:=>]' }],
+    // Only for .json and .p12 files: never fires here; its key is the privatekey rule's.
+    '@secretlint/secretlint-rule-gcp': [{ behind: 'PRIVATE KEY(?: BLOCK)?-', at: '-' }],
+    '@secretlint/secretlint-rule-npm': [{ prefix: 'npm', before: '_' }, { behind: '_authToken=', at: '=' }, { behind: ':x-oauth-basic@', at: '@' }],
+    '@secretlint/secretlint-rule-slack': [
+        { behind: String.raw `\bx(?:ox[a-z]|app)-`, at: '-' },
+        { behind: String.raw `[Hh][Oo]{2}[Kk][Ss]\.[Ss][Ll][Aa][Cc][Kk]\.`, at: String.raw `\.` },
+    ],
+    // `scheme://user:password@`: at most 513 characters between `://` and `@`, none a slash or a space.
+    '@secretlint/secretlint-rule-basicauth': [{ behind: String.raw `:\/\/[^\s/]{3,600}@`, at: '@' }],
+    '@secretlint/secretlint-rule-openai': [{ prefix: 'sk', before: '-' }],
+    '@secretlint/secretlint-rule-anthropic': [{ prefix: 'sk', before: '-' }],
+    '@secretlint/secretlint-rule-groq': [{ prefix: 'gsk', before: '_' }],
+    '@secretlint/secretlint-rule-huggingface': [{ prefix: 'hf', before: '_' }],
+    '@secretlint/secretlint-rule-linear': [{ prefix: 'lin_api', before: '_' }],
+    '@secretlint/secretlint-rule-notion': [{ prefix: 'ntn', before: '_' }],
+    '@secretlint/secretlint-rule-privatekey': [{ behind: 'PRIVATE KEY(?: BLOCK)?-', at: '-' }],
+    '@secretlint/secretlint-rule-sendgrid': [{ behind: String.raw `(?<![A-Za-z])SG\.`, at: String.raw `\.` }],
+    '@secretlint/secretlint-rule-shopify': [{ prefix: 'shp(?:pa|ca|at|ss)', before: '_' }],
+    '@secretlint/secretlint-rule-stripe': [{ prefix: '[sr]k_(?:live|test)', before: '_' }],
+    '@secretlint/secretlint-rule-github': [{ prefix: 'gh[pousr]|github_pat', before: '_' }],
+    '@secretlint/secretlint-rule-gitlab': [{ prefix: 'glpat', before: '-' }],
+    '@secretlint/secretlint-rule-grafana': [{ prefix: 'glc|glsa', before: '_' }],
+    '@secretlint/secretlint-rule-1password': [{ prefix: 'ops', before: '_' }],
+    // Reported only with a user and a password: `mongodb+srv://u:p@`, `mysql://...@`, `postgres://...@`.
+    '@secretlint/secretlint-rule-database-connection-string': [{ behind: String.raw `:\/\/[^\s/]{3,600}@`, at: '@' }],
+    '@secretlint/secretlint-rule-hashicorp-vault': [{ prefix: 'hv[sbr]', before: '.' }],
+    '@secretlint/secretlint-rule-vercel': [{ prefix: 'vc[pciark]', before: '_' }],
+    '@secretlint/secretlint-rule-databricks': [{ pattern: 'dapi[a-fA-F0-9]{32}' }],
+    '@secretlint/secretlint-rule-docker': [{ prefix: 'dckr_pat', before: '_' }],
+    '@secretlint/secretlint-rule-figma': [{ prefix: 'figd', before: '_' }],
+    '@secretlint/secretlint-rule-cloudflare': [{ prefix: 'cf(?:k|ut|at)', before: '_' }],
+    '@secretlint/secretlint-rule-tailscale': [{ prefix: 'tskey', before: '-' }],
+};
+/** One pattern of all the keywords, an alternative per rare character. */
+function keywordsPattern() {
+    const prefixes = new Map();
+    const behinds = new Map();
+    const patterns = new Set();
+    const add = (map, key, value) => map.set(key, (map.get(key) ?? new Set()).add(value));
+    for (const keyword of Object.values(PRESET_KEYWORDS).flat()) {
+        if ('pattern' in keyword)
+            patterns.add(keyword.pattern);
+        else if ('prefix' in keyword)
+            add(prefixes, keyword.before === '.' ? String.raw `\.` : keyword.before, keyword.prefix);
+        else
+            add(behinds, keyword.at, keyword.behind);
+    }
+    const alternatives = [
+        ...[...prefixes].map(([c, list]) => String.raw `${c}(?<=(?<![A-Za-z])(?:${[...list].join('|')})${c})[\w+/=\-]{16}`),
+        ...[...behinds].map(([c, list]) => `${c}(?<=${[...list].join('|')})`),
+        ...patterns,
+    ];
+    return new RegExp(alternatives.join('|'));
+}
+/**
+ * Rules of the preset left out: `secretlint-disable` comments in scanned text would switch
+ * reporting off, and the text is what a tool printed, anyone's to write.
+ */
+const LEFT_OUT_RULES = new Set(['@secretlint/secretlint-rule-filter-comments']);
+const KEYWORDS = keywordsPattern();
+/** Fields of an event that are ours (envelope, attribution, normalized usage): never scanned. */
+const OUR_FIELDS = new Set(['timestamp', 'vendor', 'product', 'schema_version', 'event', 'severity', 'endpoint', 'harness', 'origin', 'run', 'repository', 'branch', 'gen_ai', 'field_truncated']);
+/** Shorter strings hold no secret any rule of the preset reports (the shortest: a 12-digit AWS account id with its name). */
+const MIN_KEYWORD_LENGTH = 16;
+const MAX_DEPTH = 128;
+/** What `check` saw in an event: MASKED and SUSPECT may both be set. */
+const CLEAN = 0;
+/** A value of the run's own secrets was there, and is masked now. */
+const MASKED = 1;
+/** A string holds a keyword of the preset: `redact` decides. */
+const SUSPECT = 2;
+let loadedLint;
+/** secretlint's lintSource with the preset (all rules but LEFT_OUT_RULES), loaded once. */
+function lint() {
+    return (loadedLint ??= (async () => {
+        const [{ lintSource }, { rules }] = await Promise.all([__webpack_require__.e(/* import() */ 198).then(__webpack_require__.bind(__webpack_require__, 198)), __webpack_require__.e(/* import() */ 577).then(__webpack_require__.bind(__webpack_require__, 31577))]);
+        const config = {
+            rules: rules
+                .filter((rule) => !LEFT_OUT_RULES.has(rule.meta.id))
+                .map((rule) => ({ id: rule.meta.id, rule })),
+        };
+        return async (content) => {
+            const result = await lintSource({ source: { filePath: '', content, ext: '.txt', contentType: 'text' }, options: { config: config, noPhysicFilePath: true } });
+            return result.messages;
+        };
+    })());
+}
+/** What secretlint's preset (as the scan runs it) reports in a text. */
+async function secretlintFindings(content) {
+    return (await lint())(content);
+}
+/** What a finding says is the secret: the values its rule reported, else its range. */
+function secretsOf(content, finding) {
+    const values = Object.values(finding.data ?? {}).filter((v) => typeof v === 'string' && v.length >= redact/* MIN_MASKED_LENGTH */.Ym && content.includes(v));
+    return values.length > 0 ? values : [content.slice(finding.range[0], finding.range[1])];
+}
+class SecretScanner {
+    masks;
+    /** Strings secretlint was run on, secrets it found and replaced, runs that failed. */
+    stats = { scanned: 0, found: 0, failed: 0 };
+    /** Strings changed so far (`redact` compares before and after). */
+    changes = 0;
+    /** `maskValues`: the run's exact secret values (beacon/masked-values.ts), replaced wherever found. */
+    constructor(maskValues = []) {
+        this.masks = (0,redact/* maskedValuesPattern */.yE)(maskValues);
+    }
+    /**
+     * Synchronous and cheap: masks the run's secret values in place (MASKED when one was there), and
+     * says SUSPECT when a string holds a keyword of the preset (then `redact` decides).
+     */
+    check(event) {
+        let verdict = CLEAN;
+        for (const key in event)
+            if (!OUR_FIELDS.has(key))
+                verdict |= this.checkValue(event, key, 0);
+        return verdict;
+    }
+    checkValue(parent, key, depth) {
+        const value = parent[key];
+        if (typeof value === 'string') {
+            if (value.length < redact/* MIN_MASKED_LENGTH */.Ym)
+                return CLEAN;
+            const masked = this.masks ? this.mask(value) : value;
+            const verdict = masked.length >= MIN_KEYWORD_LENGTH && KEYWORDS.test(masked) ? SUSPECT : CLEAN;
+            if (masked === value)
+                return verdict;
+            parent[key] = masked;
+            return verdict | MASKED;
+        }
+        if (value === null || typeof value !== 'object' || depth > MAX_DEPTH)
+            return CLEAN;
+        let verdict = CLEAN;
+        for (const inner in value)
+            verdict |= this.checkValue(value, inner, depth + 1);
+        return verdict;
+    }
+    mask(text) {
+        if (!this.masks || text.length < redact/* MIN_MASKED_LENGTH */.Ym)
+            return text;
+        this.masks.lastIndex = 0;
+        return this.masks.test(text) ? text.replace(this.masks, redact/* REDACTED */.XF) : text;
+    }
+    /**
+     * Every string of the event that the record brought, masked and, when it holds a keyword,
+     * scanned with the full rule set; what is found is replaced in place. Returns whether anything changed.
+     */
+    async redact(event) {
+        const before = this.changes;
+        for (const key of Object.keys(event)) {
+            if (OUR_FIELDS.has(key))
+                continue;
+            const value = event[key];
+            const redacted = await this.redactValue(value);
+            if (redacted !== value)
+                event[key] = redacted;
+        }
+        return this.changes > before;
+    }
+    /** Masks and scans one string (returns it, changed or not). */
+    async redactText(text) {
+        const masked = this.mask(text);
+        if (!KEYWORDS.test(masked)) {
+            if (masked !== text)
+                this.changes += 1;
+            return masked;
+        }
+        let findings;
+        try {
+            findings = await secretlintFindings(masked);
+        }
+        catch {
+            // The rules could not run (never seen): the collector's redaction stands; the post step goes on.
+            this.stats.failed += 1;
+            if (masked !== text)
+                this.changes += 1;
+            return masked;
+        }
+        this.stats.scanned += 1;
+        let out = masked;
+        const secrets = [...new Set(findings.flatMap((f) => secretsOf(masked, f)))].filter((s) => !s.includes(redact/* REDACTED */.XF)).sort((a, b) => b.length - a.length);
+        for (const secret of secrets) {
+            if (!out.includes(secret))
+                continue;
+            out = out.split(secret).join(redact/* REDACTED */.XF);
+            this.stats.found += 1;
+        }
+        if (out !== text)
+            this.changes += 1;
+        return out;
+    }
+    /** Every string inside a JSON-like value, in place (the usage file); returns the value. */
+    async redactValue(value, depth = 0) {
+        if (typeof value === 'string')
+            return (value.length < redact/* MIN_MASKED_LENGTH */.Ym ? value : await this.redactText(value));
+        if (value === null || typeof value !== 'object' || depth > MAX_DEPTH)
+            return value;
+        const obj = value;
+        for (const key of Object.keys(obj)) {
+            const before = obj[key];
+            const after = await this.redactValue(before, depth + 1);
+            if (after !== before)
+                obj[key] = after;
+        }
+        return value;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/finish/runtime-log/write-runtime-log.ts
+
+
 
 
 
@@ -1389,6 +1922,9 @@ class RuntimeLogWriter {
     counter = new LogReadCounter();
     series = new CumulativeSeries();
     exports = new MetricExportTally();
+    scanner;
+    /** A line held for the full scan (async), parsed: see `checkLine` and `copyLine`. */
+    suspect;
     input;
     tokenInput;
     output;
@@ -1426,6 +1962,7 @@ class RuntimeLogWriter {
         this.spoolPath = `${this.logPath}.tokens-pending`;
         this.chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
         this.maxExportLines = options.maxExportLines ?? DEFAULT_MAX_EXPORT_LINES;
+        this.scanner = options.secretScan ?? new SecretScanner();
         // Each has room for a carried partial line (< chunkBytes) plus one full read.
         this.buffers = [Buffer.allocUnsafe(this.chunkBytes * 2), Buffer.allocUnsafe(this.chunkBytes * 2)];
     }
@@ -1595,7 +2132,8 @@ class RuntimeLogWriter {
     // ---- lines ----
     /**
      * While linking: checks one line and counts its event, or returns false, having changed
-     * nothing, when the line could not stay as it is (it would be skipped or rewritten).
+     * nothing, when the line could not stay as it is (it would be skipped or rewritten). A line that
+     * may hold a secret is held in `suspect` for the full scan (`lineEndingLink`).
      */
     checkLine(buffer, start, end, hasNewline) {
         if (!hasNewline)
@@ -1617,17 +2155,31 @@ class RuntimeLogWriter {
             return false;
         if (!this.chunkIsUtf8 && !(0,external_node_buffer_.isUtf8)(buffer.subarray(start, end)))
             return false;
+        const verdict = this.scanner.check(e);
+        if (verdict & MASKED)
+            return false;
+        if (verdict & SUSPECT) {
+            this.suspect = e;
+            return false;
+        }
+        this.acceptLine(e);
+        return true;
+    }
+    /** A line that stays as it is (linking), counted and reported. */
+    acceptLine(e) {
         this.lineNumber += 1;
         this.counter.lineRead();
         this.options.onEvent?.(e);
-        return true;
     }
-    /** One line of a copy: skipped and counted when bad, written as it is or rewritten otherwise. */
+    /**
+     * One line of a copy: skipped and counted when bad, written as it is or rewritten otherwise.
+     * Returns true when the line may hold a secret: it is then held in `suspect`, for `writeSuspect`.
+     */
     copyLine(buffer, start, end, hasNewline) {
         this.lineNumber += 1;
         let text = buffer.toString('utf8', start, end);
         if (text === '' || text === '\r')
-            return; // blank lines carry nothing
+            return false; // blank lines carry nothing
         this.counter.lineRead();
         let event;
         try {
@@ -1635,20 +2187,27 @@ class RuntimeLogWriter {
         }
         catch {
             this.counter.malformed(this.lineNumber, (hasNewline ? 'not valid JSON' : 'torn last line (no newline, not valid JSON)') + this.whichFile, !hasNewline);
-            return;
+            return false;
         }
         const problem = eventProblem(event);
         if (problem) {
             this.counter.malformed(this.lineNumber, problem + this.whichFile, false);
-            return;
+            return false;
         }
         const e = event;
-        if (e.event.action === ACTION.tokenUsage)
-            return this.holdTokenEvent(e, end - start);
+        if (e.event.action === ACTION.tokenUsage) {
+            this.holdTokenEvent(e, end - start);
+            return false;
+        }
         // Invalid UTF-8 became U+FFFD in the parsed copy: write that copy, never the bad bytes.
         // (An integer written as `1.0` is not looked for: the collector serializes with JSON.stringify,
         // which never prints one, and scanning every line's text would cost a sixth of the pass.)
-        const rewrite = !this.chunkIsUtf8 && !(0,external_node_buffer_.isUtf8)(buffer.subarray(start, end));
+        const verdict = this.scanner.check(e);
+        if (verdict & SUSPECT) {
+            this.suspect = e;
+            return true;
+        }
+        const rewrite = verdict & MASKED || (!this.chunkIsUtf8 && !(0,external_node_buffer_.isUtf8)(buffer.subarray(start, end)));
         this.options.onEvent?.(e);
         if (rewrite)
             text = JSON.stringify(e);
@@ -1659,6 +2218,16 @@ class RuntimeLogWriter {
             if (!hasNewline)
                 this.sink.text('\n');
         }
+        return false;
+    }
+    /** The held line of a copy, after the full scan: written as JSON, its secrets redacted. */
+    async writeSuspect(scanned = false) {
+        const e = this.suspect;
+        this.suspect = undefined;
+        if (!scanned)
+            await this.scanner.redact(e);
+        this.options.onEvent?.(e);
+        this.sink.text(JSON.stringify(e) + '\n');
     }
     // ---- token events, held per export request ----
     holdTokenEvent(event, bytes) {
@@ -1702,20 +2271,39 @@ class RuntimeLogWriter {
                 event.raw.metric_temporality = 'Delta';
                 event.raw.differenced_from = 'Cumulative';
             }
+            // A number in raw that could not be written exactly (a capture not of our making) is left out.
+            if (event_check_isObject(event.raw))
+                leaveOutUnwritableIntegers(event);
             this.spoolSink.text(JSON.stringify(event) + '\n');
         }
         this.held = [];
         this.heldBytes = 0;
     }
     // ---- reading ----
-    /** While linking, the line that ends the linking: the log becomes a copy from this line on. */
+    /**
+     * While linking, the line that ends the linking: the log becomes a copy from this line on;
+     * unless it was only suspect and the full scan finds nothing in it.
+     */
     async lineEndingLink(view, start, end, hasNewline, bufferOffset) {
         if (this.linking) {
             if (this.checkLine(view, start, end, hasNewline))
                 return;
+            const suspect = this.suspect;
+            if (suspect) {
+                this.suspect = undefined;
+                if (!(await this.scanner.redact(suspect)))
+                    return this.acceptLine(suspect);
+                // Found something: the log is a copy from here, this line rewritten.
+                await this.beginCopy(bufferOffset + start);
+                this.lineNumber += 1;
+                this.counter.lineRead();
+                this.suspect = suspect;
+                return this.writeSuspect(true);
+            }
             await this.beginCopy(bufferOffset + start);
         }
-        this.copyLine(view, start, end, hasNewline);
+        if (this.copyLine(view, start, end, hasNewline))
+            await this.writeSuspect();
     }
     /** Reads one file to its end, line by line; returns the bytes read. The sink must be drained before. */
     async readLines(file) {
@@ -1739,8 +2327,10 @@ class RuntimeLogWriter {
                     break;
                 if (skippingLongLine)
                     skippingLongLine = false;
-                else if (!this.linking)
-                    this.copyLine(view, start, newline, true);
+                else if (!this.linking) {
+                    if (this.copyLine(view, start, newline, true))
+                        await this.writeSuspect();
+                }
                 // Awaited only for the line that ends the linking: a promise per line would cost.
                 else if (!this.checkLine(view, start, newline, true))
                     await this.lineEndingLink(view, start, newline, true, bufferOffset);
@@ -1939,6 +2529,7 @@ class DistinctList {
 }
 
 ;// CONCATENATED MODULE: ./src/finish/account-usage/run-report.ts
+
 /**
  * What one pass over the runtime log learned: the input of the usage file, the validation and
  * the job summary. Plain data (JSON-serializable). Every list and map is capped so that its size
@@ -1962,21 +2553,24 @@ function emptyUsageTotals() {
 function emptySessionTotals() {
     return { ...emptyUsageTotals(), models: [], sources: [] };
 }
-/** The disjoint total: input (uncached) + cache read + output. Reasoning is inside output. */
+/** The disjoint total: input (uncached) + cache read + output, held at 2^53-1. Reasoning is inside output. */
 function totalTokens(totals) {
-    return totals.input_tokens + totals.cache_read_input_tokens + totals.output_tokens;
+    return addCount(addCount(totals.input_tokens, totals.cache_read_input_tokens), totals.output_tokens);
 }
 
 ;// CONCATENATED MODULE: ./src/finish/account-usage/tool-tally.ts
 
 
 
+
 function tool_tally_isObject(value) {
     return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
+/** A duration in whole ms from 0 to 2^53-1 (a number, or Codex's string attribute), else undefined. */
 function parseDuration(value) {
     const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-    return Number.isFinite(n) && n >= 0 ? Math.round(n) : undefined;
+    const ms = Number.isFinite(n) && n >= 0 ? Math.round(n) : undefined;
+    return isCount(ms) ? ms : undefined;
 }
 function parseSuccess(value) {
     if (typeof value === 'boolean')
@@ -1992,6 +2586,8 @@ class ToolTally {
     otherToolCalls = 0;
     commandTotal = 0;
     commands = [];
+    /** A tool's total duration reached 2^53-1 ms and was held there. */
+    saturated = false;
     add(event, attributes) {
         const command = tool_tally_isObject(event.command) ? event.command : undefined;
         const toolName = typeof event.tool?.name === 'string' && event.tool.name ? event.tool.name : '(unnamed)';
@@ -2017,7 +2613,9 @@ class ToolTally {
         if (success === false)
             stats.failed += 1;
         if (duration !== undefined) {
-            stats.totalDurationMs += duration;
+            stats.totalDurationMs = addCount(stats.totalDurationMs, duration);
+            if (stats.totalDurationMs === MAX_COUNT)
+                this.saturated = true;
             stats.maxDurationMs = Math.max(stats.maxDurationMs, duration);
         }
     }
@@ -2026,7 +2624,7 @@ class ToolTally {
         if (this.commands.length >= REPORT_LIMITS.commands)
             return;
         const record = { command: capString(command.command, REPORT_LIMITS.commandChars) };
-        if (typeof command.exit_code === 'number')
+        if (Number.isSafeInteger(command.exit_code))
             record.exitCode = command.exit_code;
         if (duration !== undefined)
             record.durationMs = duration;
@@ -2039,6 +2637,7 @@ class ToolTally {
             tools: Object.fromEntries([...this.tools].map(([name, stats]) => [name, { ...stats }])),
             otherToolCalls: this.otherToolCalls,
             commands: { total: this.commandTotal, listed: this.commands.map((c) => ({ ...c })) },
+            saturated: this.saturated,
         };
     }
 }
@@ -2181,11 +2780,13 @@ function* recoveredEvents(session, options) {
 
 
 
+
 function usage_tally_isObject(value) {
     return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
-function nonNegativeInteger(value) {
-    return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : 0;
+/** A usage field as a count (a whole number from 0 to 2^53-1), else 0. */
+function countOf(value) {
+    return isCount(value) ? value : 0;
 }
 /** `github_actions/<run_id>` (or `<provider>/<run_id>`), else `local`. */
 function runKeyOf(event) {
@@ -2202,13 +2803,15 @@ function sourceOf(event) {
 function countsUsage(usage) {
     return [usage.input_tokens, usage.output_tokens, usage.cache_read?.input_tokens, usage.cache_creation?.input_tokens, usage.reasoning?.output_tokens].some((n) => typeof n === 'number' && n !== 0);
 }
+/** Adds one event's usage to a group; whether a total (the disjoint total too) reached 2^53-1 and was held there. */
 function addUsage(totals, usage) {
-    totals.input_tokens += nonNegativeInteger(usage.input_tokens);
-    totals.output_tokens += nonNegativeInteger(usage.output_tokens);
-    totals.cache_read_input_tokens += nonNegativeInteger(usage.cache_read?.input_tokens);
-    totals.cache_creation_input_tokens += nonNegativeInteger(usage.cache_creation?.input_tokens);
-    totals.reasoning_output_tokens += nonNegativeInteger(usage.reasoning?.output_tokens);
+    totals.input_tokens = addCount(totals.input_tokens, countOf(usage.input_tokens));
+    totals.output_tokens = addCount(totals.output_tokens, countOf(usage.output_tokens));
+    totals.cache_read_input_tokens = addCount(totals.cache_read_input_tokens, countOf(usage.cache_read?.input_tokens));
+    totals.cache_creation_input_tokens = addCount(totals.cache_creation_input_tokens, countOf(usage.cache_creation?.input_tokens));
+    totals.reasoning_output_tokens = addCount(totals.reasoning_output_tokens, countOf(usage.reasoning?.output_tokens));
     totals.events += 1;
+    return totals.input_tokens + totals.cache_read_input_tokens + totals.output_tokens >= MAX_COUNT || totals.cache_creation_input_tokens === MAX_COUNT || totals.reasoning_output_tokens === MAX_COUNT;
 }
 class UsageTally {
     tokenEvents = 0;
@@ -2221,6 +2824,8 @@ class UsageTally {
     byHarness = new CappedMap(REPORT_LIMITS.groupKeys, emptyUsageTotals);
     bySession = new CappedMap(REPORT_LIMITS.groupKeys, emptySessionTotals);
     bySource = new CappedMap(2, emptyUsageTotals);
+    /** A total reached 2^53-1 and was held there (its true figure is larger). */
+    saturated = false;
     add(event) {
         this.tokenEvents += 1;
         const source = sourceOf(event);
@@ -2236,10 +2841,12 @@ class UsageTally {
             session.sources.push(source);
         const groups = [this.total, this.byModel.get(keyOr(event.model)), session, this.byRun.get(runKeyOf(event)), this.byRepository.get(keyOr(event.repository)), this.byHarness.get(event.harness.name), this.bySource.get(source)];
         for (const totals of groups)
-            addUsage(totals, usage);
+            if (addUsage(totals, usage))
+                this.saturated = true;
     }
     finish() {
         return {
+            saturated: this.saturated,
             usage: {
                 total: { ...this.total },
                 byModel: this.byModel.toObject(),
@@ -2353,6 +2960,8 @@ class RunReportBuilder {
     }
     /** The report, with what writing the log saw of its lines. */
     finish(log) {
+        const { saturated: toolsSaturated, ...tools } = this.toolCalls.finish();
+        const { saturated: usageSaturated, ...usage } = this.usage.finish();
         return {
             ...log,
             events: this.events,
@@ -2362,16 +2971,18 @@ class RunReportBuilder {
             sessions: this.sessionIds.size,
             sessionsCapped: this.sessionsCapped,
             prompts: this.prompts,
-            ...this.toolCalls.finish(),
+            ...tools,
             toolDecisions: this.decisions.finish(),
             models: [...this.models.values],
             codexVersions: [...this.codexVersions.values],
-            ...this.usage.finish(),
+            ...usage,
+            totalsSaturated: toolsSaturated || usageSaturated,
         };
     }
 }
 
 ;// CONCATENATED MODULE: ./src/finish/account-usage/sessions/pair-sessions.ts
+
 
 /** Clock slack between a session's last record and its process's exit flush. */
 const SLACK_MS = 5_000;
@@ -2379,13 +2990,21 @@ const SLACK_MS = 5_000;
 const MAX_CANDIDATES = 12;
 const MAX_SET_SIZE = 4;
 const FIELDS = ['input', 'cachedInput', 'output', 'reasoningOutput'];
-/** The session's usage per model, summed over its turns; models with no tokens left out. */
-function sessionByModel(session) {
+/**
+ * The session's usage per model, summed over its turns; models with no tokens left out. A
+ * 'summary' session's total goes under its last model, else under `exportModel` (an export's
+ * only model, while matching), else under ''.
+ */
+function sessionByModel(session, exportModel) {
     const byModel = Object.create(null);
+    if (session.detail === 'summary') {
+        byModel[session.model ?? exportModel ?? ''] = { ...session.thread };
+        return withoutEmpty(byModel);
+    }
     for (const turn of session.turns) {
         const counts = (byModel[turn.model] ??= emptyCounts());
         for (const field of FIELDS)
-            counts[field] += turn.usage[field];
+            counts[field] = addCount(counts[field], turn.usage[field]);
     }
     return withoutEmpty(byModel);
 }
@@ -2402,7 +3021,7 @@ function sumByModel(sets) {
         for (const [model, counts] of Object.entries(byModel)) {
             const into = (sum[model] ??= emptyCounts());
             for (const field of FIELDS)
-                into[field] += counts[field];
+                into[field] = addCount(into[field], counts[field]);
         }
     }
     return sum;
@@ -2435,18 +3054,57 @@ function exactSet(metric, candidates) {
     }
     return undefined;
 }
+/** How far apart two usages are: the sum of every field's difference, over every model of either. */
+function usageDistance(a, b) {
+    let distance = 0;
+    for (const model of new Set([...Object.keys(a), ...Object.keys(b)])) {
+        for (const field of FIELDS)
+            distance += Math.abs((a[model]?.[field] ?? 0) - (b[model]?.[field] ?? 0));
+    }
+    return distance;
+}
+/**
+ * The candidate sharing a model with the export whose usage is nearest to it; candidates come
+ * closest in time first, so time breaks a tie. Nearest in usage, not in time: a stopped session
+ * may well have ended nearer to another process's flush than that process's own session did.
+ */
+function closestInUsage(metric, candidates) {
+    let best;
+    let bestDistance = Infinity;
+    for (const candidate of candidates) {
+        if (!Object.keys(candidate.byModel).some((model) => metric[model] !== undefined))
+            continue;
+        const distance = usageDistance(metric, candidate.byModel);
+        if (distance < bestDistance)
+            [best, bestDistance] = [candidate, distance];
+    }
+    return best;
+}
+/** A session's usage per model as one export sees it; the export's model when it has only one. */
+function usageFor(session, metricByModel, full) {
+    if (session.detail !== 'summary')
+        return full.get(session);
+    const models = Object.keys(metricByModel);
+    return sessionByModel(session, models.length === 1 ? models[0] : undefined);
+}
 /** Pairs exports (any order) with sessions; see the file comment. */
 function pairSessions(exports, sessions) {
-    const open = new Map(sessions.map((s) => [s, sessionByModel(s)]));
+    const full = new Map(sessions.filter((s) => s.detail !== 'summary').map((s) => [s, sessionByModel(s)]));
+    const open = new Set(sessions);
     const ordered = [...exports].sort((a, b) => ms(a.at) - ms(b.at) || a.exportSeq - b.exportSeq);
     const paired = [];
     for (const metric of ordered) {
         const metricByModel = withoutEmpty(metric.byModel);
+        // An export that adds nothing (a cumulative repeat at exit) is no process's record of a session.
+        if (Object.keys(metricByModel).length === 0) {
+            paired.push({ exportSeq: metric.exportSeq, at: metric.at, sessionIds: [], agreement: 'no-usage' });
+            continue;
+        }
         const at = ms(metric.at);
         // Sessions that had begun and ended by the time of the flush, closest first.
         const candidates = [...open]
-            .filter(([s]) => ms(s.startedAt) <= at + SLACK_MS && ms(s.lastRecordAt || s.startedAt) <= at + SLACK_MS)
-            .map(([session, byModel]) => ({ session, byModel }))
+            .filter((s) => ms(s.startedAt) <= at + SLACK_MS && ms(s.lastRecordAt || s.startedAt) <= at + SLACK_MS)
+            .map((session) => ({ session, byModel: usageFor(session, metricByModel, full) }))
             .sort((a, b) => Math.abs(at - ms(a.session.lastRecordAt)) - Math.abs(at - ms(b.session.lastRecordAt)))
             .slice(0, MAX_CANDIDATES);
         const exact = exactSet(metricByModel, candidates);
@@ -2456,7 +3114,7 @@ function pairSessions(exports, sessions) {
             paired.push({ exportSeq: metric.exportSeq, at: metric.at, sessionIds: exact.map((c) => c.session.sessionId), agreement: 'exact' });
             continue;
         }
-        const closest = candidates.find((c) => Object.keys(c.byModel).some((model) => metricByModel[model] !== undefined));
+        const closest = closestInUsage(metricByModel, candidates);
         if (!closest) {
             paired.push({ exportSeq: metric.exportSeq, at: metric.at, sessionIds: [], agreement: 'no-session' });
             continue;
@@ -2464,7 +3122,7 @@ function pairSessions(exports, sessions) {
         open.delete(closest.session);
         paired.push({ exportSeq: metric.exportSeq, at: metric.at, sessionIds: [closest.session.sessionId], agreement: 'disagree', metricByModel, sessionByModel: closest.byModel });
     }
-    return { exports: paired.sort((a, b) => a.exportSeq - b.exportSeq), unpaired: [...open.keys()] };
+    return { exports: paired.sort((a, b) => a.exportSeq - b.exportSeq), unpaired: [...open] };
 }
 
 ;// CONCATENATED MODULE: ./src/finish/account-usage/sessions/reconcile.ts
@@ -2478,10 +3136,36 @@ async function scanSafely(options) {
         return { sessions: [], olderFilesSkipped: 0, unreadable: [{ file: 'sessions/', reason: error.message }] };
     }
 }
+/** The given sessions (all, when none given) read in full; the scan's list updated in place, in its order. */
+async function readInFull(options, scan, which) {
+    const replaced = new Map();
+    for (const session of which ?? scan.sessions) {
+        if (session.detail !== 'summary')
+            continue;
+        const full = await options.reader.readFull(options.home, session).catch((error) => ({ ...session, problems: [...session.problems, `could not be read again in full: ${error.message}`] }));
+        replaced.set(session, full);
+    }
+    if (replaced.size > 0)
+        scan.sessions = scan.sessions.map((s) => replaced.get(s) ?? s);
+    return replaced;
+}
+function models(e) {
+    return Object.values(e.byModel).filter((counts) => Object.values(counts).some((count) => count !== 0)).length;
+}
 async function reconcileSessions(options) {
     const scan = await scanSafely(options);
     const exports = options.exports.filter((e) => e.harness === options.reader.harnessName);
-    const pairing = pairSessions(exports, scan.sessions);
+    // An export of several models is matched model by model: that needs every session's split.
+    if (exports.some((e) => models(e) > 1))
+        await readInFull(options, scan);
+    let pairing = pairSessions(exports, scan.sessions);
+    if (pairing.exports.some((e) => e.agreement === 'disagree' || e.agreement === 'no-session') && scan.sessions.some((s) => s.detail === 'summary')) {
+        await readInFull(options, scan);
+        pairing = pairSessions(exports, scan.sessions);
+    }
+    // Sessions no export counted: recovered turn by turn, or named for having no usage.
+    const replaced = await readInFull(options, scan, pairing.unpaired);
+    pairing = { ...pairing, unpaired: pairing.unpaired.map((s) => replaced.get(s) ?? s) };
     const withUsage = pairing.unpaired.filter((s) => Object.keys(sessionByModel(s)).length > 0);
     const withoutUsage = pairing.unpaired.filter((s) => !withUsage.includes(s));
     // Token points outside any tallied export may be these sessions' own: recovering them could count twice.
@@ -2507,11 +3191,12 @@ async function reconcileSessions(options) {
 
 ;// CONCATENATED MODULE: ./src/finish/validate/validate.ts
 
+
 const CLEAN_STOP = 'shutdown request';
 /** What an HTTP status the collector answered with usually means. */
 const REJECTION_CAUSES = {
-    '400': 'a body that could not be decoded as OTLP',
-    '401': 'a missing or wrong secret header (a stale config, or another process sending to the port)',
+    '400': 'a body that could not be decoded as OTLP, or one of which nothing could be used (every data point refused, e.g. a token count that is not a whole number)',
+    '401': 'a missing or wrong secret header (a stale config, another process sending to the port, or a shutdown or health request without the control secret, such as one with the telemetry secret of config.toml)',
     '413': 'a body larger than the collector accepts',
     '415': 'an unsupported content type or encoding',
     '503': 'the collector shutting down, or failing to write',
@@ -2556,24 +3241,8 @@ function validateRun(report, stats, options) {
     if (options.sessions)
         checkSessions(options.sessions, warnings, diagnoses);
     checkUnknownTelemetry(report, stats, options.sessions, warnings);
-    if (exit?.status !== 'not-started') {
-        const why = exit?.reason ? ` (${exit.reason})` : '';
-        if (exit?.status === 'left-alone') {
-            warnings.push(`The collector could not be stopped${why} and was left running. What it wrote so far is used.`);
-        }
-        else if (stats === undefined) {
-            warnings.push(`The collector left no statistics: it died or was killed before it could stop cleanly${why}. What it wrote is still used.`);
-        }
-        else if (stats.stopReason === undefined) {
-            warnings.push('The collector did not record why it stopped: it was likely killed. What it wrote is still used.');
-        }
-        else if (stats.stopReason !== CLEAN_STOP) {
-            warnings.push(`The collector stopped on its own (${stats.stopReason}), not at the post step's request: telemetry sent after that was lost. What it wrote is still used.`);
-        }
-        else if (exit?.status === 'killed' || exit?.status === 'already-exited') {
-            warnings.push(`The collector ${exit.status === 'killed' ? 'had to be killed' : 'had already exited'}${why}. What it wrote is still used.`);
-        }
-    }
+    if (exit?.status !== 'not-started')
+        stopWarning(exit, stats, options.collectorLastWrite, warnings);
     if (stats) {
         const rejected = Object.entries(stats.rejected).filter(([, n]) => n > 0);
         if (rejected.length > 0) {
@@ -2588,6 +3257,10 @@ function validateRun(report, stats, options) {
             if (stats.firstError)
                 diagnoses.push(`First error: ${stats.firstError}`);
         }
+        const refused = stats.dropped.rejected_record ?? 0;
+        if (refused > 0) {
+            warnings.push(`The collector refused ${plural(refused, 'record')} it could not use (such as a token data point whose value is not a whole number from 0 to 2^53-1); ${refused === 1 ? 'it was' : 'they were'} not counted.`);
+        }
         if (stats.writeErrors > 0) {
             warnings.push(`The collector failed to write events ${plural(stats.writeErrors, 'time')}; those requests were refused so the sender could retry.`);
         }
@@ -2599,10 +3272,39 @@ function validateRun(report, stats, options) {
     if (report.unusableTokenEvents > 0) {
         warnings.push(`${plural(report.unusableTokenEvents, 'token event')} had no usable value and ${report.unusableTokenEvents === 1 ? 'was' : 'were'} not counted.`);
     }
+    if (report.totalsSaturated) {
+        warnings.push(`Some totals reached ${MAX_COUNT} (2^53-1), the largest number this report holds exactly, and were held there: the true figures are larger.`);
+    }
     if (report.oversizedExports > 0) {
         warnings.push(`${plural(report.oversizedExports, 'metrics export')} held too many token points to pair input with cached input completely.`);
     }
     return { ok: failures.length === 0, failures, warnings, diagnoses };
+}
+/**
+ * A collector that did not stop at the post step's request, or not cleanly: said as a warning,
+ * with when it stopped (its statistics' time; without them, the last change of its capture).
+ */
+function stopWarning(exit, stats, lastWrite, warnings) {
+    const why = exit?.reason ? ` (${exit.reason})` : '';
+    const lastSeen = lastWrite ? `it stopped after ${lastWrite}, when its capture last changed` : 'when it stopped is unknown (it left no capture)';
+    if (exit?.status === 'left-alone') {
+        warnings.push(`The collector could not be stopped${why} and was left running. What it wrote so far is used.`);
+    }
+    else if (stats === undefined) {
+        warnings.push(`The collector left no statistics: it died or was killed before it could stop cleanly${why}; ${lastSeen}. What it wrote is still used.`);
+    }
+    else if (stats.stopReason === undefined) {
+        warnings.push(`The collector did not record why it stopped: it was likely killed${stats.stoppedAt ? ` at ${stats.stoppedAt}` : `; ${lastSeen}`}. What it wrote is still used.`);
+    }
+    else if (stats.stopReason !== CLEAN_STOP) {
+        warnings.push(`The collector stopped on its own (${stats.stopReason}) at ${stats.stoppedAt ?? 'an unknown time'}, not at the post step's request: telemetry sent after that was lost. What it wrote is still used.`);
+    }
+    else if (exit?.status === 'already-exited') {
+        warnings.push(`The collector had already stopped at ${stats.stoppedAt ?? 'an unknown time'}, on a shutdown request sent before this step: telemetry sent after that was lost. What it wrote is still used.`);
+    }
+    else if (exit?.status === 'killed') {
+        warnings.push(`The collector had to be killed${why}. What it wrote is still used.`);
+    }
 }
 const FIELD_NAMES = { input: 'input', cachedInput: 'cached input', output: 'output', reasoningOutput: 'reasoning' };
 /** The session files against the metric: recovery, disagreements, and files that could not be used. */
@@ -2679,6 +3381,7 @@ function usageBreakdown(groups) {
 
 ;// CONCATENATED MODULE: ./src/finish/compare/record.ts
 
+
 /**
  * The usage record one run leaves in the Actions cache for the next run of the same job to compare
  * with: totals, per-model tokens, events, tool calls, Codex version and where the run came from.
@@ -2714,7 +3417,7 @@ function recordTokens(entry) {
 }
 function addTokens(into, more) {
     for (const field of RECORD_TOKEN_FIELDS)
-        into[field] += more[field];
+        into[field] = addCount(into[field], more[field]);
 }
 function zeroTokens() {
     return { input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 0, reasoning_output_tokens: 0, total_tokens: 0 };
@@ -2769,9 +3472,6 @@ const ATTEMPT = /^\d{1,6}$/;
 const COMMIT = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 function record_isObject(value) {
     return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-function isCount(value) {
-    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 function parseTokens(value, where) {
     if (!record_isObject(value))
@@ -3542,6 +4242,13 @@ var endpoint = __webpack_require__(14952);
 
 
 
+/** A ForwardError as one line of the step log: our words, then what came from outside. */
+function errorText(error) {
+    return [error.message, error.outside].filter((part) => part).join(': ');
+}
+/** A request this side ended (its time limit), told apart from what the network or the peer said. */
+class OwnAbort extends Error {
+}
 // node:https (with tls and crypto) only when an https endpoint is used: loaded at boot it costs
 // the collector ~2 MB of RSS for nothing in most jobs (BENCHMARKS.md, memory).
 const requireBuiltin = (0,external_node_module_.createRequire)(import.meta.url);
@@ -3549,6 +4256,7 @@ const httpsModule = () => requireBuiltin('node:https');
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
 const PARTIAL_SUCCESS_FIELD = { logs: 'rejectedLogRecords', metrics: 'rejectedDataPoints' };
 const MAX_RESPONSE_BYTES = 64 * 1024;
+const NOT_SENT = { message: 'not sent before the time limit' };
 /** `Retry-After`: delay-seconds or an HTTP-date (RFC 9110). */
 function parseRetryAfter(value, now = Date.now()) {
     if (!value)
@@ -3598,13 +4306,13 @@ class OtlpHttpExporter {
         const url = (0,endpoint/* signalUrl */.OH)(this.endpoint, signal);
         const payload = Buffer.from(body, 'utf8');
         let attempts = 0;
-        let lastError = '';
+        let lastError;
         for (;;) {
             if (options.abort?.aborted)
-                return { ok: false, attempts, rejectedRecords: 0, reason: 'shutdown_limit', error: lastError || 'not sent before the time limit' };
+                return { ok: false, attempts, rejectedRecords: 0, reason: 'shutdown_limit', error: lastError ?? NOT_SENT };
             const remaining = options.deadline() - Date.now();
             if (remaining <= 0)
-                return { ok: false, attempts, rejectedRecords: 0, reason: options.deadlineReason(), error: lastError || 'not sent before the time limit' };
+                return { ok: false, attempts, rejectedRecords: 0, reason: options.deadlineReason(), error: lastError ?? NOT_SENT };
             attempts += 1;
             const attempt = await this.post(url, payload, Math.min(this.timing.requestTimeoutMs, remaining), options.abort);
             let waitMs;
@@ -3612,7 +4320,8 @@ class OtlpHttpExporter {
                 return { ok: true, attempts, ...this.partialSuccess(signal, attempt.body) };
             }
             if (attempt.kind === 'answer') {
-                lastError = `HTTP ${attempt.status}${attempt.body ? `: ${statusMessage(attempt.body)}` : ''}`;
+                const said = attempt.body ? statusMessage(attempt.body) : '';
+                lastError = { message: `HTTP ${attempt.status}`, ...(said ? { outside: said } : {}) };
                 if (!RETRYABLE_STATUS.has(attempt.status))
                     return { ok: false, attempts, rejectedRecords: 0, reason: 'rejected', error: lastError };
                 waitMs = attempt.retryAfterMs ?? backoffMs(attempts, this.timing, this.random);
@@ -3641,8 +4350,8 @@ class OtlpHttpExporter {
             const rejected = Number(partial?.[PARTIAL_SUCCESS_FIELD[signal]] ?? 0);
             if (!Number.isFinite(rejected) || rejected <= 0)
                 return { rejectedRecords: 0 };
-            const message = typeof partial?.errorMessage === 'string' ? `: ${describe(partial.errorMessage)}` : '';
-            return { rejectedRecords: rejected, error: `the receiver rejected ${rejected} records${message}` };
+            const said = typeof partial?.errorMessage === 'string' ? describe(partial.errorMessage) : '';
+            return { rejectedRecords: rejected, error: { message: `the receiver rejected ${rejected} records`, ...(said ? { outside: said } : {}) } };
         }
         catch {
             return { rejectedRecords: 0 }; // an answer we cannot read is still a 2xx
@@ -3676,15 +4385,24 @@ class OtlpHttpExporter {
                     const retryAfter = res.headers['retry-after'];
                     done({ kind: 'answer', status: res.statusCode ?? 0, retryAfterMs: parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter), body: Buffer.concat(chunks).toString('utf8') });
                 });
-                res.on('error', (error) => done({ kind: 'network', error: describe(error.message) }));
+                res.on('error', (error) => done({ kind: 'network', error: networkError(error) }));
             });
-            const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-            const onAbort = () => req.destroy(new Error('the time limit was reached'));
+            const timer = setTimeout(() => req.destroy(new OwnAbort(`no answer within ${timeoutMs} ms`)), timeoutMs);
+            const onAbort = () => req.destroy(new OwnAbort('the time limit was reached'));
             abort?.addEventListener('abort', onAbort, { once: true });
-            req.on('error', (error) => done({ kind: 'network', error: describe(error.code && !error.message.includes(error.code) ? `${error.code}: ${error.message}` : error.message) }));
+            req.on('error', (error) => done({ kind: 'network', error: networkError(error) }));
             req.end(payload);
         });
     }
+}
+/**
+ * A failed request: our own time limits in our words; anything else as outside text (a network
+ * or TLS error can name the peer and quote its certificate).
+ */
+function networkError(error) {
+    if (error instanceof OwnAbort)
+        return { message: error.message };
+    return { outside: describe(error.code && !error.message.includes(error.code) ? `${error.code}: ${error.message}` : error.message) };
 }
 function sleep(ms, abort) {
     return new Promise((resolve) => {
@@ -3830,6 +4548,7 @@ function resourceAttributes(attribution, serviceName) {
 
 
 
+
 const TOKEN_USAGE_METRIC = 'gen_ai.client.token.usage';
 const REASONING_METRIC = 'beacon.gen_ai.client.token.reasoning';
 /** The bucket boundaries the conventions recommend for `gen_ai.client.token.usage`. */
@@ -3840,7 +4559,7 @@ function emptyHistogram() {
 }
 function record(histogram, value) {
     histogram.count += 1;
-    histogram.sum += value;
+    histogram.sum = addCount(histogram.sum, value);
     histogram.min = Math.min(histogram.min, value);
     histogram.max = Math.max(histogram.max, value);
     // Bucket i holds (bounds[i-1], bounds[i]]; the last one everything above.
@@ -3850,21 +4569,20 @@ function record(histogram, value) {
     histogram.bucketCounts[i] += 1;
 }
 const forward_usage_isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
-const forward_usage_isCount = (v) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 /** The measurements of one normalized token event: kind and value of each usage field it carries. */
 function measurementsOf(usage) {
     if (!forward_usage_isObject(usage))
         return [];
     const found = [];
-    if (forward_usage_isCount(usage.input_tokens))
+    if (isCount(usage.input_tokens))
         found.push(['input.uncached', usage.input_tokens]);
-    if (forward_usage_isObject(usage.cache_read) && forward_usage_isCount(usage.cache_read.input_tokens))
+    if (forward_usage_isObject(usage.cache_read) && isCount(usage.cache_read.input_tokens))
         found.push(['input.read', usage.cache_read.input_tokens]);
-    if (forward_usage_isObject(usage.cache_creation) && forward_usage_isCount(usage.cache_creation.input_tokens))
+    if (forward_usage_isObject(usage.cache_creation) && isCount(usage.cache_creation.input_tokens))
         found.push(['input.creation', usage.cache_creation.input_tokens]);
-    if (forward_usage_isCount(usage.output_tokens))
+    if (isCount(usage.output_tokens))
         found.push(['output', usage.output_tokens]);
-    if (forward_usage_isObject(usage.reasoning) && forward_usage_isCount(usage.reasoning.output_tokens))
+    if (forward_usage_isObject(usage.reasoning) && isCount(usage.reasoning.output_tokens))
         found.push(['reasoning', usage.reasoning.output_tokens]);
     return found;
 }
@@ -3941,6 +4659,10 @@ function usageMetricsBody(all, attribution, startNanos, endNanos) {
     });
     return JSON.stringify({ resourceMetrics });
 }
+/** A problem as one line of the step log. */
+function problemText(problem) {
+    return problem.error ? `${problem.text}; ${problem.lastError ? 'last error: ' : ''}${errorText(problem.error)}` : problem.text;
+}
 const DROP_REASONS = {
     queue_full: 'the queue was full',
     rejected: 'refused by the receiver',
@@ -3965,17 +4687,20 @@ async function forwardRun(options) {
     const metrics = await sendUsage(options, timeLimitMs);
     const problems = [];
     if (!logs) {
-        problems.push('the collector left no forwarding counters (it did not stop cleanly), so whether the events arrived is unknown');
+        problems.push({ text: 'the collector left no forwarding counters (it did not stop cleanly), so whether the events arrived is unknown' });
     }
     else {
         const lost = Object.values(logs.recordsDropped).reduce((a, b) => a + b, 0);
+        const text = `${lost} of ${logs.recordsQueued + (logs.recordsDropped.queue_full ?? 0)} events were not forwarded (${describeDrops(logs.recordsDropped)})`;
         if (lost > 0)
-            problems.push(`${lost} of ${logs.recordsQueued + (logs.recordsDropped.queue_full ?? 0)} events were not forwarded (${describeDrops(logs.recordsDropped)})${logs.lastError ? `; last error: ${logs.lastError}` : ''}`);
+            problems.push({ text, ...(logs.lastError ? { error: logs.lastError, lastError: true } : {}) });
     }
-    if (metrics.rejectedPoints > 0)
-        problems.push(`${metrics.rejectedPoints} of ${metrics.dataPoints} token usage data points were not forwarded (${DROP_REASONS.rejected}); ${metrics.error}`);
+    if (metrics.rejectedPoints > 0) {
+        problems.push({ text: `${metrics.rejectedPoints} of ${metrics.dataPoints} token usage data points were not forwarded (${DROP_REASONS.rejected})`, ...(metrics.error ? { error: metrics.error } : {}) });
+    }
     if (metrics.status === 'failed') {
-        problems.push(`the token usage metrics (${metrics.dataPoints} data points) were not forwarded (${DROP_REASONS[metrics.reason ?? 'rejected'] ?? metrics.reason})${metrics.error ? `; last error: ${metrics.error}` : ''}`);
+        const text = `the token usage metrics (${metrics.dataPoints} data points) were not forwarded (${DROP_REASONS[metrics.reason ?? 'rejected'] ?? metrics.reason})`;
+        problems.push({ text, ...(metrics.error ? { error: metrics.error, lastError: true } : {}) });
     }
     return { endpoint: config.endpoint, required: config.required, ...(logs ? { logs } : {}), metrics, problems };
 }
@@ -4224,12 +4949,23 @@ function forwardingSection(forwarding) {
     ];
     if (forwarding.problems.length > 0) {
         const consequence = forwarding.required ? 'forward-required is true: the step fails.' : 'A warning only (forward-required is false).';
-        parts.push(`**Lost**\n\n${forwarding.problems.map((p) => `- ${plainLine(p)}`).join('\n')}\n\n${consequence}`);
+        parts.push(`**Lost**\n\n${forwarding.problems.map((p) => `- ${problemMarkdown(p)}`).join('\n')}\n\n${consequence}`);
     }
     else {
         parts.push('Everything arrived.');
     }
     return `### Forwarding\n\n${parts.join('\n\n')}`;
+}
+/** Longest receiver text shown (the exporter keeps 300 characters of it already). */
+const OUTSIDE_CHARS = 300;
+/** A forwarding loss: our words plain, what the receiver or the network said only inside a code span. */
+function problemMarkdown(problem) {
+    if (!problem.error)
+        return plainLine(problem.text);
+    return `${plainLine(problem.text)}; ${problem.lastError ? 'last error: ' : ''}${errorMarkdown(problem.error)}`;
+}
+function errorMarkdown(error) {
+    return [error.message ? plainLine(error.message) : '', error.outside ? codeSpan(shorten(error.outside, OUTSIDE_CHARS)) : ''].filter((part) => part).join(': ');
 }
 
 ;// CONCATENATED MODULE: ./src/finish/publish/usage-file.ts
@@ -4238,6 +4974,7 @@ function forwardingSection(forwarding) {
 const USAGE_NOTES = {
     noCost: 'no cost: Codex emits none',
     perSession: 'per-session usage: the token metric carries no conversation id, so each metric export is paired with the session its process ran (by model, totals and time); usage of a session whose process sent no metric is recovered from its session file',
+    saturated: 'saturated: some totals reached 9007199254740991 (2^53-1), the largest number held exactly, and were held there: the true figures are larger',
 };
 function figures(counts) {
     return { input_tokens: counts?.input ?? 0, cached_input_tokens: counts?.cachedInput ?? 0, output_tokens: counts?.output ?? 0, reasoning_output_tokens: counts?.reasoningOutput ?? 0 };
@@ -4279,7 +5016,7 @@ function buildUsageFile(report, options = {}) {
         by_source: usageBreakdown(report.usage.bySource),
         token_data_points: Object.fromEntries(Object.keys(report.tokenPoints).sort().map((key) => [key, report.tokenPoints[key]])),
         ...(options.sessions ? { reconciliation: reconciliationBlock(options.sessions) } : {}),
-        notes: [USAGE_NOTES.noCost, USAGE_NOTES.perSession],
+        notes: [USAGE_NOTES.noCost, USAGE_NOTES.perSession, ...(report.totalsSaturated ? [USAGE_NOTES.saturated] : [])],
         ...(options.baseline ? { baseline: options.baseline } : {}),
     };
 }
@@ -4287,7 +5024,43 @@ function writeUsageFile(filePath, usage) {
     external_node_fs_default().writeFileSync(filePath, JSON.stringify(usage, null, 2) + '\n', { mode: 0o644 });
 }
 
+;// CONCATENATED MODULE: ./src/finish/secrets-at-rest.ts
+
+
+/**
+ * The end of the finish: what still holds a secret of the run is no longer needed, so it goes.
+ * collector.json holds both secrets and the `forward-headers` values in clear text: removed.
+ * CODEX_HOME's config.toml holds the telemetry secret: taken out, the rest of the file (the
+ * user's settings, its mode) kept as it is. run.json holds none. Never throws, and finds nothing
+ * to do a second time (a post step after a `mode: finish` step, or run again).
+ */
+function removeSecretsAtRest(paths, run, warn) {
+    const secret = run.telemetrySecret;
+    if (secret) {
+        const codexConfig = external_node_path_default().join(run.codexHome, 'config.toml');
+        try {
+            const text = external_node_fs_default().readFileSync(codexConfig, 'utf8');
+            // Written in place: the file keeps its owner and mode.
+            if (text.includes(secret))
+                external_node_fs_default().writeFileSync(codexConfig, text.split(secret).join(''));
+        }
+        catch (error) {
+            if (error.code !== 'ENOENT')
+                warn(`the telemetry secret could not be taken out of ${codexConfig}: ${error.message}`);
+        }
+    }
+    try {
+        external_node_fs_default().rmSync(paths.collectorConfig, { force: true });
+    }
+    catch (error) {
+        warn(`${paths.collectorConfig}, which holds the run's secrets, could not be removed: ${error.message}`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/finish/main.ts
+
+
+
 
 
 
@@ -4345,29 +5118,53 @@ async function finishCapture(trigger) {
     if (!workDir)
         return;
     const paths = (0,workspace/* workspacePaths */.s6)(workDir);
-    if (external_node_fs_default().existsSync(paths.finished)) {
-        core.info('beacon: this capture was already finished by a mode: finish step.');
-        return;
+    const run = readJson(paths.runFile);
+    const collectorConfig = readJson(paths.collectorConfig);
+    // The run's own secret values (the start step's), masked in everything the post step writes.
+    (0,redact/* setMaskedValues */.Qp)(collectorConfig?.maskValues ?? []);
+    let endNow = false;
+    try {
+        if (external_node_fs_default().existsSync(paths.finished))
+            core.info('beacon: this capture was already finished by a mode: finish step.');
+        else
+            endNow = await finishRun(trigger, inputs, paths, run, collectorConfig);
     }
-    const { run, collectorConfig, outcome } = await stopTheCollector(paths);
+    finally {
+        // Once finished (and after a post step in any case: nothing comes after it), no file of the run
+        // keeps a secret. A `mode: finish` step that failed half way leaves them to its post step.
+        if (trigger === 'post' || external_node_fs_default().existsSync(paths.finished)) {
+            removeSecretsAtRest(paths, { telemetrySecret: collectorConfig?.secret, codexHome: run?.codexHome ?? paths.codexHome }, (message) => core.warning(`beacon: ${message}`));
+        }
+    }
+    // A cache call given up on keeps running inside @actions/cache (retries, or a request with no
+    // timeout) and would hold the step open; like actions/cache itself, end the step now.
+    if (endNow)
+        process.exit();
+}
+/** Everything but the clean-up; true when the step must end at once (see finishCapture). */
+async function finishRun(trigger, inputs, paths, run, collectorConfig) {
+    const { outcome, lastWrite } = await stopTheCollector(paths, run, collectorConfig);
     if (!run) {
         // The start step failed half way and has already failed the job with its reason: do not
         // fail it a second time for the missing events.
         core.warning('beacon: the start step did not complete (see its error), so nothing was captured in this job.');
-        return;
+        return false;
     }
     // With forward-endpoint, the token metrics are summed as the log is written: no second read.
     const usageSeries = collectorConfig?.forward ? new UsageSeriesBuilder() : undefined;
-    const { report, sessions } = await buildRuntimeLog({ paths, run, collectorConfig, outcome, usageSeries });
+    // The second net for secrets (the full rule set and the run's values): the log, the usage file, the summary.
+    const scanner = new SecretScanner(collectorConfig?.maskValues ?? []);
+    const { report, sessions } = await buildRuntimeLog({ paths, run, collectorConfig, outcome, usageSeries, scanner });
     // Before the usage file and the summary: both carry what this run is compared with.
     const comparison = await RunComparison.begin({ enabled: inputs.compare !== false, artifactName: inputs.artifactName, log: { info: core.info } });
     const usage = buildUsageFile(report, { logName: 'beacon-runtime.jsonl', ...(sessions ? { sessions } : {}), ...(comparison.baseline ? { baseline: comparison.baseline } : {}) });
-    writeUsageFile(paths.usage, usage);
+    writeUsageFile(paths.usage, await scanner.redactValue(usage));
     const stats = readJson(paths.stats);
     const validation = validateRun(report, stats, {
         minEvents: inputs.minEvents,
         requireTelemetry: inputs.requireTelemetry,
         collectorExit: { status: outcome.status, ...('reason' in outcome ? { reason: outcome.reason } : {}) },
+        ...(lastWrite ? { collectorLastWrite: lastWrite } : {}),
         ...(sessions ? { sessions } : {}),
     });
     for (const warning of validation.warnings)
@@ -4377,12 +5174,12 @@ async function finishCapture(trigger) {
     const forwarding = collectorConfig?.forward && usageSeries ? await forward(collectorConfig.forward, collectorConfig.attribution, stats, usageSeries.build()) : undefined;
     const artifact = inputs.uploadArtifact ? await upload(paths, inputs) : undefined;
     if (inputs.jobSummary) {
-        await writeSummary(() => renderSummary(report, usage, validation, {
+        await writeSummary(() => scanner.redactText(renderSummary(report, usage, validation, {
             ...(artifact?.status === 'uploaded' ? { artifact: { name: artifact.name, url: artifact.url } } : {}),
             ...(forwarding ? { forwarding } : {}),
             ...(sessions ? { sessions } : {}),
             comparison: comparison.summaryMarkdown(report),
-        }));
+        })));
     }
     setOutputs(trigger, report, paths);
     external_node_fs_default().writeFileSync(paths.finished, JSON.stringify({ finishedAt: new Date().toISOString(), trigger }), { mode: 0o600 });
@@ -4390,24 +5187,31 @@ async function finishCapture(trigger) {
     if (validation.failures.length > 0)
         core.setFailed(`beacon: ${validation.failures.join(' ')}`);
     if (forwarding?.required && forwarding.problems.length > 0)
-        core.setFailed(`beacon: forwarding (forward-required): ${forwarding.problems.join('; ')}.`);
-    // A cache call given up on keeps running inside @actions/cache (retries, or a request with no
-    // timeout) and would hold the step open; like actions/cache itself, end the step now.
-    if (comparison.abandoned)
-        process.exit();
+        core.setFailed(`beacon: forwarding (forward-required): ${forwarding.problems.map(problemText).join('; ')}.`);
+    return comparison.abandoned;
 }
-/** Stop: the collector is asked to stop (or found gone); what the start step left is read. */
-async function stopTheCollector(paths) {
-    const run = readJson(paths.runFile);
-    const collectorConfig = readJson(paths.collectorConfig);
+/**
+ * Stop: the collector is asked to stop (or found gone). Also when it last wrote, read before the
+ * runtime log is made of its capture (which changes the capture's time).
+ */
+async function stopTheCollector(paths, run, collectorConfig) {
     const outcome = await stopCollector({
         config: collectorConfig,
         ready: readJson(paths.ready),
         script: run?.collector.script,
-        configPath: paths.collectorConfig,
+        instance: run?.collector.instance,
     });
     describeStop(outcome);
-    return { run, collectorConfig, outcome };
+    let lastWrite;
+    for (const file of [paths.capture, paths.tokenPoints]) {
+        try {
+            lastWrite = Math.max(lastWrite ?? 0, external_node_fs_default().statSync(file).mtimeMs);
+        }
+        catch {
+            // not written
+        }
+    }
+    return { outcome, lastWrite: lastWrite === undefined ? undefined : isoUtc(lastWrite) };
 }
 /**
  * The runtime log and the report of its events: the capture first, then the session files are
@@ -4415,13 +5219,14 @@ async function stopTheCollector(paths) {
  * sessions and the usage recovered from session files after them. A collector left running may
  * still write: then the log is a copy of what was read, not the capture itself.
  */
-async function buildRuntimeLog({ paths, run, collectorConfig, outcome, usageSeries }) {
+async function buildRuntimeLog({ paths, run, collectorConfig, outcome, usageSeries, scanner }) {
     const accounting = new RunReportBuilder();
     const writer = new RuntimeLogWriter({
         capturePath: paths.capture,
         tokenPath: paths.tokenPoints,
         logPath: paths.runtimeLog,
         linkCapture: outcome.status !== 'left-alone',
+        secretScan: scanner,
         onEvent: (event) => accounting.add(event),
         ...(usageSeries ? { onTokenEvent: (event) => usageSeries.add(event) } : {}),
     });
@@ -4444,7 +5249,7 @@ async function buildRuntimeLog({ paths, run, collectorConfig, outcome, usageSeri
 /** The job summary; a summary that cannot be written is a warning, never a failure. */
 async function writeSummary(render) {
     try {
-        await core.summary.addRaw(render()).write();
+        await core.summary.addRaw(await render()).write();
     }
     catch (error) {
         core.warning(`beacon: the job summary could not be written: ${error.message}`);
@@ -4472,7 +5277,7 @@ async function forward(config, attribution, stats, usage) {
     core.info(`beacon: forwarded to ${report.endpoint}: ${events}; token metrics: ${report.metrics.status} (${report.metrics.dataPoints} data points, ${report.metrics.durationMs} ms).`);
     if (!report.required)
         for (const problem of report.problems)
-            core.warning(`beacon: forwarding: ${problem}.`);
+            core.warning(`beacon: forwarding: ${problemText(problem)}.`);
     return report;
 }
 async function upload(paths, inputs) {
