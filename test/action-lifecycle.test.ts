@@ -228,7 +228,7 @@ describe('finish', () => {
     expect((await finishStep.post()).exitCode).toBe(0);
     const lastPost = await start.post();
     expect(lastPost.exitCode).toBe(0);
-    expect(lastPost.stdout).toContain('already finished by a mode: finish step');
+    expect(lastPost.stdout).toContain('already finished (by a mode: finish step, or an earlier run of this post step)');
     expect(r.summary()).toBe(summaryBefore);
   });
 

@@ -5125,7 +5125,7 @@ async function finishCapture(trigger) {
     let endNow = false;
     try {
         if (external_node_fs_default().existsSync(paths.finished))
-            core.info('beacon: this capture was already finished by a mode: finish step.');
+            core.info('beacon: this capture was already finished (by a mode: finish step, or an earlier run of this post step).');
         else
             endNow = await finishRun(trigger, inputs, paths, run, collectorConfig);
     }

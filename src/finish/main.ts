@@ -73,7 +73,7 @@ export async function finishCapture(trigger: FinishTrigger): Promise<void> {
   setMaskedValues(collectorConfig?.maskValues ?? []);
   let endNow = false;
   try {
-    if (fs.existsSync(paths.finished)) core.info('beacon: this capture was already finished by a mode: finish step.');
+    if (fs.existsSync(paths.finished)) core.info('beacon: this capture was already finished (by a mode: finish step, or an earlier run of this post step).');
     else endNow = await finishRun(trigger, inputs, paths, run, collectorConfig);
   } finally {
     // Once finished (and after a post step in any case: nothing comes after it), no file of the run
