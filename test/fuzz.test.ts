@@ -2,8 +2,10 @@ import fs from 'node:fs';
 import http from 'node:http';
 import { isUtf8 } from 'node:buffer';
 import type net from 'node:net';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CollectorStats } from '../src/handoff/collector-config.js';
+import { writeRuntimeLogWithReport } from '../src/finish/account-usage/process-capture.js';
 import { captureCompanions } from '../src/handoff/workspace.js';
 import { codexLogRecord, logsRequestWithRawAttribute, logsRequestWithRawAttributeJson } from './support/codex-records.js';
 import { CollectorProcesses, countBy, fixtureRequests, type RunningCollector } from './support/collector-process.js';
@@ -27,7 +29,7 @@ import {
 } from './support/mutations.js';
 import { tag, varint } from './support/otlp/proto-encode.js';
 import { Prng } from './support/otlp/prng.js';
-import { validateBeaconLine } from './support/schema-validator.js';
+import { validateBeaconLine, validateBeaconLog } from './support/schema-validator.js';
 import { fixtureTemplate } from './support/tagged-bodies.js';
 
 /**
@@ -48,6 +50,85 @@ function expectValidCapture(c: RunningCollector): number {
   const bad = lines.map((line, i) => ({ line: i + 1, errors: validateBeaconLine(line), text: line.slice(0, 300) })).filter((l) => l.errors.length > 0);
   expect(bad.slice(0, 3)).toEqual([]);
   return lines.length;
+}
+
+/** Where the schema wants an integer: the token counts under `gen_ai.usage` (`cost_usd` excepted), `command.exit_code`, `command.duration_ms`. */
+function isSchemaIntegerPath(keys: string[]): boolean {
+  const joined = keys.join('.');
+  if (joined === 'command.exit_code' || joined === 'command.duration_ms') return true;
+  return keys.length > 2 && keys[0] === 'gen_ai' && keys[1] === 'usage' && keys[keys.length - 1] !== 'cost_usd';
+}
+
+/** Numbers at the schema's integer paths that are not safe integers (walking the parsed line). */
+function unsafeIntegerPaths(event: unknown): string[] {
+  const found: string[] = [];
+  const walk = (value: unknown, keys: string[]) => {
+    if (typeof value === 'number') {
+      if (isSchemaIntegerPath(keys) && !Number.isSafeInteger(value)) found.push(`${keys.join('.')} = ${value}`);
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => walk(v, [...keys, String(i)]));
+    } else if (value !== null && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) walk(v, [...keys, k]);
+    }
+  };
+  walk(event, []);
+  return found;
+}
+
+/** The number tokens of a JSON text (outside strings) written with an exponent, e.g. `1e+21`. */
+function exponentNumbers(text: string): string[] {
+  const found: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i]!;
+    if (ch === '"') {
+      for (i++; i < text.length && text[i] !== '"'; ) i += text[i] === '\\' ? 2 : 1;
+      i++;
+    } else if (ch === '-' || (ch >= '0' && ch <= '9')) {
+      const start = i;
+      while (i < text.length && /[-+0-9.eE]/.test(text[i]!)) i++;
+      const token = text.slice(start, i);
+      if (/[eE]/.test(token)) found.push(token);
+    } else i++;
+  }
+  return found;
+}
+
+/**
+ * The post step's runtime-log stage (the real RuntimeLogWriter stages) over what the collector
+ * left, its capture and its token file; every line of the log passes the independent schema
+ * validator, is a Beacon 1.0 event, and writes its integers as safe integers without exponent.
+ */
+async function expectValidRuntimeLog(c: RunningCollector): Promise<{ events: number; log: string; integersChecked: number; tokenEvents: number }> {
+  const logPath = path.join(c.dir, 'post', 'beacon-runtime.jsonl');
+  const { report, log } = await writeRuntimeLogWithReport({ capturePath: c.config.capturePath, logPath });
+  const validation = await validateBeaconLog(logPath);
+  expect(validation.errors.slice(0, 3)).toEqual([]);
+  const text = fs.readFileSync(logPath, 'utf8');
+  expect(text === '' || text.endsWith('\n')).toBe(true);
+  const lines = text.split('\n').slice(0, -1);
+  expect(validation.lines).toBe(lines.length);
+  const bad: { line: number; problems: string[] }[] = [];
+  let integersChecked = 0;
+  let tokenEvents = 0;
+  lines.forEach((line, i) => {
+    const event = JSON.parse(line) as Record<string, any>;
+    if (event.event?.action === 'token.usage') tokenEvents += 1;
+    integersChecked += Object.entries(event.gen_ai?.usage ?? {}).filter(([k, v]) => k !== 'cost_usd' && typeof v === 'number').length;
+    integersChecked += ['exit_code', 'duration_ms'].filter((k) => typeof event.command?.[k] === 'number').length;
+    const problems = [...unsafeIntegerPaths(event), ...exponentNumbers(line).map((n) => `number written with an exponent: ${n}`)];
+    if (event.schema_version !== '1.0' || event.vendor !== 'beacon' || event.event?.kind !== 'agent_runtime') problems.push(`not a Beacon 1.0 event: ${line.slice(0, 200)}`);
+    if (problems.length > 0) bad.push({ line: i + 1, problems });
+  });
+  expect(bad.slice(0, 3)).toEqual([]);
+  // The report counts what the log holds; the collector writes whole lines only, so nothing is skipped.
+  expect(report.events).toBe(lines.length);
+  expect(report.malformedLines).toBe(0);
+  expect(report.malformedExamples).toEqual([]);
+  expect(report.lastLineTorn).toBe(false);
+  expect(report.captureFound).toBe(true);
+  expect(report.tokenEvents).toBe(tokenEvents);
+  return { events: report.events, log, integersChecked, tokenEvents };
 }
 
 interface Seed {
@@ -208,6 +289,13 @@ describe.runIf(process.platform === 'linux')('fuzzing the receiver', () => {
     );
     expect(stats.rejected).toEqual(rejected);
     expect(stats.eventsWritten).toBe(lines + 2);
+
+    // The post step over what the fuzzed requests left: every event the collector wrote is in the log, every line valid.
+    const post = await expectValidRuntimeLog(c);
+    console.info(`fuzz: post step wrote ${post.events} events (${post.log}), ${post.tokenEvents} token.usage, ${post.integersChecked} schema integers checked`);
+    expect(post.events).toBe(stats.eventsWritten);
+    expect(post.tokenEvents).toBeGreaterThan(0);
+    expect(post.integersChecked).toBeGreaterThan(0);
   });
 
   it('refuses lengths that lie without allocating them: a protobuf length, a Content-Length, a chunked body past the limit', async () => {
