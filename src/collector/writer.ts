@@ -3,65 +3,143 @@ import { ACTION, type BeaconEvent } from '../beacon/event.js';
 import { toJsonLine } from '../beacon/sanitize.js';
 import { captureCompanions } from '../handoff/workspace.js';
 
+/** The file calls the writer makes: node:fs by default; a test may fail any of them. */
+export interface WriterIo {
+  openSync(path: string, flags: string, mode: number): number;
+  fstatSync(fd: number): { size: number };
+  writeSync(fd: number, buffer: Buffer, offset: number, length: number): number;
+  ftruncateSync(fd: number, length: number): void;
+  fsyncSync(fd: number): void;
+  closeSync(fd: number): void;
+}
+
+export const nodeWriterIo: WriterIo = {
+  openSync: (path, flags, mode) => fs.openSync(path, flags, mode),
+  fstatSync: (fd) => fs.fstatSync(fd),
+  writeSync: (fd, buffer, offset, length) => fs.writeSync(fd, buffer, offset, length),
+  ftruncateSync: (fd, length) => fs.ftruncateSync(fd, length),
+  fsyncSync: (fd) => fs.fsyncSync(fd),
+  closeSync: (fd) => fs.closeSync(fd),
+};
+
+/**
+ * A file holds bytes past its last whole line that could not be taken back (a failed write, then a
+ * failed truncate). Nothing is appended to it until a later truncate succeeds.
+ */
+export class CaptureDamagedError extends Error {
+  constructor(file: string, cause: unknown, failedWrite?: unknown) {
+    const why = failedWrite === undefined ? `truncate: ${messageOf(cause)}` : `write: ${messageOf(failedWrite)}; truncate: ${messageOf(cause)}`;
+    super(`the capture could not be made whole: ${file} holds bytes past its last whole line that could not be taken back (${why}); nothing is written until it is whole again`, { cause });
+    this.name = 'CaptureDamagedError';
+  }
+}
+
+/** A write after close: refused, never appended. */
+export class WriterClosedError extends Error {
+  constructor(file: string) {
+    super(`the capture writer for ${file} is closed: nothing more is written`);
+    this.name = 'WriterClosedError';
+  }
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
 /** One append-only file and the size of its last whole line. Opened on first use. */
 class LineFile {
   private fd: number | undefined;
   private size = 0;
+  /** Set when the file could not be rolled back to `size`, until a truncate succeeds. */
+  private hasDamage = false;
 
   constructor(
     readonly path: string,
     open: boolean,
+    private readonly io: WriterIo,
   ) {
     if (open) this.open();
   }
 
+  get damaged(): boolean {
+    return this.hasDamage;
+  }
+
   private open(): number {
     if (this.fd === undefined) {
-      const fd = fs.openSync(this.path, 'a', 0o600);
-      this.size = fs.fstatSync(fd).size;
+      const fd = this.io.openSync(this.path, 'a', 0o600);
+      try {
+        this.size = this.io.fstatSync(fd).size;
+      } catch (error) {
+        this.io.closeSync(fd);
+        throw error;
+      }
       this.fd = fd;
     }
     return this.fd;
   }
 
+  /**
+   * Tries again to take the file back to its last whole line. Returns when the file is whole;
+   * throws a CaptureDamagedError when it still is not.
+   */
+  repair(): void {
+    if (!this.hasDamage) return;
+    this.truncate();
+  }
+
   /** Writes all of `buffer[start, end)`; on failure undoes what was written of it and throws. */
   write(buffer: Buffer, start: number, end: number): void {
+    this.repair();
     const fd = this.open();
     let offset = start;
     try {
-      while (offset < end) offset += fs.writeSync(fd, buffer, offset, end - offset);
+      while (offset < end) offset += this.io.writeSync(fd, buffer, offset, end - offset);
     } catch (error) {
-      if (offset > start) this.truncate();
+      // A failed rollback is the error to report: the file is not whole (see truncate).
+      if (offset > start) this.truncate(error);
       throw error;
     }
     this.size += end - start;
   }
 
   /** Takes back the last `bytes` written (a whole request's part of this file). */
-  undo(bytes: number): void {
+  undo(bytes: number, failedWrite?: unknown): void {
     this.size -= bytes;
-    this.truncate();
+    this.truncate(failedWrite);
   }
 
-  /** Back to the last whole line. */
-  private truncate(): void {
+  /** Back to the last whole line; throws a CaptureDamagedError (and stays damaged) when that fails. */
+  private truncate(failedWrite?: unknown): void {
     if (this.fd === undefined) return;
     try {
-      fs.ftruncateSync(this.fd, this.size);
-    } catch {
-      // The file may be gone or read-only: nothing more to undo.
+      this.io.ftruncateSync(this.fd, this.size);
+    } catch (error) {
+      this.hasDamage = true;
+      throw new CaptureDamagedError(this.path, error, failedWrite);
     }
+    this.hasDamage = false;
   }
 
   close(): void {
     if (this.fd === undefined) return;
+    const fd = this.fd;
     try {
-      fs.fsyncSync(this.fd);
-    } catch {
-      // fsync is best effort (not supported everywhere).
+      // A last attempt to leave the file whole; if it fails, the damage was already answered 503.
+      if (this.hasDamage) {
+        try {
+          this.truncate();
+        } catch {
+          // Reported by every request since the damage (503) and in the collector's writeErrors.
+        }
+      }
+      try {
+        this.io.fsyncSync(fd);
+      } catch {
+        // fsync is best effort (not supported everywhere).
+      }
+    } finally {
+      this.fd = undefined;
+      this.io.closeSync(fd);
     }
-    fs.closeSync(this.fd);
-    this.fd = undefined;
   }
 }
 
@@ -83,19 +161,35 @@ export class CaptureWriter {
   private readonly capture: LineFile;
   private readonly tokens: LineFile;
   private scratch = Buffer.alloc(0);
+  private closed = false;
   eventsWritten = 0;
 
   constructor(
     readonly path: string,
     readonly tokenPath = captureCompanions(path).tokenPoints,
+    io: WriterIo = nodeWriterIo,
   ) {
-    this.capture = new LineFile(path, true);
+    this.capture = new LineFile(path, true, io);
     // Opened with the first token event: a run without one leaves no empty file behind.
-    this.tokens = new LineFile(tokenPath, false);
+    this.tokens = new LineFile(tokenPath, false, io);
   }
 
-  /** Throws when the events could not be written; nothing of them stays in either file then. */
+  /** True while a file holds bytes of a failed request that could not be taken back. */
+  get damaged(): boolean {
+    return this.capture.damaged || this.tokens.damaged;
+  }
+
+  /**
+   * Throws when the events could not be written; nothing of them stays in either file then, or,
+   * when taking them back failed too, a CaptureDamagedError: from then on every call throws one
+   * (even with no events), appending nothing, until a retried truncate makes the files whole.
+   * After close, every call throws a WriterClosedError.
+   */
   append(events: BeaconEvent[]): void {
+    if (this.closed) throw new WriterClosedError(this.path);
+    // Damaged: try again to take the files back to their last whole line; refuse while that fails.
+    this.capture.repair();
+    this.tokens.repair();
     if (events.length === 0) return;
     // Encode every line straight into one reused buffer: no Buffer per line, no concat, and no
     // fresh pages to fault in (the lines' strings are serialized once, then written once).
@@ -125,7 +219,7 @@ export class CaptureWriter {
         this.tokens.write(buffer, captureEnd, tokenEnd);
       } catch (error) {
         // The capture's part of this request was written: take it back too.
-        this.capture.undo(captureEnd);
+        this.capture.undo(captureEnd, error);
         throw error;
       }
     }
@@ -139,8 +233,13 @@ export class CaptureWriter {
     return buffer;
   }
 
+  /** Flushes and closes both files (a last try to make a damaged one whole); later appends are refused. */
   close(): void {
-    this.capture.close();
-    this.tokens.close();
+    this.closed = true;
+    try {
+      this.capture.close();
+    } finally {
+      this.tokens.close();
+    }
   }
 }
