@@ -19,6 +19,7 @@ import { validateRun } from './validate/validate.js';
 import { RunComparison } from './compare/run-comparison.js';
 import { defaultArtifactName, uploadRuntimeArtifact, type RuntimeArtifactResult } from './publish/artifact.js';
 import { forwardRun, problemText, UsageSeriesBuilder, type ForwardingReport, type UsageSeries } from './publish/forward-usage.js';
+import { publishWhatExists, type FinishProgress } from './publish/failed-part-way.js';
 import { renderSummary } from './publish/summary.js';
 import { buildUsageFile, writeUsageFile } from './publish/usage-file.js';
 import { removeSecretsAtRest } from './secrets-at-rest.js';
@@ -29,7 +30,8 @@ import { isoUtc } from '../beacon/utc-time.js';
  * (usage file, forwarding, artifact, summary). Runs as the post step of a start, or as the
  * main step of a later `mode: finish` use (which also sets the token outputs; the post steps then
  * do nothing more). It never fails the job for a reason the user cannot act on: only a run with
- * fewer Codex events than `min-events` under `require-telemetry` fails the step.
+ * fewer Codex events than `min-events` under `require-telemetry` fails the step, or, under
+ * `require-telemetry`, a finish that failed part way (after uploading what it had: see failedPartWay).
  */
 
 export type FinishTrigger = 'post' | 'finish-step';
@@ -101,41 +103,82 @@ async function finishRun(trigger: FinishTrigger, inputs: FinishInputs, paths: Wo
   const usageSeries = collectorConfig?.forward ? new UsageSeriesBuilder() : undefined;
   // The second net for secrets (the full rule set and the run's values): the log, the usage file, the summary.
   const scanner = new SecretScanner(collectorConfig?.maskValues ?? []);
-  const { report, sessions } = await buildRuntimeLog({ paths, run, collectorConfig, outcome, usageSeries, scanner });
-  // Before the usage file and the summary: both carry what this run is compared with.
-  const comparison = await RunComparison.begin({ enabled: inputs.compare !== false, artifactName: inputs.artifactName, log: { info: core.info } });
-  const usage = buildUsageFile(report, { logName: 'beacon-runtime.jsonl', ...(sessions ? { sessions } : {}), ...(comparison.baseline ? { baseline: comparison.baseline } : {}) });
-  writeUsageFile(paths.usage, await scanner.redactValue(usage));
-  const stats = readJson<CollectorStats>(paths.stats);
-  const validation = validateRun(report, stats, {
-    minEvents: inputs.minEvents,
-    requireTelemetry: inputs.requireTelemetry,
-    collectorExit: { status: outcome.status, ...('reason' in outcome ? { reason: outcome.reason } : {}) },
-    ...(lastWrite ? { collectorLastWrite: lastWrite } : {}),
-    ...(sessions ? { sessions } : {}),
-  });
-  for (const warning of validation.warnings) core.warning(`beacon: ${warning}`);
-  for (const diagnosis of validation.diagnoses) core.info(`beacon: ${diagnosis}`);
+  // What is done so far: a stage that throws (a full disk, a bug) must not lose what came before it.
+  const progress: FinishProgress = { stage: 'writing the runtime log', runtimeLogComplete: false, artifactAttempted: false };
+  try {
+    const { report, sessions } = await buildRuntimeLog({ paths, run, collectorConfig, outcome, usageSeries, scanner });
+    progress.runtimeLogComplete = true;
+    // Before the usage file and the summary: both carry what this run is compared with.
+    progress.stage = 'looking up the run to compare with';
+    const comparison = await RunComparison.begin({ enabled: inputs.compare !== false, artifactName: inputs.artifactName, log: { info: core.info } });
+    progress.stage = 'writing the usage file';
+    const usage = buildUsageFile(report, { logName: 'beacon-runtime.jsonl', ...(sessions ? { sessions } : {}), ...(comparison.baseline ? { baseline: comparison.baseline } : {}) });
+    writeUsageFile(paths.usage, await scanner.redactValue(usage));
+    progress.stage = 'validating the run';
+    const stats = readJson<CollectorStats>(paths.stats);
+    const validation = validateRun(report, stats, {
+      minEvents: inputs.minEvents,
+      requireTelemetry: inputs.requireTelemetry,
+      collectorExit: { status: outcome.status, ...('reason' in outcome ? { reason: outcome.reason } : {}) },
+      ...(lastWrite ? { collectorLastWrite: lastWrite } : {}),
+      ...(sessions ? { sessions } : {}),
+    });
+    for (const warning of validation.warnings) core.warning(`beacon: ${warning}`);
+    for (const diagnosis of validation.diagnoses) core.info(`beacon: ${diagnosis}`);
+    progress.failures = validation.failures;
 
-  const forwarding = collectorConfig?.forward && usageSeries ? await forward(collectorConfig.forward, collectorConfig.attribution, stats, usageSeries.build()) : undefined;
-  const artifact = inputs.uploadArtifact ? await upload(paths, inputs) : undefined;
-  if (inputs.jobSummary) {
-    await writeSummary(() =>
-      scanner.redactText(renderSummary(report, usage, validation, {
-        ...(artifact?.status === 'uploaded' ? { artifact: { name: artifact.name, url: artifact.url } } : {}),
-        ...(forwarding ? { forwarding } : {}),
-        ...(sessions ? { sessions } : {}),
-        comparison: comparison.summaryMarkdown(report),
-      })),
-    );
+    progress.stage = 'forwarding';
+    const forwarding = collectorConfig?.forward && usageSeries ? await forward(collectorConfig.forward, collectorConfig.attribution, stats, usageSeries.build()) : undefined;
+    if (forwarding?.required && forwarding.problems.length > 0) progress.forwardingFailure = `beacon: forwarding (forward-required): ${forwarding.problems.map(problemText).join('; ')}.`;
+    progress.stage = 'uploading the artifact';
+    progress.artifactAttempted = inputs.uploadArtifact;
+    const artifact = inputs.uploadArtifact ? await upload(paths, inputs, [paths.runtimeLog, paths.usage]) : undefined;
+    progress.stage = 'writing the job summary';
+    if (inputs.jobSummary) {
+      await writeSummary(() =>
+        scanner.redactText(renderSummary(report, usage, validation, {
+          ...(artifact?.status === 'uploaded' ? { artifact: { name: artifact.name, url: artifact.url } } : {}),
+          ...(forwarding ? { forwarding } : {}),
+          ...(sessions ? { sessions } : {}),
+          comparison: comparison.summaryMarkdown(report),
+        })),
+      );
+    }
+    progress.stage = 'setting the outputs';
+    setOutputs(trigger, report, paths);
+    progress.stage = 'recording that the run is finished';
+    fs.writeFileSync(paths.finished, JSON.stringify({ finishedAt: new Date().toISOString(), trigger }), { mode: 0o600 });
+    progress.stage = 'saving the record for later comparisons';
+    await comparison.saveRecord(report);
+    reportFailures(progress);
+    return comparison.abandoned;
+  } catch (error) {
+    await failedPartWay(error, progress, { trigger, inputs, paths, scanner });
+    reportFailures(progress);
+    return false;
   }
-  setOutputs(trigger, report, paths);
-  fs.writeFileSync(paths.finished, JSON.stringify({ finishedAt: new Date().toISOString(), trigger }), { mode: 0o600 });
-  await comparison.saveRecord(report);
+}
 
-  if (validation.failures.length > 0) core.setFailed(`beacon: ${validation.failures.join(' ')}`);
-  if (forwarding?.required && forwarding.problems.length > 0) core.setFailed(`beacon: forwarding (forward-required): ${forwarding.problems.map(problemText).join('; ')}.`);
-  return comparison.abandoned;
+function reportFailures(progress: FinishProgress): void {
+  if (progress.failures && progress.failures.length > 0) core.setFailed(`beacon: ${progress.failures.join(' ')}`);
+  if (progress.forwardingFailure) core.setFailed(progress.forwardingFailure);
+}
+
+/** A stage threw: publish what exists, then fail the step under require-telemetry (else a warning). */
+async function failedPartWay(error: unknown, progress: FinishProgress, context: { trigger: FinishTrigger; inputs: FinishInputs; paths: WorkspacePaths; scanner: SecretScanner }): Promise<void> {
+  const { trigger, inputs, paths, scanner } = context;
+  const message = await publishWhatExists(error, progress, {
+    stepName: trigger === 'post' ? 'post step' : 'finish step',
+    paths,
+    uploadArtifact: inputs.uploadArtifact,
+    jobSummary: inputs.jobSummary,
+    redact: (text) => scanner.redactText(text),
+    upload: (files) => upload(paths, inputs, files),
+    writeSummary: (markdown) => writeSummary(() => markdown),
+    warn: (text) => core.warning(`beacon: ${text}`),
+  });
+  if (inputs.requireTelemetry) core.setFailed(message);
+  else core.warning(message);
 }
 
 /**
@@ -236,10 +279,10 @@ async function forward(config: ForwardConfig, attribution: Attribution, stats: C
   return report;
 }
 
-async function upload(paths: WorkspacePaths, inputs: FinishInputs): Promise<RuntimeArtifactResult> {
+async function upload(paths: WorkspacePaths, inputs: FinishInputs, files: string[]): Promise<RuntimeArtifactResult> {
   const result = await uploadRuntimeArtifact({
     name: inputs.artifactName ?? defaultArtifactName(process.env),
-    files: [paths.runtimeLog, paths.usage].filter((file) => fs.existsSync(file)),
+    files: files.filter((file) => fs.existsSync(file)),
     rootDirectory: paths.workDir,
     retentionDays: inputs.retentionDays,
     log: { info: core.info, warning: core.warning },

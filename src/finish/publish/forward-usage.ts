@@ -15,7 +15,6 @@
  * `gen_ai.provider.name` = `openai` (Codex speaks the OpenAI Responses API), `gen_ai.request.model`
  * (the model Codex asked for; Codex reports no response model).
  */
-import fs from 'node:fs';
 import { ACTION, type Attribution } from '../../beacon/event.js';
 import { addCount, isCount } from '../../beacon/integers.js';
 import type { CollectorStats, ForwardConfig, ForwardError, ForwardStats } from '../../handoff/collector-config.js';

@@ -1,8 +1,8 @@
-export const id = 403;
-export const ids = [403];
+export const id = 8;
+export const ids = [8];
 export const modules = {
 
-/***/ 17403:
+/***/ 63008:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -4548,7 +4548,6 @@ function resourceAttributes(attribution, serviceName) {
 
 
 
-
 const TOKEN_USAGE_METRIC = 'gen_ai.client.token.usage';
 const REASONING_METRIC = 'beacon.gen_ai.client.token.reasoning';
 /** The bucket boundaries the conventions recommend for `gen_ai.client.token.usage`. */
@@ -4728,6 +4727,73 @@ async function sendUsage(options, timeLimitMs) {
     finally {
         clearTimeout(limit);
         exporter.close();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/finish/publish/failed-part-way.ts
+
+
+
+
+/**
+ * A stage threw: upload what exists (the runtime log when it is complete, else the raw capture
+ * and token file as the collector wrote them, with the usage file if it was written) and say so
+ * in the summary. Returns the message the step fails (or warns) with. Nothing here throws.
+ */
+async function publishWhatExists(error, progress, context) {
+    const { paths, stepName: step } = context;
+    const safely = (work, fallback) => safelyOr(work, fallback, context.warn);
+    const reason = await safely(() => context.redact(failed_part_way_errorText(error)), failed_part_way_errorText(error));
+    let uploaded;
+    let files = [];
+    if (context.uploadArtifact && !progress.artifactAttempted) {
+        if (progress.runtimeLogComplete) {
+            files = [paths.runtimeLog, paths.usage];
+        }
+        else {
+            // A log linked to the capture may have had token events appended part way: cut them off
+            // again, so that the capture uploaded is what the collector wrote.
+            await safely(() => restoreLinkedCapture(paths.capture, paths.captureLink), undefined);
+            files = [paths.capture, paths.tokenPoints, paths.usage];
+        }
+        files = files.filter(isFile);
+        uploaded = await safely(() => context.upload(files), undefined);
+    }
+    if (context.jobSummary) {
+        const lines = [`## Beacon: the ${step} failed`, '', `The ${step} failed while ${progress.stage}: ${codeSpan(reason)}`, ''];
+        if (uploaded?.status === 'uploaded') {
+            const what = progress.runtimeLogComplete ? 'The runtime log, complete before the failure,' : 'The raw capture, as the collector wrote it,';
+            lines.push(`${what} was uploaded as the artifact ${codeSpan(uploaded.name)}: ${files.map((file) => codeSpan(external_node_path_default().relative(paths.workDir, file))).join(', ')}.`, '');
+        }
+        else if (progress.artifactAttempted) {
+            lines.push('The artifact upload was tried before the failure (see the step log).', '');
+        }
+        else {
+            lines.push(`Nothing was uploaded; the files written so far are in ${codeSpan(paths.workDir)} for the rest of this job.`, '');
+        }
+        await context.writeSummary(lines.join('\n'));
+    }
+    return `beacon: the ${step} failed while ${progress.stage}: ${reason}`;
+}
+function failed_part_way_errorText(error) {
+    const text = error instanceof Error ? error.message : String(error);
+    return text.trim() || (error instanceof Error ? error.name : 'an unknown error');
+}
+function isFile(file) {
+    try {
+        return external_node_fs_default().statSync(file).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+async function safelyOr(work, fallback, warn) {
+    try {
+        return await work();
+    }
+    catch (error) {
+        warn(failed_part_way_errorText(error));
+        return fallback;
     }
 }
 
@@ -5081,6 +5147,7 @@ function removeSecretsAtRest(paths, run, warn) {
 
 
 
+
 function readJson(file) {
     try {
         return JSON.parse(external_node_fs_default().readFileSync(file, 'utf8'));
@@ -5154,41 +5221,85 @@ async function finishRun(trigger, inputs, paths, run, collectorConfig) {
     const usageSeries = collectorConfig?.forward ? new UsageSeriesBuilder() : undefined;
     // The second net for secrets (the full rule set and the run's values): the log, the usage file, the summary.
     const scanner = new SecretScanner(collectorConfig?.maskValues ?? []);
-    const { report, sessions } = await buildRuntimeLog({ paths, run, collectorConfig, outcome, usageSeries, scanner });
-    // Before the usage file and the summary: both carry what this run is compared with.
-    const comparison = await RunComparison.begin({ enabled: inputs.compare !== false, artifactName: inputs.artifactName, log: { info: core.info } });
-    const usage = buildUsageFile(report, { logName: 'beacon-runtime.jsonl', ...(sessions ? { sessions } : {}), ...(comparison.baseline ? { baseline: comparison.baseline } : {}) });
-    writeUsageFile(paths.usage, await scanner.redactValue(usage));
-    const stats = readJson(paths.stats);
-    const validation = validateRun(report, stats, {
-        minEvents: inputs.minEvents,
-        requireTelemetry: inputs.requireTelemetry,
-        collectorExit: { status: outcome.status, ...('reason' in outcome ? { reason: outcome.reason } : {}) },
-        ...(lastWrite ? { collectorLastWrite: lastWrite } : {}),
-        ...(sessions ? { sessions } : {}),
-    });
-    for (const warning of validation.warnings)
-        core.warning(`beacon: ${warning}`);
-    for (const diagnosis of validation.diagnoses)
-        core.info(`beacon: ${diagnosis}`);
-    const forwarding = collectorConfig?.forward && usageSeries ? await forward(collectorConfig.forward, collectorConfig.attribution, stats, usageSeries.build()) : undefined;
-    const artifact = inputs.uploadArtifact ? await upload(paths, inputs) : undefined;
-    if (inputs.jobSummary) {
-        await writeSummary(() => scanner.redactText(renderSummary(report, usage, validation, {
-            ...(artifact?.status === 'uploaded' ? { artifact: { name: artifact.name, url: artifact.url } } : {}),
-            ...(forwarding ? { forwarding } : {}),
+    // What is done so far: a stage that throws (a full disk, a bug) must not lose what came before it.
+    const progress = { stage: 'writing the runtime log', runtimeLogComplete: false, artifactAttempted: false };
+    try {
+        const { report, sessions } = await buildRuntimeLog({ paths, run, collectorConfig, outcome, usageSeries, scanner });
+        progress.runtimeLogComplete = true;
+        // Before the usage file and the summary: both carry what this run is compared with.
+        progress.stage = 'looking up the run to compare with';
+        const comparison = await RunComparison.begin({ enabled: inputs.compare !== false, artifactName: inputs.artifactName, log: { info: core.info } });
+        progress.stage = 'writing the usage file';
+        const usage = buildUsageFile(report, { logName: 'beacon-runtime.jsonl', ...(sessions ? { sessions } : {}), ...(comparison.baseline ? { baseline: comparison.baseline } : {}) });
+        writeUsageFile(paths.usage, await scanner.redactValue(usage));
+        progress.stage = 'validating the run';
+        const stats = readJson(paths.stats);
+        const validation = validateRun(report, stats, {
+            minEvents: inputs.minEvents,
+            requireTelemetry: inputs.requireTelemetry,
+            collectorExit: { status: outcome.status, ...('reason' in outcome ? { reason: outcome.reason } : {}) },
+            ...(lastWrite ? { collectorLastWrite: lastWrite } : {}),
             ...(sessions ? { sessions } : {}),
-            comparison: comparison.summaryMarkdown(report),
-        })));
+        });
+        for (const warning of validation.warnings)
+            core.warning(`beacon: ${warning}`);
+        for (const diagnosis of validation.diagnoses)
+            core.info(`beacon: ${diagnosis}`);
+        progress.failures = validation.failures;
+        progress.stage = 'forwarding';
+        const forwarding = collectorConfig?.forward && usageSeries ? await forward(collectorConfig.forward, collectorConfig.attribution, stats, usageSeries.build()) : undefined;
+        if (forwarding?.required && forwarding.problems.length > 0)
+            progress.forwardingFailure = `beacon: forwarding (forward-required): ${forwarding.problems.map(problemText).join('; ')}.`;
+        progress.stage = 'uploading the artifact';
+        progress.artifactAttempted = inputs.uploadArtifact;
+        const artifact = inputs.uploadArtifact ? await upload(paths, inputs, [paths.runtimeLog, paths.usage]) : undefined;
+        progress.stage = 'writing the job summary';
+        if (inputs.jobSummary) {
+            await writeSummary(() => scanner.redactText(renderSummary(report, usage, validation, {
+                ...(artifact?.status === 'uploaded' ? { artifact: { name: artifact.name, url: artifact.url } } : {}),
+                ...(forwarding ? { forwarding } : {}),
+                ...(sessions ? { sessions } : {}),
+                comparison: comparison.summaryMarkdown(report),
+            })));
+        }
+        progress.stage = 'setting the outputs';
+        setOutputs(trigger, report, paths);
+        progress.stage = 'recording that the run is finished';
+        external_node_fs_default().writeFileSync(paths.finished, JSON.stringify({ finishedAt: new Date().toISOString(), trigger }), { mode: 0o600 });
+        progress.stage = 'saving the record for later comparisons';
+        await comparison.saveRecord(report);
+        reportFailures(progress);
+        return comparison.abandoned;
     }
-    setOutputs(trigger, report, paths);
-    external_node_fs_default().writeFileSync(paths.finished, JSON.stringify({ finishedAt: new Date().toISOString(), trigger }), { mode: 0o600 });
-    await comparison.saveRecord(report);
-    if (validation.failures.length > 0)
-        core.setFailed(`beacon: ${validation.failures.join(' ')}`);
-    if (forwarding?.required && forwarding.problems.length > 0)
-        core.setFailed(`beacon: forwarding (forward-required): ${forwarding.problems.map(problemText).join('; ')}.`);
-    return comparison.abandoned;
+    catch (error) {
+        await failedPartWay(error, progress, { trigger, inputs, paths, scanner });
+        reportFailures(progress);
+        return false;
+    }
+}
+function reportFailures(progress) {
+    if (progress.failures && progress.failures.length > 0)
+        core.setFailed(`beacon: ${progress.failures.join(' ')}`);
+    if (progress.forwardingFailure)
+        core.setFailed(progress.forwardingFailure);
+}
+/** A stage threw: publish what exists, then fail the step under require-telemetry (else a warning). */
+async function failedPartWay(error, progress, context) {
+    const { trigger, inputs, paths, scanner } = context;
+    const message = await publishWhatExists(error, progress, {
+        stepName: trigger === 'post' ? 'post step' : 'finish step',
+        paths,
+        uploadArtifact: inputs.uploadArtifact,
+        jobSummary: inputs.jobSummary,
+        redact: (text) => scanner.redactText(text),
+        upload: (files) => upload(paths, inputs, files),
+        writeSummary: (markdown) => writeSummary(() => markdown),
+        warn: (text) => core.warning(`beacon: ${text}`),
+    });
+    if (inputs.requireTelemetry)
+        core.setFailed(message);
+    else
+        core.warning(message);
 }
 /**
  * Stop: the collector is asked to stop (or found gone). Also when it last wrote, read before the
@@ -5280,10 +5391,10 @@ async function forward(config, attribution, stats, usage) {
             core.warning(`beacon: forwarding: ${problemText(problem)}.`);
     return report;
 }
-async function upload(paths, inputs) {
+async function upload(paths, inputs, files) {
     const result = await uploadRuntimeArtifact({
         name: inputs.artifactName ?? defaultArtifactName(process.env),
-        files: [paths.runtimeLog, paths.usage].filter((file) => external_node_fs_default().existsSync(file)),
+        files: files.filter((file) => external_node_fs_default().existsSync(file)),
         rootDirectory: paths.workDir,
         retentionDays: inputs.retentionDays,
         log: { info: core.info, warning: core.warning },
