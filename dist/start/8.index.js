@@ -2284,9 +2284,10 @@ class RuntimeLogWriter {
      * While linking, the line that ends the linking: the log becomes a copy from this line on;
      * unless it was only suspect and the full scan finds nothing in it.
      */
-    async lineEndingLink(view, start, end, hasNewline, bufferOffset) {
+    async lineEndingLink(view, start, end, hasNewline, bufferOffset, checked) {
         if (this.linking) {
-            if (this.checkLine(view, start, end, hasNewline))
+            // `checked`: the caller ran checkLine on this line already (and it held any suspect).
+            if (!checked && this.checkLine(view, start, end, hasNewline))
                 return;
             const suspect = this.suspect;
             if (suspect) {
@@ -2333,12 +2334,12 @@ class RuntimeLogWriter {
                 }
                 // Awaited only for the line that ends the linking: a promise per line would cost.
                 else if (!this.checkLine(view, start, newline, true))
-                    await this.lineEndingLink(view, start, newline, true, bufferOffset);
+                    await this.lineEndingLink(view, start, newline, true, bufferOffset, true);
                 start = newline + 1;
             }
             if (bytesRead === 0) {
                 if (start < end && !skippingLongLine)
-                    await this.lineEndingLink(view, start, end, false, bufferOffset);
+                    await this.lineEndingLink(view, start, end, false, bufferOffset, false);
                 return bufferOffset + end;
             }
             // Also waits for the write of the other buffer's output: it is free to be read into next.
@@ -2780,7 +2781,6 @@ function* recoveredEvents(session, options) {
 
 
 
-
 function usage_tally_isObject(value) {
     return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
@@ -2832,7 +2832,7 @@ class UsageTally {
         this.tokenEventsBySource[source] += 1;
         this.tokenPoints.add(typeof event.gen_ai?.token?.type === 'string' ? event.gen_ai.token.type : 'unknown');
         const usage = usage_tally_isObject(event.gen_ai?.usage) ? event.gen_ai.usage : undefined;
-        if (!carriesUsage(usage) || !countsUsage(usage))
+        if (!usage || !countsUsage(usage))
             return;
         const session = this.bySession.get(keyOr(event.session?.id));
         if (typeof event.model === 'string' && event.model && !session.models.includes(event.model) && session.models.length < REPORT_LIMITS.names)
@@ -3182,7 +3182,10 @@ async function reconcileSessions(options) {
             problems: scan.sessions.flatMap((s) => s.problems.map((problem) => `${s.file}: ${problem}`)).slice(0, MAX_LISTED),
         },
         exports: pairing.exports.slice(0, MAX_LISTED),
-        recovered: recoveredSessions.map((s) => ({ sessionId: s.sessionId, file: s.file, models: Object.keys(sessionByModel(s)), usage: sessionByModel(s) })),
+        recovered: recoveredSessions.map((s) => {
+            const usage = sessionByModel(s);
+            return { sessionId: s.sessionId, file: s.file, models: Object.keys(usage), usage };
+        }),
         withoutUsage: withoutUsage.map((s) => ({ sessionId: s.sessionId, file: s.file })).slice(0, MAX_LISTED),
         ...(recoverySkipped ? { recoverySkipped } : {}),
     };
@@ -5223,14 +5226,16 @@ async function finishRun(trigger, inputs, paths, run, collectorConfig) {
     const scanner = new SecretScanner(collectorConfig?.maskValues ?? []);
     // What is done so far: a stage that throws (a full disk, a bug) must not lose what came before it.
     const progress = { stage: 'writing the runtime log', runtimeLogComplete: false, artifactAttempted: false };
+    // Outside the try: a cache call given up on must still end the step when a later stage throws.
+    let comparison;
     try {
         const { report, sessions } = await buildRuntimeLog({ paths, run, collectorConfig, outcome, usageSeries, scanner });
         progress.runtimeLogComplete = true;
         // Before the usage file and the summary: both carry what this run is compared with.
         progress.stage = 'looking up the run to compare with';
-        const comparison = await RunComparison.begin({ enabled: inputs.compare !== false, artifactName: inputs.artifactName, log: { info: core.info } });
+        const compared = (comparison = await RunComparison.begin({ enabled: inputs.compare !== false, artifactName: inputs.artifactName, log: { info: core.info } }));
         progress.stage = 'writing the usage file';
-        const usage = buildUsageFile(report, { logName: 'beacon-runtime.jsonl', ...(sessions ? { sessions } : {}), ...(comparison.baseline ? { baseline: comparison.baseline } : {}) });
+        const usage = buildUsageFile(report, { logName: 'beacon-runtime.jsonl', ...(sessions ? { sessions } : {}), ...(compared.baseline ? { baseline: compared.baseline } : {}) });
         writeUsageFile(paths.usage, await scanner.redactValue(usage));
         progress.stage = 'validating the run';
         const stats = readJson(paths.stats);
@@ -5259,7 +5264,7 @@ async function finishRun(trigger, inputs, paths, run, collectorConfig) {
                 ...(artifact?.status === 'uploaded' ? { artifact: { name: artifact.name, url: artifact.url } } : {}),
                 ...(forwarding ? { forwarding } : {}),
                 ...(sessions ? { sessions } : {}),
-                comparison: comparison.summaryMarkdown(report),
+                comparison: compared.summaryMarkdown(report),
             })));
         }
         progress.stage = 'setting the outputs';
@@ -5267,14 +5272,14 @@ async function finishRun(trigger, inputs, paths, run, collectorConfig) {
         progress.stage = 'recording that the run is finished';
         external_node_fs_default().writeFileSync(paths.finished, JSON.stringify({ finishedAt: new Date().toISOString(), trigger }), { mode: 0o600 });
         progress.stage = 'saving the record for later comparisons';
-        await comparison.saveRecord(report);
+        await compared.saveRecord(report);
         reportFailures(progress);
-        return comparison.abandoned;
+        return compared.abandoned;
     }
     catch (error) {
         await failedPartWay(error, progress, { trigger, inputs, paths, scanner });
         reportFailures(progress);
-        return false;
+        return comparison?.abandoned ?? false;
     }
 }
 function reportFailures(progress) {

@@ -194,7 +194,8 @@ function escapeRegExp(text) {
     return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 function redactSecrets(text) {
-    if (maskedValues) {
+    // No masked value is shorter than MIN_MASKED_LENGTH: most strings need no look.
+    if (maskedValues && text.length >= MIN_MASKED_LENGTH) {
         maskedValues.lastIndex = 0;
         if (maskedValues.test(text))
             text = text.replace(maskedValues, REDACTED);
@@ -210,7 +211,8 @@ function redactSecretsUnfiltered(text) {
     return redactPatterns(text);
 }
 function redactPatterns(text) {
-    return text.replace(KEY_BLOCK, REDACTED).replace(SECRET, (match, ...args) => {
+    const withoutKeys = text.includes('-----BEGIN') ? text.replace(KEY_BLOCK, REDACTED) : text;
+    return withoutKeys.replace(SECRET, (match, ...args) => {
         const groups = args[args.length - 1];
         const keep = groups.scheme ?? groups.tokenWord ?? groups.assign ?? groups.spaced ?? groups.flag ?? groups.url ?? groups.hook ?? groups.sas ?? '';
         const value = groups.value ?? groups.flagValue;

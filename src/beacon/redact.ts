@@ -121,7 +121,8 @@ function escapeRegExp(text: string): string {
 }
 
 export function redactSecrets(text: string): string {
-  if (maskedValues) {
+  // No masked value is shorter than MIN_MASKED_LENGTH: most strings need no look.
+  if (maskedValues && text.length >= MIN_MASKED_LENGTH) {
     maskedValues.lastIndex = 0;
     if (maskedValues.test(text)) text = text.replace(maskedValues, REDACTED);
   }
@@ -136,7 +137,8 @@ export function redactSecretsUnfiltered(text: string): string {
 }
 
 function redactPatterns(text: string): string {
-  return text.replace(KEY_BLOCK, REDACTED).replace(SECRET, (match, ...args) => {
+  const withoutKeys = text.includes('-----BEGIN') ? text.replace(KEY_BLOCK, REDACTED) : text;
+  return withoutKeys.replace(SECRET, (match, ...args) => {
     const groups = args[args.length - 1] as Record<string, string | undefined>;
     const keep = groups.scheme ?? groups.tokenWord ?? groups.assign ?? groups.spaced ?? groups.flag ?? groups.url ?? groups.hook ?? groups.sas ?? '';
     const value = groups.value ?? groups.flagValue;

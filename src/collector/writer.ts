@@ -88,7 +88,7 @@ class LineFile {
 
   /** Writes all of `buffer[start, end)`; on failure undoes what was written of it and throws. */
   write(buffer: Buffer, start: number, end: number): void {
-    this.repair();
+    // No repair here: the writer's append repairs both files before anything is written.
     const fd = this.open();
     let offset = start;
     try {

@@ -105,14 +105,16 @@ async function finishRun(trigger: FinishTrigger, inputs: FinishInputs, paths: Wo
   const scanner = new SecretScanner(collectorConfig?.maskValues ?? []);
   // What is done so far: a stage that throws (a full disk, a bug) must not lose what came before it.
   const progress: FinishProgress = { stage: 'writing the runtime log', runtimeLogComplete: false, artifactAttempted: false };
+  // Outside the try: a cache call given up on must still end the step when a later stage throws.
+  let comparison: RunComparison | undefined;
   try {
     const { report, sessions } = await buildRuntimeLog({ paths, run, collectorConfig, outcome, usageSeries, scanner });
     progress.runtimeLogComplete = true;
     // Before the usage file and the summary: both carry what this run is compared with.
     progress.stage = 'looking up the run to compare with';
-    const comparison = await RunComparison.begin({ enabled: inputs.compare !== false, artifactName: inputs.artifactName, log: { info: core.info } });
+    const compared = (comparison = await RunComparison.begin({ enabled: inputs.compare !== false, artifactName: inputs.artifactName, log: { info: core.info } }));
     progress.stage = 'writing the usage file';
-    const usage = buildUsageFile(report, { logName: 'beacon-runtime.jsonl', ...(sessions ? { sessions } : {}), ...(comparison.baseline ? { baseline: comparison.baseline } : {}) });
+    const usage = buildUsageFile(report, { logName: 'beacon-runtime.jsonl', ...(sessions ? { sessions } : {}), ...(compared.baseline ? { baseline: compared.baseline } : {}) });
     writeUsageFile(paths.usage, await scanner.redactValue(usage));
     progress.stage = 'validating the run';
     const stats = readJson<CollectorStats>(paths.stats);
@@ -140,7 +142,7 @@ async function finishRun(trigger: FinishTrigger, inputs: FinishInputs, paths: Wo
           ...(artifact?.status === 'uploaded' ? { artifact: { name: artifact.name, url: artifact.url } } : {}),
           ...(forwarding ? { forwarding } : {}),
           ...(sessions ? { sessions } : {}),
-          comparison: comparison.summaryMarkdown(report),
+          comparison: compared.summaryMarkdown(report),
         })),
       );
     }
@@ -149,13 +151,13 @@ async function finishRun(trigger: FinishTrigger, inputs: FinishInputs, paths: Wo
     progress.stage = 'recording that the run is finished';
     fs.writeFileSync(paths.finished, JSON.stringify({ finishedAt: new Date().toISOString(), trigger }), { mode: 0o600 });
     progress.stage = 'saving the record for later comparisons';
-    await comparison.saveRecord(report);
+    await compared.saveRecord(report);
     reportFailures(progress);
-    return comparison.abandoned;
+    return compared.abandoned;
   } catch (error) {
     await failedPartWay(error, progress, { trigger, inputs, paths, scanner });
     reportFailures(progress);
-    return false;
+    return comparison?.abandoned ?? false;
   }
 }
 

@@ -1,6 +1,5 @@
 import type { TokenUsage } from '../../beacon/event.js';
 import { MAX_COUNT, addCount, isCount } from '../../beacon/integers.js';
-import { carriesUsage } from '../runtime-log/normalize-tokens.js';
 import { CappedCounter, CappedMap } from './capped.js';
 import { NONE_KEY, REPORT_LIMITS, emptySessionTotals, emptyUsageTotals, type RunReport, type UsageTotals } from './run-report.js';
 import { RECOVERED_SOURCE } from './sessions/recovered-events.js';
@@ -75,12 +74,12 @@ export class UsageTally {
     this.tokenEventsBySource[source] += 1;
     this.tokenPoints.add(typeof event.gen_ai?.token?.type === 'string' ? event.gen_ai.token.type : 'unknown');
     const usage: TokenUsage | undefined = isObject(event.gen_ai?.usage) ? event.gen_ai.usage : undefined;
-    if (!carriesUsage(usage) || !countsUsage(usage!)) return;
+    if (!usage || !countsUsage(usage)) return;
     const session = this.bySession.get(keyOr(event.session?.id));
     if (typeof event.model === 'string' && event.model && !session.models.includes(event.model) && session.models.length < REPORT_LIMITS.names) session.models.push(event.model);
     if (!session.sources.includes(source)) session.sources.push(source);
     const groups = [this.total, this.byModel.get(keyOr(event.model)), session, this.byRun.get(runKeyOf(event)), this.byRepository.get(keyOr(event.repository)), this.byHarness.get(event.harness.name), this.bySource.get(source)];
-    for (const totals of groups) if (addUsage(totals, usage!)) this.saturated = true;
+    for (const totals of groups) if (addUsage(totals, usage)) this.saturated = true;
   }
 
   finish(): Pick<RunReport, 'usage' | 'tokenEvents' | 'tokenEventsBySource' | 'tokenPoints'> & { saturated: boolean } {

@@ -444,9 +444,10 @@ export class RuntimeLogWriter {
    * While linking, the line that ends the linking: the log becomes a copy from this line on;
    * unless it was only suspect and the full scan finds nothing in it.
    */
-  private async lineEndingLink(view: Buffer, start: number, end: number, hasNewline: boolean, bufferOffset: number): Promise<void> {
+  private async lineEndingLink(view: Buffer, start: number, end: number, hasNewline: boolean, bufferOffset: number, checked: boolean): Promise<void> {
     if (this.linking) {
-      if (this.checkLine(view, start, end, hasNewline)) return;
+      // `checked`: the caller ran checkLine on this line already (and it held any suspect).
+      if (!checked && this.checkLine(view, start, end, hasNewline)) return;
       const suspect = this.suspect;
       if (suspect) {
         this.suspect = undefined;
@@ -487,11 +488,11 @@ export class RuntimeLogWriter {
           if (this.copyLine(view, start, newline, true)) await this.writeSuspect();
         }
         // Awaited only for the line that ends the linking: a promise per line would cost.
-        else if (!this.checkLine(view, start, newline, true)) await this.lineEndingLink(view, start, newline, true, bufferOffset);
+        else if (!this.checkLine(view, start, newline, true)) await this.lineEndingLink(view, start, newline, true, bufferOffset, true);
         start = newline + 1;
       }
       if (bytesRead === 0) {
-        if (start < end && !skippingLongLine) await this.lineEndingLink(view, start, end, false, bufferOffset);
+        if (start < end && !skippingLongLine) await this.lineEndingLink(view, start, end, false, bufferOffset, false);
         return bufferOffset + end;
       }
       // Also waits for the write of the other buffer's output: it is free to be read into next.

@@ -113,7 +113,10 @@ export async function reconcileSessions(options: ReconcileOptions): Promise<Reco
       problems: scan.sessions.flatMap((s) => s.problems.map((problem) => `${s.file}: ${problem}`)).slice(0, MAX_LISTED),
     },
     exports: pairing.exports.slice(0, MAX_LISTED),
-    recovered: recoveredSessions.map((s) => ({ sessionId: s.sessionId, file: s.file, models: Object.keys(sessionByModel(s)), usage: sessionByModel(s) })),
+    recovered: recoveredSessions.map((s) => {
+      const usage = sessionByModel(s);
+      return { sessionId: s.sessionId, file: s.file, models: Object.keys(usage), usage };
+    }),
     withoutUsage: withoutUsage.map((s) => ({ sessionId: s.sessionId, file: s.file })).slice(0, MAX_LISTED),
     ...(recoverySkipped ? { recoverySkipped } : {}),
   };
