@@ -6,59 +6,11 @@
  * saturating (back to back: 8 requests always in flight, both cores busy). Baseline: a bare
  * node:http server that only reads the bodies, under the same load.
  */
-import http from 'node:http';
-import { fixtureRequests, type FixtureRequest } from '../../test/support/collector-process.js';
-import { post, startCollector } from '../lib/collector.js';
+import { startCollector } from '../lib/collector.js';
 import { startEchoServer } from '../lib/echo.js';
-import { Prng } from '../lib/codex-traffic.js';
+import { COLD_ANSWERS, load, p50, p99, PACED_MAX_GAP_MS, requests, ROUNDS, SENDERS, onceWarm, withoutTraces, type Load, type Sample } from '../lib/latency-load.js';
 import { QUICK, REPS } from '../lib/env.js';
-import { sleep } from '../lib/proc.js';
-import { emit, pairedRatios, percentile, progress, summarize } from '../lib/stats.js';
-
-const SENDERS = 8;
-const ROUNDS = QUICK ? 1 : 3;
-const CAPTURES = QUICK ? ['tool-call-protobuf'] : ['tool-call-protobuf', 'tool-call-json', 'interval-exports-json'];
-const requests: FixtureRequest[] = CAPTURES.flatMap((capture) => fixtureRequests(capture));
-
-interface Sample {
-  ms: number;
-  path: string;
-  /** Its place in the order the answers came in, over all senders of the run. */
-  order: number;
-}
-/**
- * A fresh collector's first answers run cold code (lazily compiled, not yet optimized) and fault in
- * fresh memory; they are where its p99 comes from. The "once warm" figures leave them out, on both
- * sides, to show the rest.
- */
-const COLD_ANSWERS = 3 * SENDERS;
-
-type Load = 'paced' | 'saturating';
-const PACED_MAX_GAP_MS = QUICK ? 10 : 100;
-
-/** Every sender replays all requests ROUNDS times, each starting at its own offset. */
-async function load(port: number, headers: (contentType: string) => Record<string, string>, mode: Load): Promise<Sample[]> {
-  const samples: Sample[] = [];
-  const sender = async (index: number) => {
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    const gaps = new Prng(index + 1);
-    for (let i = 0; i < ROUNDS * requests.length; i++) {
-      if (mode === 'paced') await sleep(gaps.next() * PACED_MAX_GAP_MS);
-      const request = requests[(i + index * 3) % requests.length]!;
-      const answer = await post(agent, port, request.path, request.body, headers(request.contentType));
-      if (answer.status !== 200) throw new Error(`${request.path} answered ${answer.status}: ${answer.body.toString('utf8').slice(0, 200)}`);
-      samples.push({ ms: answer.ms, path: request.path, order: samples.length });
-    }
-    agent.destroy();
-  };
-  await Promise.all(Array.from({ length: SENDERS }, (_, i) => sender(i)));
-  return samples;
-}
-
-const p99 = (samples: Sample[]) => percentile(samples.map((s) => s.ms).sort((a, b) => a - b), 0.99);
-const p50 = (samples: Sample[]) => percentile(samples.map((s) => s.ms).sort((a, b) => a - b), 0.5);
-const withoutTraces = (samples: Sample[]) => samples.filter((s) => s.path !== '/v1/traces');
-const onceWarm = (samples: Sample[]) => samples.filter((s) => s.order >= COLD_ANSWERS);
+import { emit, pairedRatios, progress, summarize } from '../lib/stats.js';
 
 interface Series {
   base: number[];
