@@ -76,7 +76,7 @@ describe('CaptureWriter', () => {
 describe.runIf(process.platform === 'linux')('CaptureWriter when a write fails', () => {
   it('a token write that fails takes back the capture lines of the same request; the next request is written after the last whole line', () => {
     const capture = capturePath();
-    const writer = new CaptureWriter(capture, '/dev/full');
+    const writer = new CaptureWriter(capture, { tokenPath: '/dev/full' });
     const first = [commandEvent('first')];
     writer.append(first);
     const mixed = [commandEvent('second'), ...turnTokens(2, { input: 10, cached: 4, output: 1, reasoning: 0 })];
@@ -91,7 +91,7 @@ describe.runIf(process.platform === 'linux')('CaptureWriter when a write fails',
 
   it('a capture write that fails writes nothing to the token file', () => {
     const tokens = path.join(dir, `tokens-${++counter}.jsonl`);
-    const writer = new CaptureWriter('/dev/full', tokens);
+    const writer = new CaptureWriter('/dev/full', { tokenPath: tokens, suspectPath: path.join(path.dirname(tokens), 'suspect-lines') });
     const before = turnTokens(1, { input: 10, cached: 4, output: 1, reasoning: 0 });
     writer.append(before);
     expect(() => writer.append([commandEvent('x'), ...turnTokens(2, { input: 10, cached: 4, output: 1, reasoning: 0 })])).toThrow(/ENOSPC/);
@@ -128,11 +128,39 @@ function faultyIo() {
 
 const bytesOf = (events: BeaconEvent[]) => Buffer.byteLength(text(events));
 
+describe("CaptureWriter's notes of suspect lines", () => {
+  it('are written before the lines and taken back with them when the capture write fails', () => {
+    const capture = capturePath();
+    const notes = captureCompanions(capture).suspectLines;
+    const { io, state } = faultyIo();
+    const writer = new CaptureWriter(capture, { io });
+    const suspect = (n: number) => commandEvent(`curl -H "Authorization: Bearer ${'x'.repeat(8)}" https://ci:pa55word${n}@example.com/`);
+    const first = [commandEvent('git status'), suspect(1)];
+    writer.append(first);
+    const firstText = fs.readFileSync(capture, 'utf8');
+    const secondLine = firstText.indexOf('\n') + 1;
+    expect(fs.readFileSync(notes, 'utf8')).toBe(`${secondLine}\n`);
+
+    // Room for the note but not for the lines: both are taken back.
+    const second = [suspect(2)];
+    state.writeBudget = String(Buffer.byteLength(firstText)).length + 1 + 10;
+    expect(() => writer.append(second)).toThrow(/ENOSPC/);
+    expect(fs.readFileSync(notes, 'utf8')).toBe(`${secondLine}\n`);
+    expect(fs.readFileSync(capture, 'utf8')).toBe(firstText);
+
+    state.writeBudget = Infinity;
+    writer.append(second);
+    writer.close();
+    expect(fs.readFileSync(notes, 'utf8')).toBe(`${secondLine}\n${Buffer.byteLength(firstText)}\n`);
+    expect(writer.suspectLines).toBe(2);
+  });
+});
+
 describe('CaptureWriter when a rollback fails', () => {
   it('a failed truncate after a failed capture write is reported, not swallowed; every later request is refused and appends nothing until a truncate succeeds', () => {
     const capture = capturePath();
     const { io, state } = faultyIo();
-    const writer = new CaptureWriter(capture, undefined, io);
+    const writer = new CaptureWriter(capture, { io });
     const first = [commandEvent('first')];
     writer.append(first);
 
@@ -177,7 +205,7 @@ describe('CaptureWriter when a rollback fails', () => {
   it('a failed token write whose capture rollback fails leaves the writer damaged; both files are whole once service resumes', () => {
     const capture = capturePath();
     const { io, state } = faultyIo();
-    const writer = new CaptureWriter(capture, undefined, io);
+    const writer = new CaptureWriter(capture, { io });
     const first = [commandEvent('first'), ...turnTokens(1, { input: 10, cached: 4, output: 1, reasoning: 0 })];
     writer.append(first);
     const firstCapture = text(first.slice(0, 1));
@@ -210,7 +238,7 @@ describe('CaptureWriter when a rollback fails', () => {
   it('a failed write whose rollback works does not damage the writer (the next request is served)', () => {
     const capture = capturePath();
     const { io, state } = faultyIo();
-    const writer = new CaptureWriter(capture, undefined, io);
+    const writer = new CaptureWriter(capture, { io });
     const first = [commandEvent('first')];
     writer.append(first);
     state.writeBudget = 5;
@@ -226,7 +254,7 @@ describe('CaptureWriter when a rollback fails', () => {
   it('closing a damaged writer makes a last attempt to take the file back to its last whole line', () => {
     const capture = capturePath();
     const { io, state } = faultyIo();
-    const writer = new CaptureWriter(capture, undefined, io);
+    const writer = new CaptureWriter(capture, { io });
     const first = [commandEvent('first')];
     writer.append(first);
     state.writeBudget = 7;
@@ -242,7 +270,7 @@ describe('CaptureWriter after close', () => {
   it('refuses every write, and appends nothing', () => {
     const capture = capturePath();
     const { io, state } = faultyIo();
-    const writer = new CaptureWriter(capture, undefined, io);
+    const writer = new CaptureWriter(capture, { io });
     const first = [commandEvent('first')];
     writer.append(first);
     writer.close();
@@ -262,7 +290,7 @@ describe('the collector when a rollback fails', () => {
   it('answers 503 (the capture could not be made whole) until the file is whole again, counting each as a write error', async () => {
     const capture = capturePath();
     const { io, state } = faultyIo();
-    const writer = new CaptureWriter(capture, undefined, io);
+    const writer = new CaptureWriter(capture, { io });
     const stats = new StatsRecorder();
     const config: CollectorConfig = {
       secret: 'telemetry-secret',

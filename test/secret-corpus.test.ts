@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { codexLogRecord, logsRequestBody } from './support/codex-records.js';
 import { httpRequest } from './support/collector-process.js';
+import { SecretScanner, SUSPECT } from '../src/finish/runtime-log/secret-scan.js';
 import { startedCaptureIn } from './support/http-senders.js';
 import { startOtlpReceiver, type OtlpReceiver } from './support/otlp-receiver.js';
 import { SimulatedRunner, githubEnv } from './support/runner.js';
@@ -81,6 +82,19 @@ describe('the secret corpus through the whole action', () => {
     ];
     const answer = await httpRequest(capture.port, { path: '/v1/logs', body: logsRequestBody(records, 'protobuf'), headers: { 'content-type': 'application/x-protobuf', 'x-beacon-secret': capture.secret } });
     expect(answer.status).toBe(200);
+    // The collector noted every capture line the post step's keyword check would flag (it scans
+    // only those): here, each line with a secret its own rules do not know.
+    const captureText = fs.readFileSync(capture.paths.capture, 'utf8');
+    const keywordLines: number[] = [];
+    let offset = 0;
+    for (const line of captureText.split('\n').slice(0, -1)) {
+      if (new SecretScanner().check(JSON.parse(line)) & SUSPECT) keywordLines.push(offset);
+      offset += Buffer.byteLength(line) + 1;
+    }
+    const noted = fs.readFileSync(capture.paths.suspectLines, 'utf8').trim().split('\n').map(Number);
+    expect(keywordLines.length).toBeGreaterThanOrEqual(kinds.filter((k) => k.caughtBy === 'post step').flatMap((k) => k.instances).length);
+    expect(noted).toEqual(keywordLines);
+
     const post = await start.post({ env });
     expect(post.exitCode, post.stdout + post.stderr).toBe(0);
 

@@ -5,6 +5,8 @@ import { rules } from '@secretlint/secretlint-rule-preset-recommend';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeRuntimeLogWithReport } from '../src/finish/account-usage/process-capture.js';
 import { CLEAN, LEFT_OUT_RULES, MASKED, PRESET_KEYWORDS, SecretScanner, secretlintFindings, SUSPECT } from '../src/finish/runtime-log/secret-scan.js';
+import { readSuspectLines } from '../src/finish/runtime-log/suspect-lines.js';
+import { CaptureWriter } from '../src/collector/writer.js';
 import { captureCompanions } from '../src/handoff/workspace.js';
 import { commandEvent, logEvent, writeCapture } from './support/capture-builder.js';
 import { ORDINARY_TEXT, corpusInstances, secretCorpus } from './support/secret-corpus.js';
@@ -114,5 +116,94 @@ describe('the runtime log', () => {
     expect(log).toBe('copied');
     expect(text.includes(value)).toBe(false);
     expect(text.split('\n')[1]).toContain('echo \\"[REDACTED]\\"');
+  });
+});
+
+describe("the collector's notes of suspect lines", () => {
+  const stripe = PRESET_ONLY[0]!.needles[0]!;
+  const value = 'Deploy Value 3f9a-77';
+  const lineStarts = (text: string) => {
+    const starts: number[] = [];
+    for (let at = 0; at < text.length; at = text.indexOf('\n', at) + 1) starts.push(Buffer.byteLength(text.slice(0, at)));
+    return starts;
+  };
+
+  it('the collector notes exactly the lines with a keyword or a run value, before writing them; the post step then scans those and finds what they hold', async () => {
+    const d = fs.mkdtempSync(path.join(dir, 'noted-'));
+    const capturePath = path.join(d, 'capture.jsonl');
+    const writer = new CaptureWriter(capturePath, { maskValues: [value] });
+    // This process set no masked values for the collector's redaction (setMaskedValues): the run
+    // value reaches the capture, and only the notes bring its line to the post step.
+    const withValue = { ...commandEvent('id'), user: { email: value } } as ReturnType<typeof commandEvent>;
+    writer.append([commandEvent('git status'), commandEvent(`curl -d key=1 -u x ${stripe}`)]);
+    writer.append([commandEvent('ls'), withValue, commandEvent('echo done')]);
+    writer.close();
+    const captured = fs.readFileSync(capturePath, 'utf8');
+    const starts = lineStarts(captured);
+    expect(starts).toHaveLength(5);
+    expect(fs.readFileSync(captureCompanions(capturePath).suspectLines, 'utf8')).toBe(`${starts[1]}\n${starts[3]}\n`);
+    expect(writer.suspectLines).toBe(2);
+
+    const logPath = path.join(d, 'beacon-runtime.jsonl');
+    const scanner = new SecretScanner([value]);
+    const { log } = await writeRuntimeLogWithReport({ capturePath, logPath, secretScan: scanner });
+    const text = fs.readFileSync(logPath, 'utf8');
+    expect(log).toBe('copied');
+    expect(text.includes(stripe) || text.includes(value)).toBe(false);
+    const lines = text.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.command?.command)).toEqual(['git status', 'curl -d key=1 -u x [REDACTED]', 'ls', 'id', 'echo done']);
+    expect(lines[3].user).toEqual({ email: '[REDACTED]' });
+    // secretlint ran on the noted line's three strings that hold the key (the command, the tool's
+    // arguments and the record's arguments attribute), on nothing else.
+    expect(scanner.stats).toEqual({ scanned: 3, found: 3, failed: 0 });
+  });
+
+  it('a line the notes leave out is not walked (the notes are trusted); without notes, or with damaged ones, every line is', async () => {
+    const events = [commandEvent('git status'), commandEvent(`curl -u x ${stripe}`)];
+    const run = async (name: string, notes: string | undefined) => {
+      const d = fs.mkdtempSync(path.join(dir, `${name}-`));
+      const capturePath = path.join(d, 'capture.jsonl');
+      writeCapture(capturePath, [events]);
+      if (notes !== undefined) fs.writeFileSync(captureCompanions(capturePath).suspectLines, notes);
+      const logPath = path.join(d, 'beacon-runtime.jsonl');
+      const { log } = await writeRuntimeLogWithReport({ capturePath, logPath, secretScan: new SecretScanner() });
+      return { log, leaked: fs.readFileSync(logPath, 'utf8').includes(stripe) };
+    };
+    expect(await run('trusted', '')).toEqual({ log: 'linked', leaked: true });
+    expect(await run('none', undefined)).toEqual({ log: 'copied', leaked: false });
+    expect(await run('damaged', '0\nx1\n')).toEqual({ log: 'copied', leaked: false });
+    expect(await run('torn', '0\n12')).toEqual({ log: 'copied', leaked: false });
+  });
+
+  it('cover only what the capture held when they were read: a line written after that is checked', async () => {
+    const d = fs.mkdtempSync(path.join(dir, 'cover-'));
+    const capturePath = path.join(d, 'capture.jsonl');
+    fs.writeFileSync(capturePath, 'x'.repeat(99) + '\n');
+    const notesPath = captureCompanions(capturePath).suspectLines;
+    fs.writeFileSync(notesPath, '40\n');
+    const handle = await fs.promises.open(capturePath, 'r');
+    try {
+      const notes = await readSuspectLines(handle, notesPath);
+      expect([0, 39, 40, 99, 100, 5000].map((offset) => notes.mustCheck(offset))).toEqual([false, false, true, false, true, true]);
+      expect(notes.noted).toBe(1);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('a capture that already held lines when the collector started gets no notes (they would not cover those lines)', () => {
+    const d = fs.mkdtempSync(path.join(dir, 'preexisting-'));
+    const capturePath = path.join(d, 'capture.jsonl');
+    const notesPath = captureCompanions(capturePath).suspectLines;
+    fs.writeFileSync(notesPath, '0\n');
+    new CaptureWriter(capturePath).close();
+    // An empty capture: the notes start afresh.
+    expect(fs.readFileSync(notesPath, 'utf8')).toBe('');
+    writeCapture(capturePath, [[commandEvent('git status')]]);
+    const writer = new CaptureWriter(capturePath);
+    writer.append([commandEvent(`curl -u x ${stripe}`)]);
+    writer.close();
+    expect(fs.existsSync(notesPath)).toBe(false);
+    expect(writer.suspectLines).toBe(0);
   });
 });

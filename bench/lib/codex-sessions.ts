@@ -195,9 +195,12 @@ export function writeSessionCapture(file: string, job: SessionJob): SessionCaptu
   const tokenPath = captureCompanions(file).tokenPoints;
   const capture = fs.openSync(file, 'w', 0o600);
   const tokens = fs.openSync(tokenPath, 'w', 0o600);
+  const notes = fs.openSync(captureCompanions(file).suspectLines, 'w', 0o600);
   const result: SessionCapture = { events: 0, tokenEvents: 0, bytes: 0, captureBytes: 0, tokenPath, logExports: 0, metricsExports: 0 };
   let seq = 0;
   const write = (lines: ReturnType<typeof exportLines>) => {
+    // The collector's notes of suspect lines, before the lines, as it writes them.
+    if (lines.suspectStarts.length > 0) fs.writeSync(notes, lines.suspectStarts.map((start) => `${result.captureBytes + start}\n`).join(''));
     if (lines.text) result.captureBytes += fs.writeSync(capture, lines.text);
     if (lines.tokenText) result.bytes += fs.writeSync(tokens, lines.tokenText);
     result.events += lines.events;
@@ -221,6 +224,7 @@ export function writeSessionCapture(file: string, job: SessionJob): SessionCaptu
   } finally {
     fs.closeSync(capture);
     fs.closeSync(tokens);
+    fs.closeSync(notes);
   }
   if (result.tokenEvents !== TOKEN_TYPES.length * job.sessions.length) throw new Error(`the exit flushes made ${result.tokenEvents} token events, expected ${TOKEN_TYPES.length * job.sessions.length}`);
   result.bytes += result.captureBytes;

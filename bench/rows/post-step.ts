@@ -57,6 +57,7 @@ const check = (result: Pass, events: number) => {
 const removeCapture = (capture: { file: string; tokenPath: string }) => {
   fs.rmSync(capture.file);
   fs.rmSync(capture.tokenPath);
+  fs.rmSync(captureCompanions(capture.file).suspectLines, { force: true });
 };
 
 const baseline: Pass[] = [];

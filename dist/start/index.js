@@ -488,10 +488,12 @@ function workspacePaths(workDir) {
  * there, not in the capture, so that the post step can make the capture itself the runtime log
  * (a hard link, no copy) and append the normalized token events after it. `captureLink`: written
  * by the post step before it links, so that a second pass can cut those appended lines off again.
+ * `suspectLines`: the byte offsets of the capture lines that may hold a secret (one decimal a
+ * line), noted by the collector as it writes them, so that the post step scans only those lines.
  */
 function captureCompanions(capturePath) {
     const stem = capturePath.endsWith('.jsonl') ? capturePath.slice(0, -'.jsonl'.length) : capturePath;
-    return { tokenPoints: `${stem}.tokens.jsonl`, captureLink: `${stem}.link.json` };
+    return { tokenPoints: `${stem}.tokens.jsonl`, captureLink: `${stem}.link.json`, suspectLines: `${stem}.suspect-lines` };
 }
 
 
@@ -3124,7 +3126,7 @@ async function main() {
         // The post step's inputs are checked here too: a wrong value fails now, not at the end.
         if ((0,src_inputs/* readFinishInputs */.P_)(readInput).mode === 'finish') {
             // A later use of the action with `mode: finish`: loaded only then, so start stays small and fast.
-            const { finishCapture } = await Promise.all(/* import() */[__nccwpck_require__.e(838), __nccwpck_require__.e(91), __nccwpck_require__.e(8)]).then(__nccwpck_require__.bind(__nccwpck_require__, 63008));
+            const { finishCapture } = await Promise.all(/* import() */[__nccwpck_require__.e(838), __nccwpck_require__.e(91), __nccwpck_require__.e(406)]).then(__nccwpck_require__.bind(__nccwpck_require__, 34406));
             await finishCapture('finish-step');
         }
         else {

@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   const stats = new StatsRecorder();
   // The start step does not wait for this boot: the post step reports a failure from the stats file.
   recordBootFailure = (message) => stats.writeTo(config.statsPath, `${BOOT_FAILURE}: ${message}`);
-  const writer = new CaptureWriter(config.capturePath);
+  const writer = new CaptureWriter(config.capturePath, { maskValues: config.maskValues ?? [] });
   // Only with the forward-endpoint input: otherwise nothing leaves loopback.
   const forwarder = config.forward ? new EventForwarder(config.forward, config.attribution, {}, log) : undefined;
   const collector = createCollector(config, writer, stats, forwarder ? [forwarder] : []);

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import { ACTION, type BeaconEvent } from '../beacon/event.js';
+import { maskedValuesPattern } from '../beacon/redact.js';
 import { toJsonLine } from '../beacon/sanitize.js';
+import { checkRecordStrings, CLEAN } from '../beacon/secret-keywords.js';
 import { captureCompanions } from '../handoff/workspace.js';
 
 /** The file calls the writer makes: node:fs by default; a test may fail any of them. */
@@ -61,6 +63,12 @@ class LineFile {
 
   get damaged(): boolean {
     return this.hasDamage;
+  }
+
+  /** Bytes up to its last whole line. */
+  get bytes(): number {
+    this.open();
+    return this.size;
   }
 
   private open(): number {
@@ -143,6 +151,24 @@ class LineFile {
   }
 }
 
+/**
+ * Whether a capture line is noted as suspect: one of its strings holds a keyword of secretlint's
+ * preset or one of the run's secret values (`masks`). `event` as toJsonLine left it, as written.
+ */
+export function isSuspectLine(event: BeaconEvent, masks: RegExp | undefined): boolean {
+  return checkRecordStrings(event, masks, false) !== CLEAN;
+}
+
+export interface CaptureWriterOptions {
+  /** Where the token events go: captureCompanions' `tokenPoints` by default. */
+  tokenPath?: string;
+  /** Where the suspect lines are noted: captureCompanions' `suspectLines` by default. */
+  suspectPath?: string;
+  /** The run's own secret values: a line that holds one is noted as suspect. */
+  maskValues?: readonly string[];
+  io?: WriterIo;
+}
+
 /** The smallest scratch buffer allocated (a request's lines are encoded into it, reused). */
 const MIN_SCRATCH_BYTES = 64 << 10;
 /** Larger scratch buffers are used once and let go, so that one huge request does not pin memory. */
@@ -155,28 +181,43 @@ const MAX_UTF8_PER_UNIT = 3;
  * its events are on disk. `token.usage` events go to a file of their own beside the capture (see
  * `captureCompanions`), every other event to the capture. A request is all or nothing across both
  * files: a failed or short write rolls both back to their last whole line, so neither ever holds a
- * torn line or part of a request that we did not acknowledge.
+ * torn line or part of a request that we did not acknowledge. The capture lines that may hold a
+ * secret (beacon/secret-keywords.ts) are noted in a third file, before the lines themselves, so
+ * that the post step runs its full scan on those lines only.
  */
 export class CaptureWriter {
   private readonly capture: LineFile;
   private readonly tokens: LineFile;
+  /** Undefined when the capture held lines before this writer: they were never checked. */
+  private readonly suspects: LineFile | undefined;
+  private readonly masks: RegExp | undefined;
   private scratch = Buffer.alloc(0);
   private closed = false;
   eventsWritten = 0;
+  suspectLines = 0;
 
   constructor(
     readonly path: string,
-    readonly tokenPath = captureCompanions(path).tokenPoints,
-    io: WriterIo = nodeWriterIo,
+    options: CaptureWriterOptions = {},
   ) {
+    const companions = captureCompanions(path);
+    const io = options.io ?? nodeWriterIo;
+    this.tokenPath = options.tokenPath ?? companions.tokenPoints;
+    this.masks = maskedValuesPattern(options.maskValues ?? []);
     this.capture = new LineFile(path, true, io);
     // Opened with the first token event: a run without one leaves no empty file behind.
-    this.tokens = new LineFile(tokenPath, false, io);
+    this.tokens = new LineFile(this.tokenPath, false, io);
+    // The notes cover the capture from its first line, or there are none (the post step then checks every line).
+    const suspectPath = options.suspectPath ?? companions.suspectLines;
+    fs.rmSync(suspectPath, { force: true });
+    this.suspects = this.capture.bytes === 0 ? new LineFile(suspectPath, true, io) : undefined;
   }
+
+  readonly tokenPath: string;
 
   /** True while a file holds bytes of a failed request that could not be taken back. */
   get damaged(): boolean {
-    return this.capture.damaged || this.tokens.damaged;
+    return this.capture.damaged || this.tokens.damaged || (this.suspects?.damaged ?? false);
   }
 
   /**
@@ -190,6 +231,7 @@ export class CaptureWriter {
     // Damaged: try again to take the files back to their last whole line; refuse while that fails.
     this.capture.repair();
     this.tokens.repair();
+    this.suspects?.repair();
     if (events.length === 0) return;
     // Encode every line straight into one reused buffer: no Buffer per line, no concat, and no
     // fresh pages to fault in (the lines' strings are serialized once, then written once).
@@ -205,25 +247,51 @@ export class CaptureWriter {
     const buffer = this.bufferFor(units * MAX_UTF8_PER_UNIT);
     // Capture lines from the front, token lines after them, each in request order.
     let captureEnd = 0;
+    const suspectStarts: number[] = [];
     if (tokenLines < events.length) {
-      for (let i = 0; i < events.length; i++) if (events[i]!.event.action !== ACTION.tokenUsage) captureEnd += buffer.write(lines[i]!, captureEnd);
+      for (let i = 0; i < events.length; i++) {
+        const event = events[i]!;
+        if (event.event.action === ACTION.tokenUsage) continue;
+        // toJsonLine left the event as it wrote it: checked as the post step would read it.
+        if (this.suspects && isSuspectLine(event, this.masks)) suspectStarts.push(captureEnd);
+        captureEnd += buffer.write(lines[i]!, captureEnd);
+      }
     }
     let tokenEnd = captureEnd;
     if (tokenLines > 0) {
       for (let i = 0; i < events.length; i++) if (events[i]!.event.action === ACTION.tokenUsage) tokenEnd += buffer.write(lines[i]!, tokenEnd);
     }
 
-    if (captureEnd > 0) this.capture.write(buffer, 0, captureEnd);
+    // The notes first: a line on disk that needs a look is always noted (a note whose line never
+    // made it only costs the post step a look at whatever line later starts there).
+    const noted = this.noteSuspects(suspectStarts);
+    try {
+      if (captureEnd > 0) this.capture.write(buffer, 0, captureEnd);
+    } catch (error) {
+      if (noted > 0) this.suspects!.undo(noted, error);
+      throw error;
+    }
     if (tokenEnd > captureEnd) {
       try {
         this.tokens.write(buffer, captureEnd, tokenEnd);
       } catch (error) {
         // The capture's part of this request was written: take it back too.
         this.capture.undo(captureEnd, error);
+        if (noted > 0) this.suspects!.undo(noted, error);
         throw error;
       }
     }
     this.eventsWritten += events.length;
+    this.suspectLines += suspectStarts.length;
+  }
+
+  /** Appends the capture offsets of this request's suspect lines, one decimal a line; returns the bytes written. */
+  private noteSuspects(startsInRequest: number[]): number {
+    if (startsInRequest.length === 0) return 0;
+    const base = this.capture.bytes;
+    const note = Buffer.from(startsInRequest.map((start) => `${base + start}\n`).join(''), 'latin1');
+    this.suspects!.write(note, 0, note.length);
+    return note.length;
   }
 
   private bufferFor(bytes: number): Buffer {
@@ -239,7 +307,11 @@ export class CaptureWriter {
     try {
       this.capture.close();
     } finally {
-      this.tokens.close();
+      try {
+        this.tokens.close();
+      } finally {
+        this.suspects?.close();
+      }
     }
   }
 }

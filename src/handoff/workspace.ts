@@ -29,10 +29,12 @@ export function workspacePaths(workDir: string) {
  * there, not in the capture, so that the post step can make the capture itself the runtime log
  * (a hard link, no copy) and append the normalized token events after it. `captureLink`: written
  * by the post step before it links, so that a second pass can cut those appended lines off again.
+ * `suspectLines`: the byte offsets of the capture lines that may hold a secret (one decimal a
+ * line), noted by the collector as it writes them, so that the post step scans only those lines.
  */
-export function captureCompanions(capturePath: string): { tokenPoints: string; captureLink: string } {
+export function captureCompanions(capturePath: string): { tokenPoints: string; captureLink: string; suspectLines: string } {
   const stem = capturePath.endsWith('.jsonl') ? capturePath.slice(0, -'.jsonl'.length) : capturePath;
-  return { tokenPoints: `${stem}.tokens.jsonl`, captureLink: `${stem}.link.json` };
+  return { tokenPoints: `${stem}.tokens.jsonl`, captureLink: `${stem}.link.json`, suspectLines: `${stem}.suspect-lines` };
 }
 
 export type WorkspacePaths = ReturnType<typeof workspacePaths>;

@@ -11,7 +11,8 @@ import { LogReadCounter, type LogReadStats } from './log-stats.js';
 import { LogSink } from './log-sink.js';
 import { MetricExportTally, type MetricExportUsage } from './metric-exports.js';
 import { CumulativeSeries, normalizeExport, tokenPointOf, type TokenPoint } from './normalize-tokens.js';
-import { MASKED, SecretScanner, SUSPECT } from './secret-scan.js';
+import { CLEAN, MASKED, SecretScanner, SUSPECT } from './secret-scan.js';
+import { CHECK_EVERY_LINE, readSuspectLines, type SuspectLines } from './suspect-lines.js';
 
 /**
  * The runtime log, made from what the collector wrote: its capture (every event but the token
@@ -29,7 +30,8 @@ import { MASKED, SecretScanner, SUSPECT } from './secret-scan.js';
  * export request's token lines are held. Every event written is handed to `onEvent` in order.
  *
  * The capture's events are scanned for secrets the collector's rules missed (./secret-scan.ts): a
- * line with one is rewritten with it redacted, so the log is then a copy from that line on.
+ * line with one is rewritten with it redacted, so the log is then a copy from that line on. Only
+ * the lines the collector noted as suspect are scanned, when its notes are there (./suspect-lines.ts).
  */
 
 export interface RuntimeLogOptions {
@@ -84,6 +86,7 @@ export class RuntimeLogWriter {
   private readonly logPath: string;
   private readonly tokenPath: string;
   private readonly linkRecordPath: string;
+  private readonly suspectLinesPath: string;
   private readonly spoolPath: string;
   private readonly chunkBytes: number;
   private readonly maxExportLines: number;
@@ -93,6 +96,10 @@ export class RuntimeLogWriter {
   private readonly scanner: SecretScanner;
   /** A line held for the full scan (async), parsed: see `checkLine` and `copyLine`. */
   private suspect: Json | undefined;
+  /** Which lines of the file being read get the secret check: the capture's suspect lines, or all. */
+  private suspectLines: SuspectLines = CHECK_EVERY_LINE;
+  /** The file offset of the read buffer's first byte. */
+  private bufferOffset = 0;
 
   private input: fs.promises.FileHandle | undefined;
   private tokenInput: fs.promises.FileHandle | undefined;
@@ -129,6 +136,7 @@ export class RuntimeLogWriter {
     const companions = captureCompanions(this.capturePath);
     this.tokenPath = options.tokenPath ?? companions.tokenPoints;
     this.linkRecordPath = companions.captureLink;
+    this.suspectLinesPath = companions.suspectLines;
     this.spoolPath = `${this.logPath}.tokens-pending`;
     this.chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
     this.maxExportLines = options.maxExportLines ?? DEFAULT_MAX_EXPORT_LINES;
@@ -236,6 +244,7 @@ export class RuntimeLogWriter {
   private async openInputs(): Promise<void> {
     this.input = await openIfPresent(this.capturePath);
     try {
+      if (this.input) this.suspectLines = await readSuspectLines(this.input, this.suspectLinesPath);
       this.tokenInput = await openIfPresent(this.tokenPath);
     } catch (error) {
       await this.input?.close();
@@ -299,6 +308,7 @@ export class RuntimeLogWriter {
     await this.sink!.drain();
     this.lineNumber = 0;
     this.whichFile = ` (in ${path.basename(this.tokenPath)})`;
+    this.suspectLines = CHECK_EVERY_LINE;
     await this.readLines(file);
   }
 
@@ -323,7 +333,7 @@ export class RuntimeLogWriter {
     const e = event as Json;
     if (e.event.action === ACTION.tokenUsage) return false;
     if (!this.chunkIsUtf8 && !isUtf8(buffer.subarray(start, end))) return false;
-    const verdict = this.scanner.check(e);
+    const verdict = this.secretVerdict(e, start);
     if (verdict & MASKED) return false;
     if (verdict & SUSPECT) {
       this.suspect = e;
@@ -331,6 +341,11 @@ export class RuntimeLogWriter {
     }
     this.acceptLine(e);
     return true;
+  }
+
+  /** The scanner's cheap check (masks in place), on the lines that need it; `start`: in the read buffer. */
+  private secretVerdict(e: Json, start: number): number {
+    return this.suspectLines.mustCheck(this.bufferOffset + start) ? this.scanner.check(e) : CLEAN;
   }
 
   /** A line that stays as it is (linking), counted and reported. */
@@ -369,7 +384,7 @@ export class RuntimeLogWriter {
     // Invalid UTF-8 became U+FFFD in the parsed copy: write that copy, never the bad bytes.
     // (An integer written as `1.0` is not looked for: the collector serializes with JSON.stringify,
     // which never prints one, and scanning every line's text would cost a sixth of the pass.)
-    const verdict = this.scanner.check(e);
+    const verdict = this.secretVerdict(e, start);
     if (verdict & SUSPECT) {
       this.suspect = e;
       return true;
@@ -469,8 +484,8 @@ export class RuntimeLogWriter {
     let turn = 0;
     let buffer = this.buffers[0]!;
     let filled = 0;
-    // The file offset of buffer[0].
-    let bufferOffset = 0;
+    // The file offset of buffer[0] (also this.bufferOffset, for the line checks).
+    let bufferOffset = (this.bufferOffset = 0);
     let skippingLongLine = false;
     for (;;) {
       // A synchronous read: the page cache answers it at once, and a write in flight goes on meanwhile.
@@ -516,6 +531,7 @@ export class RuntimeLogWriter {
         filled = rest;
         bufferOffset += start;
       }
+      this.bufferOffset = bufferOffset;
       buffer = next;
     }
   }

@@ -1,8 +1,8 @@
-export const id = 8;
-export const ids = [8];
+export const id = 406;
+export const ids = [406];
 export const modules = {
 
-/***/ 63008:
+/***/ 34406:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -1673,7 +1673,15 @@ function carriesUsage(usage) {
     return usage !== undefined && Object.keys(usage).length > 0;
 }
 
-;// CONCATENATED MODULE: ./src/finish/runtime-log/secret-scan.ts
+;// CONCATENATED MODULE: ./src/beacon/secret-keywords.ts
+/**
+ * The cheap half of the second net for secrets (finish/runtime-log/secret-scan.ts runs the other
+ * half, secretlint): which strings of a record may hold a secret that secretlint's recommended
+ * preset reports, or one of the run's own secret values. The collector runs it on every line it
+ * writes and notes the lines it flags (collector/suspect-lines.ts), so that the post step scans
+ * only those; the post step runs it itself on a capture without those notes. No secretlint here:
+ * the collector must stay small and fast.
+ */
 
 /**
  * For each rule of the preset, its keywords: tight enough that ordinary text (the word "account",
@@ -1736,23 +1744,80 @@ function keywordsPattern() {
     ];
     return new RegExp(alternatives.join('|'));
 }
-/**
- * Rules of the preset left out: `secretlint-disable` comments in scanned text would switch
- * reporting off, and the text is what a tool printed, anyone's to write.
- */
-const LEFT_OUT_RULES = new Set(['@secretlint/secretlint-rule-filter-comments']);
 const KEYWORDS = keywordsPattern();
 /** Fields of an event that are ours (envelope, attribution, normalized usage): never scanned. */
 const OUR_FIELDS = new Set(['timestamp', 'vendor', 'product', 'schema_version', 'event', 'severity', 'endpoint', 'harness', 'origin', 'run', 'repository', 'branch', 'gen_ai', 'field_truncated']);
 /** Shorter strings hold no secret any rule of the preset reports (the shortest: a 12-digit AWS account id with its name). */
 const MIN_KEYWORD_LENGTH = 16;
 const MAX_DEPTH = 128;
-/** What `check` saw in an event: MASKED and SUSPECT may both be set. */
+/** What `checkRecordStrings` saw in an event: MASKED and SUSPECT may both be set. */
 const CLEAN = 0;
-/** A value of the run's own secrets was there, and is masked now. */
+/** A value of the run's own secrets was there (and is masked now, when masking in place). */
 const MASKED = 1;
-/** A string holds a keyword of the preset: `redact` decides. */
+/** A string holds a keyword of the preset: secretlint decides. */
 const SUSPECT = 2;
+/**
+ * Every string of the event that the record brought (not OUR_FIELDS), checked for the run's secret
+ * values (`masks`, from beacon/redact.ts's maskedValuesPattern) and the preset's keywords.
+ * `maskInPlace`: replace the values found by `[REDACTED]` in the event itself.
+ */
+function checkRecordStrings(event, masks, maskInPlace) {
+    let verdict = CLEAN;
+    for (const key in event)
+        if (!OUR_FIELDS.has(key))
+            verdict |= checkValue(event, key, masks, maskInPlace, 0);
+    return verdict;
+}
+function checkValue(parent, key, masks, maskInPlace, depth) {
+    const value = parent[key];
+    if (typeof value === 'string') {
+        if (value.length < redact/* MIN_MASKED_LENGTH */.Ym)
+            return CLEAN;
+        let verdict = CLEAN;
+        let text = value;
+        if (masks) {
+            masks.lastIndex = 0;
+            if (masks.test(value)) {
+                verdict = MASKED;
+                if (maskInPlace)
+                    parent[key] = text = value.replace(masks, redact/* REDACTED */.XF);
+            }
+        }
+        return text.length >= MIN_KEYWORD_LENGTH && KEYWORDS.test(text) ? verdict | SUSPECT : verdict;
+    }
+    if (value === null || typeof value !== 'object' || depth > MAX_DEPTH)
+        return CLEAN;
+    let verdict = CLEAN;
+    for (const inner in value)
+        verdict |= checkValue(value, inner, masks, maskInPlace, depth + 1);
+    return verdict;
+}
+
+;// CONCATENATED MODULE: ./src/finish/runtime-log/secret-scan.ts
+
+
+
+/**
+ * The post step's second net for secrets: what the runtime log holds of what tools did is scanned
+ * with secretlint's recommended rule set (@secretlint/secretlint-rule-preset-recommend, the
+ * ecosystem's maintained rules) and the run's exact secret values, and whatever they find is
+ * replaced by `[REDACTED]`. The collector already redacted every string with its own rules
+ * (beacon/redact.ts); this catches what those rules do not know (Stripe, GitLab, Shopify... keys).
+ *
+ * It must cost next to nothing when there is nothing to find: secretlint's rules cost about four
+ * times a JSON.parse of the same text, and one `lintSource` call half a millisecond. So a string
+ * goes to secretlint only when it holds one of the keywords of beacon/secret-keywords.ts, what
+ * every secret the preset's rules report contains (as gitleaks keys its rules); secretlint itself is loaded on the first
+ * such string. No file name is given, so the npm rule also looks for `.npmrc` and package.json
+ * credentials. Only the strings a record brought are scanned: the envelope and the run's
+ * attribution are ours.
+ */
+/**
+ * Rules of the preset left out: `secretlint-disable` comments in scanned text would switch
+ * reporting off, and the text is what a tool printed, anyone's to write.
+ */
+const LEFT_OUT_RULES = new Set(['@secretlint/secretlint-rule-filter-comments']);
+const secret_scan_MAX_DEPTH = 128;
 let loadedLint;
 /** secretlint's lintSource with the preset (all rules but LEFT_OUT_RULES), loaded once. */
 function lint() {
@@ -1793,30 +1858,7 @@ class SecretScanner {
      * says SUSPECT when a string holds a keyword of the preset (then `redact` decides).
      */
     check(event) {
-        let verdict = CLEAN;
-        for (const key in event)
-            if (!OUR_FIELDS.has(key))
-                verdict |= this.checkValue(event, key, 0);
-        return verdict;
-    }
-    checkValue(parent, key, depth) {
-        const value = parent[key];
-        if (typeof value === 'string') {
-            if (value.length < redact/* MIN_MASKED_LENGTH */.Ym)
-                return CLEAN;
-            const masked = this.masks ? this.mask(value) : value;
-            const verdict = masked.length >= MIN_KEYWORD_LENGTH && KEYWORDS.test(masked) ? SUSPECT : CLEAN;
-            if (masked === value)
-                return verdict;
-            parent[key] = masked;
-            return verdict | MASKED;
-        }
-        if (value === null || typeof value !== 'object' || depth > MAX_DEPTH)
-            return CLEAN;
-        let verdict = CLEAN;
-        for (const inner in value)
-            verdict |= this.checkValue(value, inner, depth + 1);
-        return verdict;
+        return checkRecordStrings(event, this.masks, true);
     }
     mask(text) {
         if (!this.masks || text.length < redact/* MIN_MASKED_LENGTH */.Ym)
@@ -1876,7 +1918,7 @@ class SecretScanner {
     async redactValue(value, depth = 0) {
         if (typeof value === 'string')
             return (value.length < redact/* MIN_MASKED_LENGTH */.Ym ? value : await this.redactText(value));
-        if (value === null || typeof value !== 'object' || depth > MAX_DEPTH)
+        if (value === null || typeof value !== 'object' || depth > secret_scan_MAX_DEPTH)
             return value;
         const obj = value;
         for (const key of Object.keys(obj)) {
@@ -1889,7 +1931,44 @@ class SecretScanner {
     }
 }
 
+;// CONCATENATED MODULE: ./src/finish/runtime-log/suspect-lines.ts
+
+/** Every line is checked: no notes, or notes that cannot be read whole. */
+const CHECK_EVERY_LINE = { mustCheck: () => true, noted: 0 };
+const OFFSET = /^\d{1,16}$/;
+/**
+ * The notes for the capture `capture` (open), read after its size was taken, so that the notes
+ * cover every line below that size. Anything wrong with them (missing, a line that is not an
+ * offset) means every line is checked.
+ */
+async function readSuspectLines(capture, notesPath) {
+    const coveredBytes = (await capture.stat()).size;
+    let text;
+    try {
+        text = await external_node_fs_default().promises.readFile(notesPath, 'latin1');
+    }
+    catch {
+        return CHECK_EVERY_LINE;
+    }
+    const starts = new Set();
+    let from = 0;
+    while (from < text.length) {
+        const newline = text.indexOf('\n', from);
+        // A torn last note: the collector stopped while noting, so its line was never written;
+        // still, damaged notes are not trusted.
+        if (newline === -1)
+            return CHECK_EVERY_LINE;
+        const note = text.slice(from, newline);
+        if (!OFFSET.test(note))
+            return CHECK_EVERY_LINE;
+        starts.add(Number(note));
+        from = newline + 1;
+    }
+    return { mustCheck: (offset) => offset >= coveredBytes || starts.has(offset), noted: starts.size };
+}
+
 ;// CONCATENATED MODULE: ./src/finish/runtime-log/write-runtime-log.ts
+
 
 
 
@@ -1916,6 +1995,7 @@ class RuntimeLogWriter {
     logPath;
     tokenPath;
     linkRecordPath;
+    suspectLinesPath;
     spoolPath;
     chunkBytes;
     maxExportLines;
@@ -1925,6 +2005,10 @@ class RuntimeLogWriter {
     scanner;
     /** A line held for the full scan (async), parsed: see `checkLine` and `copyLine`. */
     suspect;
+    /** Which lines of the file being read get the secret check: the capture's suspect lines, or all. */
+    suspectLines = CHECK_EVERY_LINE;
+    /** The file offset of the read buffer's first byte. */
+    bufferOffset = 0;
     input;
     tokenInput;
     output;
@@ -1959,6 +2043,7 @@ class RuntimeLogWriter {
         const companions = (0,workspace/* captureCompanions */.QK)(this.capturePath);
         this.tokenPath = options.tokenPath ?? companions.tokenPoints;
         this.linkRecordPath = companions.captureLink;
+        this.suspectLinesPath = companions.suspectLines;
         this.spoolPath = `${this.logPath}.tokens-pending`;
         this.chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
         this.maxExportLines = options.maxExportLines ?? DEFAULT_MAX_EXPORT_LINES;
@@ -2065,6 +2150,8 @@ class RuntimeLogWriter {
     async openInputs() {
         this.input = await openIfPresent(this.capturePath);
         try {
+            if (this.input)
+                this.suspectLines = await readSuspectLines(this.input, this.suspectLinesPath);
             this.tokenInput = await openIfPresent(this.tokenPath);
         }
         catch (error) {
@@ -2127,6 +2214,7 @@ class RuntimeLogWriter {
         await this.sink.drain();
         this.lineNumber = 0;
         this.whichFile = ` (in ${external_node_path_default().basename(this.tokenPath)})`;
+        this.suspectLines = CHECK_EVERY_LINE;
         await this.readLines(file);
     }
     // ---- lines ----
@@ -2155,7 +2243,7 @@ class RuntimeLogWriter {
             return false;
         if (!this.chunkIsUtf8 && !(0,external_node_buffer_.isUtf8)(buffer.subarray(start, end)))
             return false;
-        const verdict = this.scanner.check(e);
+        const verdict = this.secretVerdict(e, start);
         if (verdict & MASKED)
             return false;
         if (verdict & SUSPECT) {
@@ -2164,6 +2252,10 @@ class RuntimeLogWriter {
         }
         this.acceptLine(e);
         return true;
+    }
+    /** The scanner's cheap check (masks in place), on the lines that need it; `start`: in the read buffer. */
+    secretVerdict(e, start) {
+        return this.suspectLines.mustCheck(this.bufferOffset + start) ? this.scanner.check(e) : CLEAN;
     }
     /** A line that stays as it is (linking), counted and reported. */
     acceptLine(e) {
@@ -2202,7 +2294,7 @@ class RuntimeLogWriter {
         // Invalid UTF-8 became U+FFFD in the parsed copy: write that copy, never the bad bytes.
         // (An integer written as `1.0` is not looked for: the collector serializes with JSON.stringify,
         // which never prints one, and scanning every line's text would cost a sixth of the pass.)
-        const verdict = this.scanner.check(e);
+        const verdict = this.secretVerdict(e, start);
         if (verdict & SUSPECT) {
             this.suspect = e;
             return true;
@@ -2311,8 +2403,8 @@ class RuntimeLogWriter {
         let turn = 0;
         let buffer = this.buffers[0];
         let filled = 0;
-        // The file offset of buffer[0].
-        let bufferOffset = 0;
+        // The file offset of buffer[0] (also this.bufferOffset, for the line checks).
+        let bufferOffset = (this.bufferOffset = 0);
         let skippingLongLine = false;
         for (;;) {
             // A synchronous read: the page cache answers it at once, and a write in flight goes on meanwhile.
@@ -2365,6 +2457,7 @@ class RuntimeLogWriter {
                 filled = rest;
                 bufferOffset += start;
             }
+            this.bufferOffset = bufferOffset;
             buffer = next;
         }
     }
