@@ -156,6 +156,27 @@ describe("CaptureWriter's notes of suspect lines", () => {
   });
 });
 
+describe('CaptureWriter.warmUp', () => {
+  it('writes nothing, notes nothing, and changes nothing the writer then writes', () => {
+    const warmed = capturePath();
+    const cold = capturePath();
+    const warmedWriter = new CaptureWriter(warmed);
+    warmedWriter.warmUp();
+    expect(fs.readFileSync(warmed, 'utf8')).toBe('');
+    expect(fs.readFileSync(captureCompanions(warmed).suspectLines, 'utf8')).toBe('');
+    expect(fs.existsSync(captureCompanions(warmed).tokenPoints)).toBe(false);
+    expect([warmedWriter.eventsWritten, warmedWriter.suspectLines]).toEqual([0, 0]);
+    const events = () => [commandEvent('curl -H "Authorization: Bearer abcdefgh12345678" https://example.com/'), commandEvent('ls')];
+    warmedWriter.append(events());
+    warmedWriter.close();
+    const coldWriter = new CaptureWriter(cold);
+    coldWriter.append(events());
+    coldWriter.close();
+    expect(fs.readFileSync(warmed, 'utf8')).toBe(fs.readFileSync(cold, 'utf8'));
+    expect(fs.readFileSync(captureCompanions(warmed).suspectLines, 'utf8')).toBe(fs.readFileSync(captureCompanions(cold).suspectLines, 'utf8'));
+  });
+});
+
 describe('CaptureWriter when a rollback fails', () => {
   it('a failed truncate after a failed capture write is reported, not swallowed; every later request is refused and appends nothing until a truncate succeeds', () => {
     const capture = capturePath();

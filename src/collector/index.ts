@@ -123,6 +123,14 @@ async function main(): Promise<void> {
   }
   recordBootFailure = undefined;
   log(`listening on 127.0.0.1:${port}${source.kind === 'own-port' ? '' : ` (socket from the start step, ${source.kind})`}`);
+  // While Codex starts, not on its first request's time.
+  setImmediate(() => {
+    try {
+      writer.warmUp();
+    } catch (error) {
+      log(`warm-up failed (the first requests compile what it would have): ${(error as Error).message}`);
+    }
+  });
 }
 
 main().catch((error: unknown) => {
