@@ -9213,7 +9213,7 @@ module.exports = {
 /***/ 58769:
 /***/ ((module, exports, __webpack_require__) => {
 
-var Chainsaw = __webpack_require__(49329);
+var Chainsaw = __webpack_require__(71710);
 var EventEmitter = (__webpack_require__(24434).EventEmitter);
 var Buffers = __webpack_require__(86627);
 var Vars = __webpack_require__(91259);
@@ -11601,7 +11601,7 @@ module.exports = function callBoundIntrinsic(name, allowMissing) {
 
 /***/ }),
 
-/***/ 49329:
+/***/ 71710:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 var Traverse = __webpack_require__(62958);

@@ -11,6 +11,7 @@
  * Nothing is copied.
  */
 import { MalformedRequestError, type ExportRequestBySignal, type Signal } from './types.js';
+import { isObject } from '../../beacon/json-object.js';
 
 export type Json = Record<string, unknown>;
 
@@ -18,9 +19,6 @@ export function fail(path: string, what: string): never {
   throw new MalformedRequestError(`json: ${path} ${what}`);
 }
 
-export function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** `obj[key]` must be absent or an object; null becomes absent. Returns the object if present. */
 function optionalObject(obj: Json, key: string, path: string): Json | undefined {

@@ -4,6 +4,7 @@ import { CappedCounter, DistinctList } from './capped.js';
 import { CODEX_HARNESS, REPORT_LIMITS, type RunReport } from './run-report.js';
 import { ToolTally } from './tool-tally.js';
 import { UsageTally } from './usage-tally.js';
+import { isObject } from '../../beacon/json-object.js';
 
 /**
  * Accumulates a RunReport one event of the runtime log at a time, as the log is written. Token
@@ -12,9 +13,6 @@ import { UsageTally } from './usage-tally.js';
 
 type Json = Record<string, any>;
 
-function isObject(value: unknown): value is Json {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 /**
  * Who made a tool decision, from Codex's `source` attribute (the event's `approval.reason`): its

@@ -2,14 +2,12 @@ import { ACTION } from '../../beacon/event.js';
 import { MAX_COUNT, addCount, isCount } from '../../beacon/integers.js';
 import { capString } from '../../beacon/limits.js';
 import { REPORT_LIMITS, type CommandRecord, type ToolStats } from './run-report.js';
+import { isObject } from '../../beacon/json-object.js';
 
 /** Tool calls by tool name, and the commands run, from `command.executed` / `tool.invoked` events. */
 
 type Json = Record<string, any>;
 
-function isObject(value: unknown): value is Json {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 /** A duration in whole ms from 0 to 2^53-1 (a number, or Codex's string attribute), else undefined. */
 function parseDuration(value: unknown): number | undefined {

@@ -3,6 +3,7 @@ import { MAX_COUNT, addCount, isCount } from '../../beacon/integers.js';
 import { CappedCounter, CappedMap } from './capped.js';
 import { NONE_KEY, REPORT_LIMITS, emptySessionTotals, emptyUsageTotals, type RunReport, type UsageTotals } from './run-report.js';
 import { RECOVERED_SOURCE } from './sessions/recovered-events.js';
+import { isObject } from '../../beacon/json-object.js';
 
 /**
  * Token usage of the `token.usage` events, summed the way `beacon token-usage` groups them: in
@@ -13,9 +14,6 @@ import { RECOVERED_SOURCE } from './sessions/recovered-events.js';
 
 type Json = Record<string, any>;
 
-function isObject(value: unknown): value is Json {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 /** A usage field as a count (a whole number from 0 to 2^53-1), else 0. */
 function countOf(value: unknown): number {

@@ -1,6 +1,7 @@
 import { addCount, isCount } from '../../beacon/integers.js';
 import type { RunReport } from '../account-usage/run-report.js';
 import { usageBreakdown, usageEntry, type UsageEntry } from '../account-usage/usage-entry.js';
+import { isObject } from '../../beacon/json-object.js';
 
 /**
  * The usage record one run leaves in the Actions cache for the next run of the same job to compare
@@ -132,9 +133,6 @@ const RUN_ID = /^\d{1,20}$/;
 const ATTEMPT = /^\d{1,6}$/;
 const COMMIT = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 
 function parseTokens(value: unknown, where: string): RecordTokens | string {

@@ -22,6 +22,7 @@ import { errorText, OtlpHttpExporter, type DropReason } from '../../forward/expo
 import { COLLECTOR_FLUSH_SHARE, FORWARDER_DEFAULTS } from '../../forward/settings.js';
 import { msToUnixNanos, pushAttribute, resourceAttributes, SCOPE, type JsonKeyValue } from '../../forward/otlp-json.js';
 import { RECOVERED_SOURCE } from '../account-usage/sessions/recovered-events.js';
+import { isObject } from '../../beacon/json-object.js';
 
 export const TOKEN_USAGE_METRIC = 'gen_ai.client.token.usage';
 export const REASONING_METRIC = 'beacon.gen_ai.client.token.reasoning';
@@ -64,7 +65,6 @@ export function record(histogram: Histogram, value: number): void {
   histogram.bucketCounts[i]! += 1;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** The measurements of one normalized token event: kind and value of each usage field it carries. */
 export function measurementsOf(usage: unknown): [TokenKind, number][] {

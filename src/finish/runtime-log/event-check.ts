@@ -1,5 +1,6 @@
 import { ACTION, SCHEMA_VERSION } from '../../beacon/event.js';
 import { isCount } from '../../beacon/integers.js';
+import { isObject } from '../../beacon/json-object.js';
 
 /**
  * The envelope check every line passes before it reaches the runtime log: Beacon 1.0's required
@@ -13,9 +14,6 @@ const ORIGINS = new Set(['local', 'cloud', 'ci']);
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
 type Json = Record<string, any>;
 
-export function isObject(value: unknown): value is Json {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 const optionalString = (value: unknown) => value === undefined || typeof value === 'string';
 // Integers are safe integers: past 2^53-1 a number is neither exact nor always written in plain

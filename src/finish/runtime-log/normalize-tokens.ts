@@ -1,5 +1,6 @@
 import type { TokenUsage } from '../../beacon/event.js';
 import { isCount } from '../../beacon/integers.js';
+import { isObject } from '../../beacon/json-object.js';
 
 /**
  * Token usage normalization (schema page "Token usage"): pure functions, no I/O.
@@ -46,9 +47,6 @@ function stableEntries(attributes: Record<string, unknown>, skip?: string): [str
     .map((key) => [key, attributes[key]]);
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 /**
  * The token point of a parsed `token.usage` event, or `undefined` when its `raw` does not hold a

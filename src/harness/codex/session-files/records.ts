@@ -2,6 +2,7 @@ import { addCount } from '../../../beacon/integers.js';
 import type { RawTokenCounts, SessionTurnUsage, SessionUsage } from '../../sessions.js';
 import { SOMETHING_ELSE, type LineHead } from './line-head.js';
 import type { ScannedLine } from './lines.js';
+import { isObject } from '../../../beacon/json-object.js';
 
 /**
  * What the lines of one Codex session file mean for its token usage (codex-session-files.md).
@@ -295,9 +296,6 @@ function tokenCountsOf(value: unknown): RawTokenCounts | undefined {
   return Object.values(counts).every((count) => Number.isSafeInteger(count) && (count as number) >= 0) ? (counts as RawTokenCounts) : undefined;
 }
 
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function stringOf(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;

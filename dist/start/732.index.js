@@ -1,8 +1,8 @@
-export const id = 406;
-export const ids = [406];
+export const id = 732;
+export const ids = [732];
 export const modules = {
 
-/***/ 34406:
+/***/ 86732:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -486,7 +486,14 @@ function leaveOut(holder, key, prefix, suffix = '') {
     return prefix + key + suffix;
 }
 
+;// CONCATENATED MODULE: ./src/beacon/json-object.ts
+/** A JSON object: not null, not an array. */
+function isObject(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
 ;// CONCATENATED MODULE: ./src/harness/codex/session-files/records.ts
+
 
 
 /**
@@ -774,9 +781,6 @@ function tokenCountsOf(value) {
         return undefined;
     const counts = { input: value.input_tokens, cachedInput: value.cached_input_tokens, output: value.output_tokens, reasoningOutput: value.reasoning_output_tokens };
     return Object.values(counts).every((count) => Number.isSafeInteger(count) && count >= 0) ? counts : undefined;
-}
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 function stringOf(value) {
     return typeof value === 'string' ? value : undefined;
@@ -1231,6 +1235,7 @@ async function copyPrefix(input, output, bytes, chunkBytes) {
 ;// CONCATENATED MODULE: ./src/finish/runtime-log/event-check.ts
 
 
+
 /**
  * The envelope check every line passes before it reaches the runtime log: Beacon 1.0's required
  * fields and exact values, and the types of its known optional keys (a known key of the wrong
@@ -1240,9 +1245,6 @@ const SEVERITIES = new Set(['info', 'low', 'medium', 'high', 'critical']);
 const OSES = new Set(['linux', 'darwin', 'windows']);
 const ORIGINS = new Set(['local', 'cloud', 'ci']);
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
-function event_check_isObject(value) {
-    return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 const optionalString = (value) => value === undefined || typeof value === 'string';
 // Integers are safe integers: past 2^53-1 a number is neither exact nor always written in plain
 // decimal (1e+300), and the readers drop such a line.
@@ -1254,7 +1256,7 @@ const countOk = (value) => value === undefined || isCount(value);
  * the readers reject the whole line, so such a line must not reach the runtime log).
  */
 function eventProblem(e) {
-    if (!event_check_isObject(e))
+    if (!isObject(e))
         return 'not a JSON object';
     if (e.vendor !== 'beacon')
         return 'vendor is not "beacon"';
@@ -1265,21 +1267,21 @@ function eventProblem(e) {
     if (typeof e.timestamp !== 'string' || !TIMESTAMP.test(e.timestamp))
         return 'timestamp is not RFC 3339 UTC';
     const ev = e.event;
-    if (!event_check_isObject(ev) || ev.kind !== 'agent_runtime' || typeof ev.action !== 'string' || ev.action === '' || typeof ev.category !== 'string') {
+    if (!isObject(ev) || ev.kind !== 'agent_runtime' || typeof ev.action !== 'string' || ev.action === '' || typeof ev.category !== 'string') {
         return 'event is not {kind: "agent_runtime", action, category}';
     }
     if (!SEVERITIES.has(e.severity))
         return 'severity is not one of info, low, medium, high, critical';
-    if (!event_check_isObject(e.endpoint) || typeof e.endpoint.hostname !== 'string' || !OSES.has(e.endpoint.os))
+    if (!isObject(e.endpoint) || typeof e.endpoint.hostname !== 'string' || !OSES.has(e.endpoint.os))
         return 'endpoint is not {hostname, os}';
-    if (!event_check_isObject(e.harness) || typeof e.harness.name !== 'string')
+    if (!isObject(e.harness) || typeof e.harness.name !== 'string')
         return 'harness.name is not a string';
     if (e.origin !== undefined && !ORIGINS.has(e.origin))
         return 'origin is not local, cloud or ci';
-    if (e.user !== undefined && (!event_check_isObject(e.user) || !optionalString(e.user.name)))
+    if (e.user !== undefined && (!isObject(e.user) || !optionalString(e.user.name)))
         return 'user is not an object';
     if (e.run !== undefined) {
-        if (!event_check_isObject(e.run))
+        if (!isObject(e.run))
             return 'run is not an object';
         for (const key in e.run) {
             const value = e.run[key];
@@ -1288,24 +1290,24 @@ function eventProblem(e) {
                 return `run.${key} has the wrong type`;
         }
     }
-    if (e.session !== undefined && (!event_check_isObject(e.session) || typeof e.session.id !== 'string'))
+    if (e.session !== undefined && (!isObject(e.session) || typeof e.session.id !== 'string'))
         return 'session.id is not a string';
-    if (e.tool !== undefined && (!event_check_isObject(e.tool) || !optionalString(e.tool.name) || !optionalString(e.tool.command)))
+    if (e.tool !== undefined && (!isObject(e.tool) || !optionalString(e.tool.name) || !optionalString(e.tool.command)))
         return 'tool is not {name, command}';
     if (e.command !== undefined) {
         const c = e.command;
-        if (!event_check_isObject(c) || !optionalString(c.command) || !optionalInteger(c.exit_code) || !optionalInteger(c.duration_ms))
+        if (!isObject(c) || !optionalString(c.command) || !optionalInteger(c.exit_code) || !optionalInteger(c.duration_ms))
             return 'command is not {command, exit_code (int), duration_ms (int)}';
     }
     if (e.approval !== undefined) {
         const a = e.approval;
-        if (!event_check_isObject(a) || (a.required !== undefined && typeof a.required !== 'boolean') || !optionalString(a.decision) || !optionalString(a.reason))
+        if (!isObject(a) || (a.required !== undefined && typeof a.required !== 'boolean') || !optionalString(a.decision) || !optionalString(a.reason))
             return 'approval is not {required (bool), decision, reason}';
     }
-    if (e.prompt !== undefined && (!event_check_isObject(e.prompt) || typeof e.prompt.text !== 'string'))
+    if (e.prompt !== undefined && (!isObject(e.prompt) || typeof e.prompt.text !== 'string'))
         return 'prompt.text is not a string';
     if (e.gen_ai !== undefined) {
-        if (!event_check_isObject(e.gen_ai))
+        if (!isObject(e.gen_ai))
             return 'gen_ai is not an object';
         // Token events get a new usage anyway; any other event's usage must already be right.
         if (e.event.action !== ACTION.tokenUsage && e.gen_ai.usage !== undefined && !usageOk(e.gen_ai.usage))
@@ -1319,20 +1321,20 @@ function eventProblem(e) {
         return 'branch is not a string';
     if (!optionalString(e.message))
         return 'message is not a string';
-    if (e.raw !== undefined && !event_check_isObject(e.raw))
+    if (e.raw !== undefined && !isObject(e.raw))
         return 'raw is not an object';
     if (e.field_truncated !== undefined && typeof e.field_truncated !== 'boolean')
         return 'field_truncated is not a boolean';
     return undefined;
 }
 function usageOk(usage) {
-    if (!event_check_isObject(usage))
+    if (!isObject(usage))
         return false;
     if (!countOk(usage.input_tokens) || !countOk(usage.output_tokens))
         return false;
     for (const [nested, field] of [['cache_read', 'input_tokens'], ['cache_creation', 'input_tokens'], ['reasoning', 'output_tokens']]) {
         const value = usage[nested];
-        if (value !== undefined && (!event_check_isObject(value) || !countOk(value[field])))
+        if (value !== undefined && (!isObject(value) || !countOk(value[field])))
             return false;
     }
     return usage.cost_usd === undefined || (typeof usage.cost_usd === 'number' && usage.cost_usd >= 0);
@@ -1541,6 +1543,7 @@ class MetricExportTally {
 
 ;// CONCATENATED MODULE: ./src/finish/runtime-log/normalize-tokens.ts
 
+
 /**
  * Keys an object's entries in sorted order, so that two attribute sets that differ only in
  * key order give the same key.
@@ -1551,9 +1554,6 @@ function stableEntries(attributes, skip) {
         .sort()
         .map((key) => [key, attributes[key]]);
 }
-function normalize_tokens_isObject(value) {
-    return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 /**
  * The token point of a parsed `token.usage` event, or `undefined` when its `raw` does not hold a
  * usable value, a whole number from 0 to 2^53-1 (the event then gets no usage, and its series
@@ -1561,14 +1561,14 @@ function normalize_tokens_isObject(value) {
  */
 function tokenPointOf(event) {
     const raw = event.raw;
-    if (!normalize_tokens_isObject(raw))
+    if (!isObject(raw))
         return undefined;
     const value = raw.metric_value;
     if (!isCount(value))
         return undefined;
-    const attributes = normalize_tokens_isObject(raw.attributes) ? raw.attributes : {};
-    const genAi = normalize_tokens_isObject(event.gen_ai) ? event.gen_ai : {};
-    const declaredType = normalize_tokens_isObject(genAi.token) && typeof genAi.token.type === 'string' ? genAi.token.type : undefined;
+    const attributes = isObject(raw.attributes) ? raw.attributes : {};
+    const genAi = isObject(event.gen_ai) ? event.gen_ai : {};
+    const declaredType = isObject(genAi.token) && typeof genAi.token.type === 'string' ? genAi.token.type : undefined;
     const tokenType = declaredType ?? (typeof attributes.token_type === 'string' ? attributes.token_type : 'unknown');
     const metricName = typeof raw.metric_name === 'string' ? raw.metric_name : '';
     const model = typeof event.model === 'string' ? event.model : '';
@@ -1983,6 +1983,7 @@ async function readSuspectLines(capture, notesPath) {
 
 
 
+
 const DEFAULT_CHUNK_BYTES = 1 << 20;
 const DEFAULT_MAX_EXPORT_LINES = 10_000;
 const MAX_EXPORT_BYTES = 16 << 20;
@@ -2111,7 +2112,7 @@ class RuntimeLogWriter {
                     if (line === '')
                         continue;
                     const event = JSON.parse(line);
-                    const exportSeq = event_check_isObject(event.raw) ? event.raw.export_seq : undefined;
+                    const exportSeq = isObject(event.raw) ? event.raw.export_seq : undefined;
                     const sessionId = typeof exportSeq === 'number' ? tail.sessionOfExport?.(exportSeq) : undefined;
                     await this.writeTokenEvent(sessionId ? { ...event, session: { id: sessionId } } : event);
                 }
@@ -2323,7 +2324,7 @@ class RuntimeLogWriter {
     }
     // ---- token events, held per export request ----
     holdTokenEvent(event, bytes) {
-        const seq = event_check_isObject(event.raw) ? event.raw.export_seq : undefined;
+        const seq = isObject(event.raw) ? event.raw.export_seq : undefined;
         if (this.held.length > 0 && seq !== this.heldSeq)
             this.releaseHeld();
         if (this.held.length === 0)
@@ -2352,19 +2353,19 @@ class RuntimeLogWriter {
             const event = line.tokenEvent;
             const i = line.point ? next++ : -1;
             const usage = i >= 0 ? normalized.usages[i] : {};
-            if (event_check_isObject(event.gen_ai))
+            if (isObject(event.gen_ai))
                 event.gen_ai.usage = usage;
             else
                 event.gen_ai = { token: { type: line.point?.tokenType ?? 'unknown' }, usage };
             if (i >= 0)
                 this.exports.add(event, line.point, normalized.amounts[i]);
             // The usage now holds a difference: marked Cumulative, Beacon's reader would difference it again.
-            if (line.point?.temporality === 'Cumulative' && event_check_isObject(event.raw)) {
+            if (line.point?.temporality === 'Cumulative' && isObject(event.raw)) {
                 event.raw.metric_temporality = 'Delta';
                 event.raw.differenced_from = 'Cumulative';
             }
             // A number in raw that could not be written exactly (a capture not of our making) is left out.
-            if (event_check_isObject(event.raw))
+            if (isObject(event.raw))
                 leaveOutUnwritableIntegers(event);
             this.spoolSink.text(JSON.stringify(event) + '\n');
         }
@@ -2657,9 +2658,7 @@ function totalTokens(totals) {
 
 
 
-function tool_tally_isObject(value) {
-    return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
+
 /** A duration in whole ms from 0 to 2^53-1 (a number, or Codex's string attribute), else undefined. */
 function parseDuration(value) {
     const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
@@ -2683,7 +2682,7 @@ class ToolTally {
     /** A tool's total duration reached 2^53-1 ms and was held there. */
     saturated = false;
     add(event, attributes) {
-        const command = tool_tally_isObject(event.command) ? event.command : undefined;
+        const command = isObject(event.command) ? event.command : undefined;
         const toolName = typeof event.tool?.name === 'string' && event.tool.name ? event.tool.name : '(unnamed)';
         const success = parseSuccess(command?.success) ?? parseSuccess(attributes?.success);
         const duration = parseDuration(command?.duration_ms) ?? parseDuration(attributes?.duration_ms);
@@ -2874,23 +2873,21 @@ function* recoveredEvents(session, options) {
 
 
 
-function usage_tally_isObject(value) {
-    return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
+
 /** A usage field as a count (a whole number from 0 to 2^53-1), else 0. */
 function countOf(value) {
     return isCount(value) ? value : 0;
 }
 /** `github_actions/<run_id>` (or `<provider>/<run_id>`), else `local`. */
 function runKeyOf(event) {
-    const run = usage_tally_isObject(event.run) ? event.run : undefined;
+    const run = isObject(event.run) ? event.run : undefined;
     return typeof run?.run_id === 'string' && run.run_id ? `${String(run.provider ?? 'ci')}/${run.run_id}` : 'local';
 }
 function keyOr(value) {
     return typeof value === 'string' && value ? value : NONE_KEY;
 }
 function sourceOf(event) {
-    return usage_tally_isObject(event.raw) && event.raw.source === RECOVERED_SOURCE ? RECOVERED_SOURCE : 'metric';
+    return isObject(event.raw) && event.raw.source === RECOVERED_SOURCE ? RECOVERED_SOURCE : 'metric';
 }
 /** Beacon's reader counts an event whose usage holds a field that is not zero. */
 function countsUsage(usage) {
@@ -2924,7 +2921,7 @@ class UsageTally {
         const source = sourceOf(event);
         this.tokenEventsBySource[source] += 1;
         this.tokenPoints.add(typeof event.gen_ai?.token?.type === 'string' ? event.gen_ai.token.type : 'unknown');
-        const usage = usage_tally_isObject(event.gen_ai?.usage) ? event.gen_ai.usage : undefined;
+        const usage = isObject(event.gen_ai?.usage) ? event.gen_ai.usage : undefined;
         if (!usage || !countsUsage(usage))
             return;
         const session = this.bySession.get(keyOr(event.session?.id));
@@ -2962,9 +2959,7 @@ class UsageTally {
 
 
 
-function report_builder_isObject(value) {
-    return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
+
 /**
  * Who made a tool decision, from Codex's `source` attribute (the event's `approval.reason`): its
  * configuration (an approval policy such as `never`, or a rule), a person asked, or a reviewer.
@@ -3011,7 +3006,7 @@ class RunReportBuilder {
     add(event) {
         this.events += 1;
         const action = event.event.action;
-        const attributes = report_builder_isObject(event.raw) && report_builder_isObject(event.raw.attributes) ? event.raw.attributes : undefined;
+        const attributes = isObject(event.raw) && isObject(event.raw.attributes) ? event.raw.attributes : undefined;
         this.countSource(event, action, attributes);
         this.countSession(event.session?.id);
         switch (action) {
@@ -3478,6 +3473,7 @@ function usageBreakdown(groups) {
 ;// CONCATENATED MODULE: ./src/finish/compare/record.ts
 
 
+
 /**
  * The usage record one run leaves in the Actions cache for the next run of the same job to compare
  * with: totals, per-model tokens, events, tool calls, Codex version and where the run came from.
@@ -3566,11 +3562,8 @@ function serializeUsageRecord(record) {
 const RUN_ID = /^\d{1,20}$/;
 const ATTEMPT = /^\d{1,6}$/;
 const COMMIT = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
-function record_isObject(value) {
-    return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 function parseTokens(value, where) {
-    if (!record_isObject(value))
+    if (!isObject(value))
         return `${where} is not an object`;
     const tokens = zeroTokens();
     for (const field of RECORD_TOKEN_FIELDS) {
@@ -3595,7 +3588,7 @@ function parseUsageRecord(text) {
     catch {
         return { error: 'the record is not JSON' };
     }
-    if (!record_isObject(value))
+    if (!isObject(value))
         return { error: 'the record is not a JSON object' };
     if (value.schema !== RECORD_SCHEMA)
         return { error: `the record's schema is ${JSON.stringify(value.schema)}, not "${RECORD_SCHEMA}"` };
@@ -3619,7 +3612,7 @@ function parseUsageRecord(text) {
     const totals = parseTokens(value.totals, 'totals');
     if (typeof totals === 'string')
         return { error: totals };
-    if (!record_isObject(value.by_model))
+    if (!isObject(value.by_model))
         return { error: 'by_model is not an object' };
     const models = Object.entries(value.by_model);
     // One more than the cap: the summed OTHER_MODELS entry.
@@ -4644,6 +4637,7 @@ function resourceAttributes(attribution, serviceName) {
 
 
 
+
 const TOKEN_USAGE_METRIC = 'gen_ai.client.token.usage';
 const REASONING_METRIC = 'beacon.gen_ai.client.token.reasoning';
 /** The bucket boundaries the conventions recommend for `gen_ai.client.token.usage`. */
@@ -4663,21 +4657,20 @@ function record(histogram, value) {
         i++;
     histogram.bucketCounts[i] += 1;
 }
-const forward_usage_isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 /** The measurements of one normalized token event: kind and value of each usage field it carries. */
 function measurementsOf(usage) {
-    if (!forward_usage_isObject(usage))
+    if (!isObject(usage))
         return [];
     const found = [];
     if (isCount(usage.input_tokens))
         found.push(['input.uncached', usage.input_tokens]);
-    if (forward_usage_isObject(usage.cache_read) && isCount(usage.cache_read.input_tokens))
+    if (isObject(usage.cache_read) && isCount(usage.cache_read.input_tokens))
         found.push(['input.read', usage.cache_read.input_tokens]);
-    if (forward_usage_isObject(usage.cache_creation) && isCount(usage.cache_creation.input_tokens))
+    if (isObject(usage.cache_creation) && isCount(usage.cache_creation.input_tokens))
         found.push(['input.creation', usage.cache_creation.input_tokens]);
     if (isCount(usage.output_tokens))
         found.push(['output', usage.output_tokens]);
-    if (forward_usage_isObject(usage.reasoning) && isCount(usage.reasoning.output_tokens))
+    if (isObject(usage.reasoning) && isCount(usage.reasoning.output_tokens))
         found.push(['reasoning', usage.reasoning.output_tokens]);
     return found;
 }
