@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { newEvent } from '../src/beacon/envelope.js';
 import type { BeaconEvent, TokenRaw, TokenUsage } from '../src/beacon/event.js';
-import { CumulativeSeries, amountOf, carriesUsage, tokenPointOf, usageForExport, usageOf } from '../src/finish/runtime-log/normalize-tokens.js';
+import { CumulativeSeries, amountOf, tokenPointOf, usageForExport, usageOf } from '../src/finish/runtime-log/normalize-tokens.js';
 
 /** A token event as the collector writes it (schema page "Token usage"), usage still empty. */
 interface PointSpec {
@@ -44,6 +44,9 @@ function normalizeExports(exports: PointSpec[][]): TokenUsage[][] {
   const series = new CumulativeSeries();
   return exports.map((specs) => usageForExport(specs.map((spec) => tokenPointOf(tokenEvent(spec))!), series));
 }
+
+/** True when the usage object holds at least one field (the readers' "event that carries usage"). */
+const carriesUsage = (usage: TokenUsage) => Object.keys(usage).length > 0;
 
 /** Disjoint sums over every usage object. */
 function sums(usages: TokenUsage[]) {

@@ -21,7 +21,7 @@ import {
   type ExportRequestBySignal,
   type Signal,
 } from '../src/collector/otlp/types.js';
-import { TOKEN_METRIC } from '../src/harness/codex/rules.js';
+import { CODEX_TOKEN_METRIC as TOKEN_METRIC } from '../src/harness/codex/name.js';
 import { FIXTURES } from './support/otlp/fixtures.js';
 import { decodedLogRecords, expectLogBatchSkipped, expectMetricsBatchSkipped, expectSameOutcome as expectSameOutcomeIn, freezeReceiveTime, LOG_NOT_KEPT, METRIC_NOT_KEPT, metricNames, skippedOf, SKIP_FILTER, TWO_SERVICES } from './support/skip-check.js';
 import { Prng } from './support/otlp/prng.js';

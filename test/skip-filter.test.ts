@@ -19,7 +19,7 @@ import {
   type ExportRequestBySignal,
   type Signal,
 } from '../src/collector/otlp/types.js';
-import { TOKEN_METRIC } from '../src/harness/codex/rules.js';
+import { CODEX_TOKEN_METRIC as TOKEN_METRIC } from '../src/harness/codex/name.js';
 import { logTimestamp } from '../src/harness/common.js';
 import type { RecordContext } from '../src/harness/harness.js';
 import { codexLogRecord, logsRequest } from './support/codex-records.js';

@@ -1668,10 +1668,6 @@ function normalizeExport(points, series) {
 function usageForExport(points, series) {
     return normalizeExport(points, series).usages;
 }
-/** True when the usage object holds at least one field (the readers' "event that carries usage"). */
-function carriesUsage(usage) {
-    return usage !== undefined && Object.keys(usage).length > 0;
-}
 
 ;// CONCATENATED MODULE: ./src/beacon/secret-keywords.ts
 /**

@@ -3,7 +3,7 @@ import type { Attribution } from '../../src/beacon/event.js';
 import { toJsonLine } from '../../src/beacon/sanitize.js';
 import { harnessSkipFilter, keepAndMap, type MapSettings } from '../../src/collector/keep-map.js';
 import { decodeExportRequest } from '../../src/collector/otlp/decode.js';
-import { TOKEN_METRIC } from '../../src/harness/codex/rules.js';
+import { CODEX_TOKEN_METRIC as TOKEN_METRIC } from '../../src/harness/codex/name.js';
 import type { MapOptions } from '../../src/harness/index.js';
 import type { Prng } from './otlp/prng.js';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';

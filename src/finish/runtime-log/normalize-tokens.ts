@@ -167,8 +167,3 @@ export function normalizeExport(points: readonly TokenPoint[], series: Cumulativ
 export function usageForExport(points: readonly TokenPoint[], series: CumulativeSeries): TokenUsage[] {
   return normalizeExport(points, series).usages;
 }
-
-/** True when the usage object holds at least one field (the readers' "event that carries usage"). */
-export function carriesUsage(usage: TokenUsage | undefined): boolean {
-  return usage !== undefined && Object.keys(usage).length > 0;
-}

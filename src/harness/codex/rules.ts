@@ -12,8 +12,6 @@ import { CODEX_HARNESS_NAME, CODEX_TOKEN_METRIC } from './name.js';
  * (schema page "Codex log events that are kept", "Token usage"; codex-telemetry.md).
  */
 
-const HARNESS = CODEX_HARNESS_NAME;
-export const TOKEN_METRIC = CODEX_TOKEN_METRIC;
 
 const LOG_NOT_KEPT = 'codex_log_not_kept';
 const METRIC_NOT_KEPT = 'codex_metric_not_kept';
@@ -74,7 +72,7 @@ const LOG_RULES: Record<string, LogRule> = {
 };
 
 function codexLogEvent(record: LogRecord, attributes: Record<string, unknown>, ctx: RecordContext, action: string, category: string): BeaconEvent {
-  const event = newEvent(ctx.attribution, { timestamp: logTimestamp(record, attributes, ctx), action, category, harness: HARNESS });
+  const event = newEvent(ctx.attribution, { timestamp: logTimestamp(record, attributes, ctx), action, category, harness: CODEX_HARNESS_NAME });
   const conversation = attributes['conversation.id'];
   if (typeof conversation === 'string' && conversation) event.session = { id: conversation };
   if (typeof attributes.model === 'string' && attributes.model) event.model = attributes.model;
@@ -122,7 +120,7 @@ function parseInteger(value: unknown): number | undefined {
   return Number.isFinite(n) ? Math.round(n) : undefined;
 }
 
-const REFUSED = `${TOKEN_METRIC} data point refused`;
+const REFUSED = `${CODEX_TOKEN_METRIC} data point refused`;
 
 /**
  * Token usage comes only from a histogram named codex.turn.token_usage whose data point has a
@@ -150,15 +148,15 @@ function mapTokenMetric(metric: Metric, ctx: RecordContext): Mapped {
       timestamp: nanosToIso(point.timeUnixNano) ?? ctx.receivedAt,
       action: ACTION.tokenUsage,
       category: 'metric',
-      harness: HARNESS,
+      harness: CODEX_HARNESS_NAME,
     });
-    event.message = TOKEN_METRIC;
+    event.message = CODEX_TOKEN_METRIC;
     if (typeof attributes.model === 'string' && attributes.model) event.model = attributes.model;
     // The post step fills `usage` (input minus cached, cumulative differences): see normalize-tokens.
     event.gen_ai = { token: { type: tokenType }, usage: {} };
     const raw: TokenRaw = {
       otel_signal: 'metrics',
-      metric_name: TOKEN_METRIC,
+      metric_name: CODEX_TOKEN_METRIC,
       metric_type: 'Histogram',
       metric_temporality: temporality === 'Cumulative' ? 'Cumulative' : 'Delta',
       // A count past 2^53-1 is left out when the line is written (beacon/integers.ts).
@@ -178,7 +176,7 @@ function mapTokenMetric(metric: Metric, ctx: RecordContext): Mapped {
 }
 
 export const codexRules: HarnessRules = {
-  harnessName: HARNESS,
+  harnessName: CODEX_HARNESS_NAME,
   // `codex_exec`, `codex_github_action`, `codex_cli_rs`, ...
   claims: (serviceName) => serviceName.toLowerCase().includes('codex'),
   mapLogRecord(record, ctx): Mapped {
@@ -190,15 +188,15 @@ export const codexRules: HarnessRules = {
     return { events: [rule(record, attributesToObject(record.attributes), ctx)] };
   },
   mapMetric(metric, ctx): Mapped {
-    if (metric.name !== TOKEN_METRIC) return { dropped: METRIC_NOT_KEPT };
+    if (metric.name !== CODEX_TOKEN_METRIC) return { dropped: METRIC_NOT_KEPT };
     return mapTokenMetric(metric, ctx);
   },
   // Must agree with mapLogRecord / mapMetric above: test/skip-filter.test.ts compares both paths.
   logDropReason: (eventName) => (Object.hasOwn(LOG_RULES, eventName) ? undefined : LOG_NOT_KEPT),
-  metricDropReason: (metricName) => (metricName === TOKEN_METRIC ? undefined : METRIC_NOT_KEPT),
+  metricDropReason: (metricName) => (metricName === CODEX_TOKEN_METRIC ? undefined : METRIC_NOT_KEPT),
   spanDropReason: (options) => (options.includeSpans ? undefined : SPAN_NOT_REQUESTED),
   mapSpan(span: Span, ctx): Mapped {
     if (!ctx.options.includeSpans) return { dropped: SPAN_NOT_REQUESTED };
-    return { events: [spanEvent(span, ctx, HARNESS)] };
+    return { events: [spanEvent(span, ctx, CODEX_HARNESS_NAME)] };
   },
 };
