@@ -5,7 +5,7 @@ import { rules } from '@secretlint/secretlint-rule-preset-recommend';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeRuntimeLogWithReport } from '../src/finish/account-usage/process-capture.js';
 import { CLEAN, LEFT_OUT_RULES, MASKED, PRESET_KEYWORDS, SecretScanner, secretlintFindings, SUSPECT } from '../src/finish/runtime-log/secret-scan.js';
-import { readSuspectLines } from '../src/finish/runtime-log/suspect-lines.js';
+import { MAX_NOTES_BYTES, readSuspectLines } from '../src/finish/runtime-log/suspect-lines.js';
 import { CaptureWriter } from '../src/collector/writer.js';
 import { captureCompanions } from '../src/handoff/workspace.js';
 import { commandEvent, logEvent, writeCapture } from './support/capture-builder.js';
@@ -173,6 +173,9 @@ describe("the collector's notes of suspect lines", () => {
     expect(await run('none', undefined)).toEqual({ log: 'copied', leaked: false });
     expect(await run('damaged', '0\nx1\n')).toEqual({ log: 'copied', leaked: false });
     expect(await run('torn', '0\n12')).toEqual({ log: 'copied', leaked: false });
+    // Too many to hold: not read, every line checked.
+    expect(await run('too many', '0\n'.repeat(MAX_NOTES_BYTES / 2 + 1))).toEqual({ log: 'copied', leaked: false });
+    expect(await run('just few enough', '0\n'.repeat(MAX_NOTES_BYTES / 2))).toEqual({ log: 'linked', leaked: true });
   });
 
   it('cover only what the capture held when they were read: a line written after that is checked', async () => {

@@ -1933,14 +1933,21 @@ class SecretScanner {
 const CHECK_EVERY_LINE = { mustCheck: () => true, noted: 0 };
 const OFFSET = /^\d{1,16}$/;
 /**
+ * Notes past this size (about 100,000 lines) are not read: memory stays bounded, and a capture
+ * where that many lines need the full scan gains little from skipping the rest.
+ */
+const MAX_NOTES_BYTES = 1 << 20;
+/**
  * The notes for the capture `capture` (open), read after its size was taken, so that the notes
  * cover every line below that size. Anything wrong with them (missing, a line that is not an
- * offset) means every line is checked.
+ * offset, more than MAX_NOTES_BYTES) means every line is checked.
  */
 async function readSuspectLines(capture, notesPath) {
     const coveredBytes = (await capture.stat()).size;
     let text;
     try {
+        if ((await external_node_fs_default().promises.stat(notesPath)).size > MAX_NOTES_BYTES)
+            return CHECK_EVERY_LINE;
         text = await external_node_fs_default().promises.readFile(notesPath, 'latin1');
     }
     catch {
