@@ -4,7 +4,7 @@ import path from 'node:path';
 import { rules } from '@secretlint/secretlint-rule-preset-recommend';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeRuntimeLogWithReport } from '../src/finish/account-usage/process-capture.js';
-import { CLEAN, LEFT_OUT_RULES, MASKED, PRESET_KEYWORDS, SecretScanner, secretlintFindings, SUSPECT } from '../src/finish/runtime-log/secret-scan.js';
+import { CLEAN, LEFT_OUT_RULES, MASKED, PRESET_KEYWORDS, rulesFor, SecretScanner, secretlintFindings, SUSPECT, type Finding } from '../src/finish/runtime-log/secret-scan.js';
 import { MAX_NOTES_BYTES, readSuspectLines } from '../src/finish/runtime-log/suspect-lines.js';
 import { CaptureWriter } from '../src/collector/writer.js';
 import { captureCompanions } from '../src/handoff/workspace.js';
@@ -39,6 +39,24 @@ describe('keywords of the preset', () => {
       expect(new SecretScanner().check({ raw: { output: text } }) & SUSPECT, text.slice(0, 80)).toBe(SUSPECT);
     }
     expect(found).toBeGreaterThan(30);
+  });
+
+  it("name, rule by rule, what that rule's reports hold: the rules a text's keywords name report what the whole preset does", async () => {
+    const texts = [...corpusInstances().map((i) => i.text), ...PRESET_ONLY.map((i) => i.text), `x https://user:pass1234@example.com/x`, ...ORDINARY_TEXT];
+    const reports = (findings: Finding[]) => findings.map((f) => `${(f as Finding & { ruleId: string }).ruleId} ${f.range.join('-')}`).sort();
+    let reported = 0;
+    const rulesSeen = new Set<string>();
+    for (const text of texts) {
+      const whole = reports(await secretlintFindings(text));
+      const named = rulesFor(text);
+      expect(reports(await secretlintFindings(text, named)), text.slice(0, 80)).toEqual(whole);
+      reported += whole.length;
+      for (const report of whole) rulesSeen.add(report.split(' ')[0]!);
+      // Ordinary text names no rule at all.
+      if (ORDINARY_TEXT.includes(text)) expect(named, text).toEqual([]);
+    }
+    // 91 texts: 52 reports from 10 of the preset's rules.
+    expect([texts.length, reported, rulesSeen.size]).toEqual([91, 52, 10]);
   });
 
   it('leave ordinary text alone, and what the collector already redacted', () => {

@@ -1720,12 +1720,12 @@ const PRESET_KEYWORDS = {
     '@secretlint/secretlint-rule-tailscale': [{ prefix: 'tskey', before: '-' }],
 };
 /** One pattern of all the keywords, an alternative per rare character. */
-function keywordsPattern() {
+function keywordsPattern(keywords) {
     const prefixes = new Map();
     const behinds = new Map();
     const patterns = new Set();
     const add = (map, key, value) => map.set(key, (map.get(key) ?? new Set()).add(value));
-    for (const keyword of Object.values(PRESET_KEYWORDS).flat()) {
+    for (const keyword of keywords) {
         if ('pattern' in keyword)
             patterns.add(keyword.pattern);
         else if ('prefix' in keyword)
@@ -1740,7 +1740,12 @@ function keywordsPattern() {
     ];
     return new RegExp(alternatives.join('|'));
 }
-const KEYWORDS = keywordsPattern();
+const KEYWORDS = keywordsPattern(Object.values(PRESET_KEYWORDS).flat());
+/**
+ * Each rule's own keywords: a text that holds none of a rule's keywords gives that rule nothing to
+ * report, so the full scan runs only the rules whose keywords the text holds.
+ */
+const RULE_KEYWORDS = new Map(Object.entries(PRESET_KEYWORDS).map(([rule, keywords]) => [rule, keywordsPattern(keywords)]));
 /** Fields of an event that are ours (envelope, attribution, normalized usage): never scanned. */
 const OUR_FIELDS = new Set(['timestamp', 'vendor', 'product', 'schema_version', 'event', 'severity', 'endpoint', 'harness', 'origin', 'run', 'repository', 'branch', 'gen_ai', 'field_truncated']);
 /** Shorter strings hold no secret any rule of the preset reports (the shortest: a 12-digit AWS account id with its name). */
@@ -1815,24 +1820,45 @@ function checkValue(parent, key, masks, maskInPlace, depth) {
 const LEFT_OUT_RULES = new Set(['@secretlint/secretlint-rule-filter-comments']);
 const secret_scan_MAX_DEPTH = 128;
 let loadedLint;
-/** secretlint's lintSource with the preset (all rules but LEFT_OUT_RULES), loaded once. */
+/**
+ * secretlint's lintSource with the preset (all rules but LEFT_OUT_RULES), loaded once; given
+ * `ruleIds`, with those rules only (a config per set of rules, made once).
+ */
 function lint() {
     return (loadedLint ??= (async () => {
         const [{ lintSource }, { rules }] = await Promise.all([__webpack_require__.e(/* import() */ 198).then(__webpack_require__.bind(__webpack_require__, 198)), __webpack_require__.e(/* import() */ 577).then(__webpack_require__.bind(__webpack_require__, 31577))]);
-        const config = {
-            rules: rules
-                .filter((rule) => !LEFT_OUT_RULES.has(rule.meta.id))
-                .map((rule) => ({ id: rule.meta.id, rule })),
+        const kept = rules.filter((rule) => !LEFT_OUT_RULES.has(rule.meta.id));
+        const configs = new Map();
+        const configFor = (ruleIds) => {
+            const key = ruleIds ? ruleIds.join(' ') : '*';
+            let config = configs.get(key);
+            if (!config) {
+                const wanted = ruleIds && new Set(ruleIds);
+                config = { rules: kept.filter((rule) => !wanted || wanted.has(rule.meta.id)).map((rule) => ({ id: rule.meta.id, rule })) };
+                configs.set(key, config);
+            }
+            return config;
         };
-        return async (content) => {
-            const result = await lintSource({ source: { filePath: '', content, ext: '.txt', contentType: 'text' }, options: { config: config, noPhysicFilePath: true } });
+        return async (content, ruleIds) => {
+            const result = await lintSource({ source: { filePath: '', content, ext: '.txt', contentType: 'text' }, options: { config: configFor(ruleIds), noPhysicFilePath: true } });
             return result.messages;
         };
     })());
 }
-/** What secretlint's preset (as the scan runs it) reports in a text. */
-async function secretlintFindings(content) {
-    return (await lint())(content);
+/** What secretlint's preset (as the scan runs it) reports in a text: every rule, or `ruleIds` only. */
+async function secretlintFindings(content, ruleIds) {
+    return (await lint())(content, ruleIds);
+}
+/**
+ * The rules that could report something in a text: those whose keywords it holds. Running only
+ * these costs about a thirteenth of the whole preset (0.02 against 0.26 ms a string).
+ */
+function rulesFor(text) {
+    const ids = [];
+    for (const [id, keywords] of RULE_KEYWORDS)
+        if (keywords.test(text))
+            ids.push(id);
+    return ids;
 }
 /** What a finding says is the secret: the values its rule reported, else its range. */
 function secretsOf(content, finding) {
@@ -1888,7 +1914,7 @@ class SecretScanner {
         }
         let findings;
         try {
-            findings = await secretlintFindings(masked);
+            findings = await secretlintFindings(masked, rulesFor(masked));
         }
         catch {
             // The rules could not run (never seen): the collector's redaction stands; the post step goes on.

@@ -62,12 +62,12 @@ export const PRESET_KEYWORDS: Record<string, Keyword[]> = {
 };
 
 /** One pattern of all the keywords, an alternative per rare character. */
-function keywordsPattern(): RegExp {
+function keywordsPattern(keywords: readonly Keyword[]): RegExp {
   const prefixes = new Map<string, Set<string>>();
   const behinds = new Map<string, Set<string>>();
   const patterns = new Set<string>();
   const add = (map: Map<string, Set<string>>, key: string, value: string) => map.set(key, (map.get(key) ?? new Set()).add(value));
-  for (const keyword of Object.values(PRESET_KEYWORDS).flat()) {
+  for (const keyword of keywords) {
     if ('pattern' in keyword) patterns.add(keyword.pattern);
     else if ('prefix' in keyword) add(prefixes, keyword.before === '.' ? String.raw`\.` : keyword.before, keyword.prefix);
     else add(behinds, keyword.at, keyword.behind);
@@ -80,7 +80,13 @@ function keywordsPattern(): RegExp {
   return new RegExp(alternatives.join('|'));
 }
 
-export const KEYWORDS = keywordsPattern();
+export const KEYWORDS = keywordsPattern(Object.values(PRESET_KEYWORDS).flat());
+
+/**
+ * Each rule's own keywords: a text that holds none of a rule's keywords gives that rule nothing to
+ * report, so the full scan runs only the rules whose keywords the text holds.
+ */
+export const RULE_KEYWORDS: ReadonlyMap<string, RegExp> = new Map(Object.entries(PRESET_KEYWORDS).map(([rule, keywords]) => [rule, keywordsPattern(keywords)]));
 
 /** Fields of an event that are ours (envelope, attribution, normalized usage): never scanned. */
 export const OUR_FIELDS = new Set(['timestamp', 'vendor', 'product', 'schema_version', 'event', 'severity', 'endpoint', 'harness', 'origin', 'run', 'repository', 'branch', 'gen_ai', 'field_truncated']);
