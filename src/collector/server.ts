@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo, Server as NetServer } from 'node:net';
+import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import { CONTROL_HEADER, HEALTH_PATH, SECRET_HEADER, SHUTDOWN_PATH, type CollectorConfig } from '../handoff/collector-config.js';
 import type { BeaconEvent } from '../beacon/event.js';
 import { BodyBufferPool, BodyReceiver } from './body-buffers.js';
@@ -27,6 +27,27 @@ const loadZlib = () => (zlibModule ??= import('node:zlib'));
 // kept (the bench's 4 senders), freed after a quiet spell so that an idle collector stays small.
 const KEPT_BODY_BUFFERS = 4;
 const BODY_BUFFERS_IDLE_MS = 5_000;
+/** How long a connection answered before its body was read stays open after the answer (see `closeAfterAnswer`). */
+const ANSWERED_EARLY_LINGER_MS = 1_000;
+
+/**
+ * Closes a connection whose request was answered before its body was read (413 by its declared
+ * size, 401, 404...), without cutting the answer off. The client may still be sending the body;
+ * a socket closed with bytes unread makes the kernel reset the connection, and a client that gets
+ * the reset before it has read the answer loses it (it sees ECONNRESET, not 413: measured here, 3–6%
+ * of oversized requests). So our side ends after the answer (FIN), the connection stops being
+ * read, and the socket goes ANSWERED_EARLY_LINGER_MS later, or sooner when the client closes it.
+ * Node's own close after a `connection: close` answer (`destroySoon`) is replaced by this one.
+ */
+function closeAfterAnswer(socket: Socket): void {
+  socket.destroySoon = function lingerThenDestroy(this: Socket) {
+    if (this.destroyed) return;
+    this.end();
+    const timer = setTimeout(() => this.destroy(), ANSWERED_EARLY_LINGER_MS);
+    timer.unref();
+    this.once('close', () => clearTimeout(timer));
+  };
+}
 
 /** Constant-time comparison without loading node:crypto at boot. */
 function sameBytes(a: Buffer, b: Buffer): boolean {
@@ -254,7 +275,7 @@ export function createCollector(config: CollectorConfig, writer: CaptureWriter, 
         // Held now: req.socket is null once the body stream was abandoned (413 mid-body), and once
         // a `connection: close` answer is finished; touching it then crashed the collector.
         const socket = req.socket ?? res.socket;
-        res.once('finish', () => socket?.destroy());
+        if (socket) closeAfterAnswer(socket);
       }
       fail(res, encoding, httpError);
     } finally {
