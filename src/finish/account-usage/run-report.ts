@@ -82,8 +82,6 @@ export interface RunReport extends LogReadStats {
   };
   /** `token.usage` events seen, and their data points per token type. */
   tokenEvents: number;
-  /** Of those, the metric's and the ones recovered from session files. */
-  tokenEventsBySource: { metric: number; session_file: number };
   tokenPoints: Record<string, number>;
   /**
    * A total (tokens, or a tool's duration) reached 2^53-1, the largest count held exactly, and was

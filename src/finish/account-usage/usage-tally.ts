@@ -54,7 +54,6 @@ function addUsage(totals: UsageTotals, usage: TokenUsage): boolean {
 
 export class UsageTally {
   private tokenEvents = 0;
-  private readonly tokenEventsBySource: Record<UsageSource, number> = { metric: 0, session_file: 0 };
   private readonly tokenPoints = new CappedCounter(REPORT_LIMITS.groupKeys);
   private readonly total = emptyUsageTotals();
   private readonly byModel = new CappedMap(REPORT_LIMITS.groupKeys, emptyUsageTotals);
@@ -69,7 +68,6 @@ export class UsageTally {
   add(event: Json): void {
     this.tokenEvents += 1;
     const source = sourceOf(event);
-    this.tokenEventsBySource[source] += 1;
     this.tokenPoints.add(typeof event.gen_ai?.token?.type === 'string' ? event.gen_ai.token.type : 'unknown');
     const usage: TokenUsage | undefined = isObject(event.gen_ai?.usage) ? event.gen_ai.usage : undefined;
     if (!usage || !countsUsage(usage)) return;
@@ -80,7 +78,7 @@ export class UsageTally {
     for (const totals of groups) if (addUsage(totals, usage)) this.saturated = true;
   }
 
-  finish(): Pick<RunReport, 'usage' | 'tokenEvents' | 'tokenEventsBySource' | 'tokenPoints'> & { saturated: boolean } {
+  finish(): Pick<RunReport, 'usage' | 'tokenEvents' | 'tokenPoints'> & { saturated: boolean } {
     return {
       saturated: this.saturated,
       usage: {
@@ -93,7 +91,6 @@ export class UsageTally {
         bySource: this.bySource.toObject(),
       },
       tokenEvents: this.tokenEvents,
-      tokenEventsBySource: { ...this.tokenEventsBySource },
       tokenPoints: this.tokenPoints.toObject(),
     };
   }

@@ -85,7 +85,7 @@ export function validateRun(report: RunReport, stats: CollectorStats | undefined
     warnings.push('The collector wrote no capture file.');
   }
 
-  if (report.codexEvents > 0 && report.tokenEventsBySource.metric === 0 && report.tokenEventsBySource.session_file === 0) {
+  if (report.codexEvents > 0 && report.tokenEvents === 0) {
     warnings.push('Codex events were captured but no token usage metric.');
     diagnoses.push('Codex sends its metrics only at a normal exit: it was cancelled or killed, or `metrics_exporter` was overridden in its configuration.');
   }
@@ -194,7 +194,7 @@ function checkUnknownTelemetry(report: RunReport, stats: CollectorStats | undefi
     warnings.push(`Codex's telemetry looks like nothing this action knows: ${plural(unknownLogs, 'log record')} from ${version} arrived, none of them an event it keeps (codex.conversation_starts, codex.user_prompt, codex.tool_decision, codex.tool_result).`);
   }
   const unknownMetrics = stats.dropped.codex_metric_not_kept ?? 0;
-  if (unknownMetrics > 0 && report.tokenEventsBySource.metric === 0 && report.tokenEventsBySource.session_file === 0) {
+  if (unknownMetrics > 0 && report.tokenEvents === 0) {
     warnings.push(`Codex's metrics arrived (${plural(unknownMetrics, 'metric')} from ${version}) but no codex.turn.token_usage among them: this Codex may report its token usage differently.`);
   }
 }
