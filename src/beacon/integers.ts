@@ -22,7 +22,7 @@ export function addCount(a: number, b: number): number {
 }
 
 /** `raw.invalid_fields`: the fields of an event that were left out because their value could not be written. */
-export const INVALID_FIELDS = 'invalid_fields';
+const INVALID_FIELDS = 'invalid_fields';
 
 /** What an event is read as here: a BeaconEvent, or a parsed line of one. */
 type EventLike = Partial<Pick<BeaconEvent, 'event' | 'command' | 'gen_ai' | 'raw'>>;

@@ -109,7 +109,8 @@ export function maskedValuesPattern(values: readonly string[]): RegExp | undefin
     forms.add(JSON.stringify(value).slice(1, -1));
     forms.add(encodeURIComponent(value));
   }
-  const sorted = [...forms].filter((f) => f.length >= MIN_MASKED_LENGTH).sort((a, b) => b.length - a.length);
+  // The escaped forms are never shorter than the value.
+  const sorted = [...forms].sort((a, b) => b.length - a.length);
   return sorted.length > 0 ? new RegExp(sorted.map(escapeRegExp).join('|'), 'g') : undefined;
 }
 
@@ -157,7 +158,7 @@ const CAMEL_SECRET_KEY_NAME = /[a-z0-9](?:ApiKey|Secret|Password|Passwd|Token|Cr
 const SNAKE_SECRET_KEY_NAME = /(?:^|[_.\-])(?:api[_-]?key|secret|password|passwd|pwd|token|credentials?|authorization|private[_-]?key|access[_-]?key|secret[_-]?key)$/i;
 
 /** Whether an object key names a secret (its string value is then redacted whole). */
-export function isSecretKeyName(key: string): boolean {
+function isSecretKeyName(key: string): boolean {
   return SNAKE_SECRET_KEY_NAME.test(key) || CAMEL_SECRET_KEY_NAME.test(key);
 }
 

@@ -7,6 +7,7 @@
  * the collector must stay small and fast.
  */
 
+import type { Json } from './json-object.js';
 import { MIN_MASKED_LENGTH, REDACTED } from './redact.js';
 
 /**
@@ -94,7 +95,6 @@ export const OUR_FIELDS = new Set(['timestamp', 'vendor', 'product', 'schema_ver
 const MIN_KEYWORD_LENGTH = 16;
 const MAX_DEPTH = 128;
 
-type Json = Record<string, any>;
 
 /** What `checkRecordStrings` saw in an event: MASKED and SUSPECT may both be set. */
 export const CLEAN = 0;

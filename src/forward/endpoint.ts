@@ -3,6 +3,7 @@
  * step (which names the input on error) and the tests share them. Nothing leaves loopback in the
  * clear: a remote endpoint must be https.
  */
+import { MIN_MASKED_LENGTH } from '../beacon/redact.js';
 
 /** Paths of the OTLP/HTTP signals, appended to the base URL (OTLP specification, "OTLP/HTTP"). */
 export const SIGNAL_PATH = { logs: '/v1/logs', metrics: '/v1/metrics' } as const;
@@ -84,8 +85,6 @@ export const DEFAULT_FORWARD_SHUTDOWN_LIMIT_MS = 10_000;
 
 /** `<scheme> <credential>` (RFC 9110 auth-scheme, then the credential): Bearer, Basic, token, ApiKey, ... */
 const SCHEME_AND_CREDENTIAL = /^[A-Za-z][!#$%&'*+.^_`|~0-9A-Za-z-]*[ \t]+(\S(?:.*\S)?)$/;
-/** Shorter credentials are not masked on their own: masking them would hide common words in the log. */
-const MIN_MASKED_CREDENTIAL = 8;
 
 /**
  * What to mask in the step log for one `forward-headers` value: the value, and for a value such
@@ -93,5 +92,5 @@ const MIN_MASKED_CREDENTIAL = 8;
  */
 export function maskedPartsOfHeader(value: string): string[] {
   const credential = SCHEME_AND_CREDENTIAL.exec(value)?.[1];
-  return credential !== undefined && credential.length >= MIN_MASKED_CREDENTIAL ? [value, credential] : [value];
+  return credential !== undefined && credential.length >= MIN_MASKED_LENGTH ? [value, credential] : [value];
 }

@@ -14,7 +14,7 @@ import { fdArgument } from './listen-socket.js';
 
 export const CONFIG_FD_FLAG = '--config-fd=';
 export const CONFIG_IPC_FLAG = '--config-ipc';
-export const INSTANCE_FLAG = '--instance=';
+const INSTANCE_FLAG = '--instance=';
 /** Sent over IPC with the config's JSON text: `{ type: CONFIG_MESSAGE, text }`. */
 export const CONFIG_MESSAGE = 'beacon:config';
 
