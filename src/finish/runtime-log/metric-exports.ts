@@ -1,5 +1,6 @@
 import { addCount } from '../../beacon/integers.js';
 import type { RawTokenCounts } from '../../harness/sessions.js';
+import { emptyCounts, FIELD_OF_TOKEN_TYPE } from '../../harness/token-counts.js';
 import type { TokenPoint } from './normalize-tokens.js';
 
 /**
@@ -24,24 +25,13 @@ export interface MetricExportUsage {
 const MAX_EXPORTS = 10_000;
 const MAX_VERSIONS = 5;
 
-const FIELD_OF_TYPE: Record<string, keyof RawTokenCounts | undefined> = {
-  input: 'input',
-  cached_input: 'cachedInput',
-  output: 'output',
-  reasoning_output: 'reasoningOutput',
-};
-
-export function emptyCounts(): RawTokenCounts {
-  return { input: 0, cachedInput: 0, output: 0, reasoningOutput: 0 };
-}
-
 export class MetricExportTally {
   private readonly exports = new Map<number, MetricExportUsage>();
   /** True once a token point could not be tallied (no export number, or too many exports). */
   overflowed = false;
 
   add(event: Record<string, any>, point: TokenPoint, amount: number): void {
-    const field = Object.hasOwn(FIELD_OF_TYPE, point.tokenType) ? FIELD_OF_TYPE[point.tokenType] : undefined;
+    const field = Object.hasOwn(FIELD_OF_TOKEN_TYPE, point.tokenType) ? FIELD_OF_TOKEN_TYPE[point.tokenType] : undefined;
     const exportSeq = event.raw?.export_seq;
     if (typeof exportSeq !== 'number') {
       this.overflowed = true;

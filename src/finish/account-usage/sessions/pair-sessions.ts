@@ -1,6 +1,6 @@
-import { addCount } from '../../../beacon/integers.js';
 import type { RawTokenCounts, SessionUsage } from '../../../harness/sessions.js';
-import { emptyCounts, type MetricExportUsage } from '../../runtime-log/metric-exports.js';
+import { addCounts, COUNT_FIELDS as FIELDS, emptyCounts } from '../../../harness/token-counts.js';
+import type { MetricExportUsage } from '../../runtime-log/metric-exports.js';
 
 /**
  * Pairs each process's metric export with the sessions that process ran, so that every session is
@@ -48,8 +48,6 @@ const SLACK_MS = 5_000;
 const MAX_CANDIDATES = 12;
 const MAX_SET_SIZE = 4;
 
-const FIELDS = ['input', 'cachedInput', 'output', 'reasoningOutput'] as const;
-
 /**
  * The session's usage per model, summed over its turns; models with no tokens left out. A
  * 'summary' session's total goes under its last model, else under `exportModel` (an export's
@@ -62,8 +60,7 @@ export function sessionByModel(session: SessionUsage, exportModel?: string): Rec
     return withoutEmpty(byModel);
   }
   for (const turn of session.turns) {
-    const counts = (byModel[turn.model] ??= emptyCounts());
-    for (const field of FIELDS) counts[field] = addCount(counts[field], turn.usage[field]);
+    addCounts((byModel[turn.model] ??= emptyCounts()), turn.usage);
   }
   return withoutEmpty(byModel);
 }
@@ -77,10 +74,7 @@ function withoutEmpty(byModel: Record<string, RawTokenCounts>): Record<string, R
 function sumByModel(sets: Record<string, RawTokenCounts>[]): Record<string, RawTokenCounts> {
   const sum: Record<string, RawTokenCounts> = Object.create(null);
   for (const byModel of sets) {
-    for (const [model, counts] of Object.entries(byModel)) {
-      const into = (sum[model] ??= emptyCounts());
-      for (const field of FIELDS) into[field] = addCount(into[field], counts[field]);
-    }
+    for (const [model, counts] of Object.entries(byModel)) addCounts((sum[model] ??= emptyCounts()), counts);
   }
   return sum;
 }

@@ -2,7 +2,9 @@ import type { Attribution, BeaconEvent, TokenUsage } from '../../../beacon/event
 import { ACTION } from '../../../beacon/event.js';
 import { newEvent } from '../../../beacon/envelope.js';
 import { isoUtc } from '../../../beacon/utc-time.js';
-import type { RawTokenCounts, SessionTurnUsage, SessionUsage } from '../../../harness/sessions.js';
+import type { SessionTurnUsage, SessionUsage } from '../../../harness/sessions.js';
+import { FIELD_OF_TOKEN_TYPE } from '../../../harness/token-counts.js';
+import { usageOf } from '../../runtime-log/normalize-tokens.js';
 
 /**
  * Usage recovered from a session file, as token events of the same shape and normalization as the
@@ -12,27 +14,12 @@ import type { RawTokenCounts, SessionTurnUsage, SessionUsage } from '../../../ha
  * where they come from: the session file's name and the responses' ids, never its content.
  */
 
-const TOKEN_TYPES: [type: string, field: keyof RawTokenCounts][] = [
-  ['input', 'input'],
-  ['cached_input', 'cachedInput'],
-  ['output', 'output'],
-  ['reasoning_output', 'reasoningOutput'],
-];
-
 export const RECOVERED_SOURCE = 'session_file';
 
-function usageOf(tokenType: string, turn: SessionTurnUsage): TokenUsage {
+/** A turn's usage of one token type, normalized like the metric's: input without the cached input. */
+function turnUsageOf(tokenType: string, turn: SessionTurnUsage): TokenUsage {
   const { usage } = turn;
-  switch (tokenType) {
-    case 'input':
-      return { input_tokens: Math.max(0, usage.input - usage.cachedInput) };
-    case 'cached_input':
-      return { cache_read: { input_tokens: usage.cachedInput } };
-    case 'output':
-      return { output_tokens: usage.output };
-    default:
-      return { reasoning: { output_tokens: usage.reasoningOutput } };
-  }
+  return usageOf(tokenType, tokenType === 'input' ? Math.max(0, usage.input - usage.cachedInput) : usage[FIELD_OF_TOKEN_TYPE[tokenType]!]);
 }
 
 function timestampOf(iso: string, fallback: string): string {
@@ -52,7 +39,7 @@ export interface RecoveredEventOptions {
 /** The token events of one session's recovered usage, turn by turn. */
 export function* recoveredEvents(session: SessionUsage, options: RecoveredEventOptions): Generator<BeaconEvent> {
   for (const turn of session.turns) {
-    for (const [tokenType, field] of TOKEN_TYPES) {
+    for (const [tokenType, field] of Object.entries(FIELD_OF_TOKEN_TYPE)) {
       const event = newEvent(options.attribution, {
         timestamp: timestampOf(turn.lastAt, options.now),
         action: ACTION.tokenUsage,
@@ -62,7 +49,7 @@ export function* recoveredEvents(session: SessionUsage, options: RecoveredEventO
       event.message = options.metricName;
       event.session = { id: session.sessionId };
       if (turn.model) event.model = turn.model;
-      event.gen_ai = { token: { type: tokenType }, usage: usageOf(tokenType, turn) };
+      event.gen_ai = { token: { type: tokenType }, usage: turnUsageOf(tokenType, turn) };
       event.raw = {
         source: RECOVERED_SOURCE,
         metric_name: options.metricName,

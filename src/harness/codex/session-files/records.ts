@@ -1,8 +1,9 @@
-import { addCount } from '../../../beacon/integers.js';
 import type { RawTokenCounts, SessionTurnUsage, SessionUsage } from '../../sessions.js';
 import { SOMETHING_ELSE, type LineHead } from './line-head.js';
 import type { ScannedLine } from './lines.js';
 import { isObject } from '../../../beacon/json-object.js';
+import { addCounts, emptyCounts } from '../../token-counts.js';
+import { isCount } from '../../../beacon/integers.js';
 
 /**
  * What the lines of one Codex session file mean for its token usage (codex-session-files.md).
@@ -237,15 +238,11 @@ class TurnTable {
     if (!byModel) this.byTurnAndModel.set(turnId, (byModel = new Map()));
     let turn = byModel.get(model);
     if (!turn) {
-      turn = { turnId, model, usage: { input: 0, cachedInput: 0, output: 0, reasoningOutput: 0 }, responses: 0, responseIds: [], firstAt: at, lastAt: at };
+      turn = { turnId, model, usage: emptyCounts(), responses: 0, responseIds: [], firstAt: at, lastAt: at };
       byModel.set(model, turn);
       this.turns.push(turn);
     }
-    // Held at 2^53-1: a sum past it would be neither exact nor writable.
-    turn.usage.input = addCount(turn.usage.input, usage.input);
-    turn.usage.cachedInput = addCount(turn.usage.cachedInput, usage.cachedInput);
-    turn.usage.output = addCount(turn.usage.output, usage.output);
-    turn.usage.reasoningOutput = addCount(turn.usage.reasoningOutput, usage.reasoningOutput);
+    addCounts(turn.usage, usage);
     turn.responses++;
     if (responseId !== undefined && turn.responseIds.length < KEPT_RESPONSE_IDS) turn.responseIds.push(responseId);
     if (at) {
@@ -260,14 +257,7 @@ class TurnTable {
 }
 
 function sumOfTurns(turns: SessionTurnUsage[]): RawTokenCounts {
-  const sum: RawTokenCounts = { input: 0, cachedInput: 0, output: 0, reasoningOutput: 0 };
-  for (const { usage } of turns) {
-    sum.input = addCount(sum.input, usage.input);
-    sum.cachedInput = addCount(sum.cachedInput, usage.cachedInput);
-    sum.output = addCount(sum.output, usage.output);
-    sum.reasoningOutput = addCount(sum.reasoningOutput, usage.reasoningOutput);
-  }
-  return sum;
+  return turns.reduce((sum, turn) => addCounts(sum, turn.usage), emptyCounts());
 }
 
 /** Problems by kind, each listed once with its count. */
@@ -293,7 +283,7 @@ function kindOf(head: LineHead): string {
 function tokenCountsOf(value: unknown): RawTokenCounts | undefined {
   if (!isObject(value)) return undefined;
   const counts = { input: value.input_tokens, cachedInput: value.cached_input_tokens, output: value.output_tokens, reasoningOutput: value.reasoning_output_tokens };
-  return Object.values(counts).every((count) => Number.isSafeInteger(count) && (count as number) >= 0) ? (counts as RawTokenCounts) : undefined;
+  return Object.values(counts).every(isCount) ? (counts as RawTokenCounts) : undefined;
 }
 
 
