@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { RawTokenCounts } from '../../harness/sessions.js';
 import type { RunReport } from '../account-usage/run-report.js';
-import type { SessionReconciliation } from '../account-usage/sessions/reconcile.js';
+import { disagreementsOf, type SessionReconciliation } from '../account-usage/sessions/reconcile.js';
 import { usageBreakdown, usageEntry, type UsageEntry } from '../account-usage/usage-entry.js';
 import type { Baseline } from '../compare/record.js';
 
@@ -104,17 +104,7 @@ function reconciliationBlock(sessions: SessionReconciliation): ReconciliationBlo
     metric_exports: sessions.exports.map((e) => ({ export_seq: e.exportSeq, at: e.at, session_ids: e.sessionIds, agreement: e.agreement })),
     recovered_sessions: sessions.recovered.map((s) => ({ session_id: s.sessionId, file: s.file, models: s.models })),
     sessions_without_usage: sessions.withoutUsage.map((s) => ({ session_id: s.sessionId, file: s.file })),
-    disagreements: sessions.exports
-      .filter((e) => e.agreement === 'disagree')
-      .flatMap((e) =>
-        [...new Set([...Object.keys(e.metricByModel ?? {}), ...Object.keys(e.sessionByModel ?? {})])].map((model) => ({
-          session_ids: e.sessionIds,
-          model,
-          metric: figures(e.metricByModel?.[model]),
-          session_file: figures(e.sessionByModel?.[model]),
-          counted: 'metric' as const,
-        })),
-      ),
+    disagreements: disagreementsOf(sessions).map((d) => ({ session_ids: d.sessionIds, model: d.model, metric: figures(d.metric), session_file: figures(d.sessionFile), counted: 'metric' as const })),
     ...(sessions.recoverySkipped ? { recovery_skipped: sessions.recoverySkipped } : {}),
   };
 }

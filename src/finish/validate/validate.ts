@@ -1,7 +1,8 @@
 import { MAX_COUNT } from '../../beacon/integers.js';
 import { BOOT_FAILURE, type CollectorStats } from '../../handoff/collector-config.js';
 import type { RunReport } from '../account-usage/run-report.js';
-import type { SessionReconciliation } from '../account-usage/sessions/reconcile.js';
+import { disagreementsOf, type SessionReconciliation } from '../account-usage/sessions/reconcile.js';
+import { COUNT_FIELDS } from '../../harness/token-counts.js';
 
 /**
  * Did the run capture what it should, and if not, why: plain sentences for the log, the job
@@ -154,7 +155,7 @@ function stopWarning(exit: CollectorExit | undefined, stats: CollectorStats | un
   }
 }
 
-const FIELD_NAMES = { input: 'input', cachedInput: 'cached input', output: 'output', reasoningOutput: 'reasoning' } as const;
+const FIELD_NAMES: Record<(typeof COUNT_FIELDS)[number], string> = { input: 'input', cachedInput: 'cached input', output: 'output', reasoningOutput: 'reasoning' };
 
 /** The session files against the metric: recovery, disagreements, and files that could not be used. */
 function checkSessions(sessions: SessionReconciliation, warnings: string[], diagnoses: string[]): void {
@@ -165,16 +166,10 @@ function checkSessions(sessions: SessionReconciliation, warnings: string[], diag
     diagnoses.push(`${plural(sessions.withoutUsage.length, 'session')} ended before any model response completed: no tokens were spent that could be recovered.`);
   }
   if (sessions.recoverySkipped) warnings.push(`Usage in session files was not recovered: ${sessions.recoverySkipped}.`);
-  for (const pairing of sessions.exports) {
-    if (pairing.agreement !== 'disagree') continue;
-    const models = new Set([...Object.keys(pairing.metricByModel ?? {}), ...Object.keys(pairing.sessionByModel ?? {})]);
-    for (const model of models) {
-      const metric = pairing.metricByModel?.[model];
-      const file = pairing.sessionByModel?.[model];
-      const fields = (Object.keys(FIELD_NAMES) as (keyof typeof FIELD_NAMES)[]).filter((field) => (metric?.[field] ?? 0) !== (file?.[field] ?? 0));
-      const figures = fields.map((field) => `${FIELD_NAMES[field]} ${metric?.[field] ?? 0} in the metric, ${file?.[field] ?? 0} in the session file`).join('; ');
-      warnings.push(`The token metric and the session file of session ${pairing.sessionIds.join(', ')} disagree for model ${model || '(none)'}: ${figures}. The metric was counted.`);
-    }
+  for (const { sessionIds, model, metric, sessionFile: file } of disagreementsOf(sessions)) {
+    const fields = COUNT_FIELDS.filter((field) => (metric?.[field] ?? 0) !== (file?.[field] ?? 0));
+    const figures = fields.map((field) => `${FIELD_NAMES[field]} ${metric?.[field] ?? 0} in the metric, ${file?.[field] ?? 0} in the session file`).join('; ');
+    warnings.push(`The token metric and the session file of session ${sessionIds.join(', ')} disagree for model ${model || '(none)'}: ${figures}. The metric was counted.`);
   }
   for (const unreadable of sessions.sessionFiles.unreadable) warnings.push(`The session file ${unreadable.file} could not be read: ${unreadable.reason}.`);
   for (const problem of sessions.sessionFiles.problems) warnings.push(`Session file ${problem}; the rest of the file was still counted.`);

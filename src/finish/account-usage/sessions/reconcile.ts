@@ -38,6 +38,28 @@ export interface SessionReconciliation {
   recoverySkipped?: string;
 }
 
+/** One model of an export where the metric and the session files disagree (the metric is counted). */
+export interface Disagreement {
+  sessionIds: string[];
+  model: string;
+  metric?: RawTokenCounts;
+  sessionFile?: RawTokenCounts;
+}
+
+/** Every disagreement, model by model: what the usage file lists and validation warns of. */
+export function disagreementsOf(sessions: SessionReconciliation): Disagreement[] {
+  return sessions.exports
+    .filter((e) => e.agreement === 'disagree')
+    .flatMap((e) =>
+      [...new Set([...Object.keys(e.metricByModel ?? {}), ...Object.keys(e.sessionByModel ?? {})])].map((model) => ({
+        sessionIds: e.sessionIds,
+        model,
+        metric: e.metricByModel?.[model],
+        sessionFile: e.sessionByModel?.[model],
+      })),
+    );
+}
+
 export interface Reconciled {
   report: SessionReconciliation;
   /** The session whose usage an export's token events are, when the export is one session's. */
