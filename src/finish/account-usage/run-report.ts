@@ -112,6 +112,11 @@ export function emptySessionTotals(): SessionTotals {
 }
 
 /** The disjoint total: input (uncached) + cache read + output, held at 2^53-1. Reasoning is inside output. */
+/** Tool calls of every tool, the ones not listed by name included. */
+export function toolCallCount(report: RunReport): number {
+  return Object.values(report.tools).reduce((n, t) => n + t.calls, 0) + report.otherToolCalls;
+}
+
 export function totalTokens(totals: UsageTotals): number {
   return addCount(addCount(totals.input_tokens, totals.cache_read_input_tokens), totals.output_tokens);
 }

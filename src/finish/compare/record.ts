@@ -1,5 +1,5 @@
 import { addCount, isCount } from '../../beacon/integers.js';
-import type { RunReport } from '../account-usage/run-report.js';
+import { toolCallCount, type RunReport } from '../account-usage/run-report.js';
 import { usageBreakdown, usageEntry, type UsageEntry } from '../account-usage/usage-entry.js';
 import { isObject } from '../../beacon/json-object.js';
 
@@ -62,9 +62,6 @@ export interface RecordOrigin {
   ref: string;
 }
 
-export function toolCallCount(report: RunReport): number {
-  return Object.values(report.tools).reduce((n, t) => n + t.calls, 0) + report.otherToolCalls;
-}
 
 function recordTokens(entry: UsageEntry): RecordTokens {
   return {

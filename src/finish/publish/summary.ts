@@ -1,4 +1,4 @@
-import type { RunReport } from '../account-usage/run-report.js';
+import { toolCallCount, type RunReport } from '../account-usage/run-report.js';
 import type { SessionReconciliation } from '../account-usage/sessions/reconcile.js';
 import { SUMMARY_LIMITS, codeSpan, formatInt, formatMs, notShown, plainLine, shorten, table, tableCell } from '../markdown.js';
 import type { ValidationResult } from '../validate/validate.js';
@@ -108,7 +108,6 @@ function recoverySentence(usage: UsageFile, sessions: SessionReconciliation | un
     const n = sessions.withoutUsage.length;
     lines.push(`${n === 1 ? '1 session' : `${formatInt(n)} sessions`} stopped before any model response completed: no tokens to recover.`);
   }
-  if (sessions.recoverySkipped) lines.push(`Usage in session files was not recovered: ${plainLine(sessions.recoverySkipped)}.`);
   if (sessions.sessionFiles.olderLeftOut > 0) {
     const n = sessions.sessionFiles.olderLeftOut;
     lines.push(`${n === 1 ? '1 session file' : `${formatInt(n)} session files`} from before this job's start step (a reused \`codex-home\`) left out.`);
@@ -136,7 +135,7 @@ function activity(report: RunReport): string {
     [
       `- Sessions: ${formatInt(report.sessions)}${report.sessionsCapped ? '+' : ''}`,
       `- Prompts: ${formatInt(report.prompts)}`,
-      `- Tool calls: ${formatInt(Object.values(report.tools).reduce((n, t) => n + t.calls, 0) + report.otherToolCalls)}`,
+      `- Tool calls: ${formatInt(toolCallCount(report))}`,
       `- Commands run: ${formatInt(report.commands.total)}`,
       `- ${toolDecisionsLine(report.toolDecisions)}`,
     ].join('\n'),
