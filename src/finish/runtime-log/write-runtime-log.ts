@@ -99,7 +99,7 @@ export class RuntimeLogWriter {
   private suspect: Json | undefined;
   /** Which lines of the file being read get the secret check: the capture's suspect lines, or all. */
   private suspectLines: SuspectLines = CHECK_EVERY_LINE;
-  /** The file offset of the read buffer's first byte. */
+  /** The file offset of the read buffer's first byte (readLines). */
   private bufferOffset = 0;
 
   private input: fs.promises.FileHandle | undefined;
@@ -460,7 +460,7 @@ export class RuntimeLogWriter {
    * While linking, the line that ends the linking: the log becomes a copy from this line on;
    * unless it was only suspect and the full scan finds nothing in it.
    */
-  private async lineEndingLink(view: Buffer, start: number, end: number, hasNewline: boolean, bufferOffset: number, checked: boolean): Promise<void> {
+  private async lineEndingLink(view: Buffer, start: number, end: number, hasNewline: boolean, checked: boolean): Promise<void> {
     if (this.linking) {
       // `checked`: the caller ran checkLine on this line already (and it held any suspect).
       if (!checked && this.checkLine(view, start, end, hasNewline)) return;
@@ -469,13 +469,13 @@ export class RuntimeLogWriter {
         this.suspect = undefined;
         if (!(await this.scanner.redact(suspect))) return this.acceptLine(suspect);
         // Found something: the log is a copy from here, this line rewritten.
-        await this.beginCopy(bufferOffset + start);
+        await this.beginCopy(this.bufferOffset + start);
         this.lineNumber += 1;
         this.counter.lineRead();
         this.suspect = suspect;
         return this.writeSuspect(true);
       }
-      await this.beginCopy(bufferOffset + start);
+      await this.beginCopy(this.bufferOffset + start);
     }
     if (this.copyLine(view, start, end, hasNewline)) await this.writeSuspect();
   }
@@ -485,8 +485,8 @@ export class RuntimeLogWriter {
     let turn = 0;
     let buffer = this.buffers[0]!;
     let filled = 0;
-    // The file offset of buffer[0] (also this.bufferOffset, for the line checks).
-    let bufferOffset = (this.bufferOffset = 0);
+    // this.bufferOffset: the file offset of buffer[0].
+    this.bufferOffset = 0;
     let skippingLongLine = false;
     for (;;) {
       // A synchronous read: the page cache answers it at once, and a write in flight goes on meanwhile.
@@ -504,12 +504,12 @@ export class RuntimeLogWriter {
           if (this.copyLine(view, start, newline, true)) await this.writeSuspect();
         }
         // Awaited only for the line that ends the linking: a promise per line would cost.
-        else if (!this.checkLine(view, start, newline, true)) await this.lineEndingLink(view, start, newline, true, bufferOffset, true);
+        else if (!this.checkLine(view, start, newline, true)) await this.lineEndingLink(view, start, newline, true, true);
         start = newline + 1;
       }
       if (bytesRead === 0) {
-        if (start < end && !skippingLongLine) await this.lineEndingLink(view, start, end, false, bufferOffset, false);
-        return bufferOffset + end;
+        if (start < end && !skippingLongLine) await this.lineEndingLink(view, start, end, false, false);
+        return this.bufferOffset + end;
       }
       // Also waits for the write of the other buffer's output: it is free to be read into next.
       await this.sink?.flush();
@@ -518,7 +518,7 @@ export class RuntimeLogWriter {
       const rest = end - start;
       if (rest >= this.chunkBytes) {
         // No event is this long: drop it up to its newline rather than let memory grow.
-        if (this.linking) await this.beginCopy(bufferOffset + start);
+        if (this.linking) await this.beginCopy(this.bufferOffset + start);
         if (!skippingLongLine) {
           this.lineNumber += 1;
           this.counter.lineRead();
@@ -526,13 +526,12 @@ export class RuntimeLogWriter {
         }
         skippingLongLine = true;
         filled = 0;
-        bufferOffset += end;
+        this.bufferOffset += end;
       } else {
         buffer.copy(next, 0, start, end);
         filled = rest;
-        bufferOffset += start;
+        this.bufferOffset += start;
       }
-      this.bufferOffset = bufferOffset;
       buffer = next;
     }
   }
