@@ -9,6 +9,7 @@ import {
 import { describe, expect, test } from 'vitest';
 import { encodeExportResponse, encodeStatus } from '../src/collector/otlp/response.js';
 import type { Signal } from '../src/collector/otlp/types.js';
+import { readStatus } from './support/otlp/rpc-status.js';
 
 const utf8 = new TextEncoder();
 const asBytes = (body: Uint8Array | string) => (typeof body === 'string' ? utf8.encode(body) : body);
@@ -62,30 +63,6 @@ describe('Export*ServiceResponse', () => {
     for (const bad of [-1, 1.5, Number.NaN, 2 ** 60]) expect(() => encodeExportResponse('logs', 'json', bad)).toThrow(RangeError);
   });
 });
-
-/** Reads google.rpc.Status by hand: code (1, varint int32), message (2, string). */
-function readStatus(bytes: Uint8Array): { code?: number; message?: string } {
-  const out: { code?: number; message?: string } = {};
-  let pos = 0;
-  const varint = () => {
-    let v = 0n;
-    for (let shift = 0n; ; shift += 7n) {
-      const b = bytes[pos++];
-      v |= BigInt(b & 0x7f) << shift;
-      if (b < 0x80) return v;
-    }
-  };
-  while (pos < bytes.length) {
-    const tag = Number(varint());
-    if (tag === 0x08) out.code = Number(BigInt.asIntN(32, varint()));
-    else if (tag === 0x12) {
-      const length = Number(varint());
-      out.message = new TextDecoder().decode(bytes.subarray(pos, pos + length));
-      pos += length;
-    } else throw new Error(`unexpected tag ${tag}`);
-  }
-  return out;
-}
 
 describe('google.rpc.Status for failures', () => {
   test('exact bytes and JSON', () => {

@@ -56,6 +56,8 @@ export function exportLines(signal: Signal, body: Uint8Array, exportSeq: number)
 export interface CaptureBlock {
   /** The capture's lines. */
   text: string;
+  /** Its UTF-8 bytes. */
+  textBytes: number;
   /** Byte offsets in `text` of the lines the collector notes as suspect. */
   suspectStarts: number[];
   /** The token file's lines. */
@@ -71,11 +73,10 @@ export interface CaptureBlock {
 export function jobCapture(shape: { toolCalls: number; turns: number; seed?: number }, recordsPerExport = 60, logExportsPerMetrics = 20): CaptureBlock {
   const records = codexJobRecords(shape);
   const metrics = fixtureMetricsProtobuf();
-  const block: CaptureBlock = { text: '', suspectStarts: [], tokenText: '', events: 0, tokenEvents: 0 };
-  let bytes = 0;
+  const block: CaptureBlock = { text: '', textBytes: 0, suspectStarts: [], tokenText: '', events: 0, tokenEvents: 0 };
   const add = (lines: ReturnType<typeof exportLines>) => {
-    for (const start of lines.suspectStarts) block.suspectStarts.push(bytes + start);
-    bytes += Buffer.byteLength(lines.text);
+    for (const start of lines.suspectStarts) block.suspectStarts.push(block.textBytes + start);
+    block.textBytes += Buffer.byteLength(lines.text);
     block.text += lines.text;
     block.tokenText += lines.tokenText;
     block.events += lines.events;
@@ -109,9 +110,8 @@ export function writeRepeated(file: string, block: CaptureBlock, minEvents: numb
   };
   const captureBytes = write(file, block.text);
   const tokenBytes = write(tokenPath, block.tokenText);
-  const blockBytes = captureBytes / repeats;
   const notes: string[] = [];
-  for (let i = 0; i < repeats; i++) for (const start of block.suspectStarts) notes.push(`${i * blockBytes + start}\n`);
+  for (let i = 0; i < repeats; i++) for (const start of block.suspectStarts) notes.push(`${i * block.textBytes + start}\n`);
   fs.writeFileSync(captureCompanions(file).suspectLines, notes.join(''), { mode: 0o600 });
   return { events: repeats * block.events, bytes: captureBytes + tokenBytes, captureBytes, tokenPath };
 }

@@ -29,6 +29,7 @@ import path from 'node:path';
 import { ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { captureCompanions } from '../../src/handoff/workspace.js';
+import { CODEX_TOKEN_METRIC as TOKEN_METRIC } from '../../src/harness/codex/name.js';
 import { SESSION_ID, rolloutName, sessionMeta, taskComplete, taskStarted, tokenCount, turnContext, usageRecord, type Usage } from '../../test/support/codex-session-lines.js';
 import { encodeMessage } from '../../test/support/otlp/proto-encode.js';
 import { exportLines } from './capture.js';
@@ -69,7 +70,6 @@ const METRICS_INTERVAL_MS = 60_000;
 const SESSION_GAP_MS = 30_000;
 /** The token metric flush comes this long after a session's last record (the process exiting). */
 const EXIT_FLUSH_MS = 400;
-const TOKEN_METRIC = 'codex.turn.token_usage';
 const TOKEN_TYPES = ['input', 'cached_input', 'cache_write_input', 'output', 'reasoning_output', 'total'] as const;
 
 type Attributes = Record<string, unknown>;

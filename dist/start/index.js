@@ -84,7 +84,7 @@ function attributionFromEnv(env, hostname = node_os__WEBPACK_IMPORTED_MODULE_0__
 /* harmony export */   fp: () => (/* binding */ redactSecrets),
 /* harmony export */   yE: () => (/* binding */ maskedValuesPattern)
 /* harmony export */ });
-/* unused harmony exports redactSecretsUnfiltered, isSecretKeyName */
+/* unused harmony export redactSecretsUnfiltered */
 /**
  * Secret redaction for every string we write: the collector's rules (this file) and the run's
  * exact secret values (`setMaskedValues`). Two cheap checks let nearly every string through
@@ -185,7 +185,8 @@ function maskedValuesPattern(values) {
         forms.add(JSON.stringify(value).slice(1, -1));
         forms.add(encodeURIComponent(value));
     }
-    const sorted = [...forms].filter((f) => f.length >= MIN_MASKED_LENGTH).sort((a, b) => b.length - a.length);
+    // The escaped forms are never shorter than the value.
+    const sorted = [...forms].sort((a, b) => b.length - a.length);
     return sorted.length > 0 ? new RegExp(sorted.map(escapeRegExp).join('|'), 'g') : undefined;
 }
 /** Shorter values are not masked: a `*_KEY=true` must not blank every "true" we write. */
@@ -277,11 +278,13 @@ function redactDeep(value, depth = 0) {
 /* harmony export */   r9: () => (/* binding */ parseForwardHeaders)
 /* harmony export */ });
 /* unused harmony exports SIGNAL_PATH, isLoopbackHost */
+/* harmony import */ var _beacon_redact_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(57983);
 /**
  * The `forward-endpoint` and `forward-headers` inputs: checks and parsing, pure, so that the start
  * step (which names the input on error) and the tests share them. Nothing leaves loopback in the
  * clear: a remote endpoint must be https.
  */
+
 /** Paths of the OTLP/HTTP signals, appended to the base URL (OTLP specification, "OTLP/HTTP"). */
 const SIGNAL_PATH = { logs: '/v1/logs', metrics: '/v1/metrics' };
 /** 127.0.0.0/8, ::1 and localhost: the only hosts plain http may reach. */
@@ -365,15 +368,13 @@ function parseForwardHeaders(text) {
 const DEFAULT_FORWARD_SHUTDOWN_LIMIT_MS = 10_000;
 /** `<scheme> <credential>` (RFC 9110 auth-scheme, then the credential): Bearer, Basic, token, ApiKey, ... */
 const SCHEME_AND_CREDENTIAL = /^[A-Za-z][!#$%&'*+.^_`|~0-9A-Za-z-]*[ \t]+(\S(?:.*\S)?)$/;
-/** Shorter credentials are not masked on their own: masking them would hide common words in the log. */
-const MIN_MASKED_CREDENTIAL = 8;
 /**
  * What to mask in the step log for one `forward-headers` value: the value, and for a value such
  * as `Bearer <token>` the credential alone too, which is what a receiver or a tool would print.
  */
 function maskedPartsOfHeader(value) {
     const credential = SCHEME_AND_CREDENTIAL.exec(value)?.[1];
-    return credential !== undefined && credential.length >= MIN_MASKED_CREDENTIAL ? [value, credential] : [value];
+    return credential !== undefined && credential.length >= _beacon_redact_js__WEBPACK_IMPORTED_MODULE_0__/* .MIN_MASKED_LENGTH */ .Ym ? [value, credential] : [value];
 }
 
 
@@ -388,7 +389,7 @@ function maskedPartsOfHeader(value) {
 /* harmony export */   pv: () => (/* binding */ CONFIG_MESSAGE),
 /* harmony export */   rr: () => (/* binding */ CONFIG_IPC_FLAG)
 /* harmony export */ });
-/* unused harmony exports INSTANCE_FLAG, configSourceOf, isConfigMessage */
+/* unused harmony exports configSourceOf, isConfigMessage */
 /**
  * How the collector gets its config, and how the post step tells it from any other process. Its
  * command line names no path into the private working folder and holds no secret:
@@ -3126,7 +3127,7 @@ async function main() {
         // The post step's inputs are checked here too: a wrong value fails now, not at the end.
         if ((0,src_inputs/* readFinishInputs */.P_)(readInput).mode === 'finish') {
             // A later use of the action with `mode: finish`: loaded only then, so start stays small and fast.
-            const { finishCapture } = await Promise.all(/* import() */[__nccwpck_require__.e(838), __nccwpck_require__.e(91), __nccwpck_require__.e(732)]).then(__nccwpck_require__.bind(__nccwpck_require__, 86732));
+            const { finishCapture } = await Promise.all(/* import() */[__nccwpck_require__.e(838), __nccwpck_require__.e(91), __nccwpck_require__.e(762)]).then(__nccwpck_require__.bind(__nccwpck_require__, 55762));
             await finishCapture('finish-step');
         }
         else {

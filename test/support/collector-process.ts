@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import type { CollectorConfig, CollectorStats, ReadyFile } from '../../src/handoff/collector-config.js';
+import { CONTROL_HEADER, SECRET_HEADER, type CollectorConfig, type CollectorStats, type ReadyFile } from '../../src/handoff/collector-config.js';
 import { captureCompanions } from '../../src/handoff/workspace.js';
 import { DIST } from './runner.js';
 
@@ -76,7 +76,7 @@ export interface RunningCollector {
 
 /** The headers of a control request (shutdown, health). */
 export function controlHeaders(controlSecret: string): Record<string, string> {
-  return { 'x-beacon-control': controlSecret };
+  return { [CONTROL_HEADER]: controlSecret };
 }
 
 /** A collector config whose files are in `dir`: the Codex rules, spans and prompt text off, a 32 MiB body limit. */
@@ -131,7 +131,7 @@ export async function startCollectorProcess(overrides: Partial<CollectorConfig> 
     config,
     child,
     exited,
-    post: (request, headers = {}) => httpRequest(port, { path: request.path, body: request.body, headers: { 'content-type': request.contentType, 'x-beacon-secret': secret, ...headers } }),
+    post: (request, headers = {}) => httpRequest(port, { path: request.path, body: request.body, headers: { 'content-type': request.contentType, [SECRET_HEADER]: secret, ...headers } }),
     captureText,
     events: () =>
       captureText()

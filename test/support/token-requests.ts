@@ -2,6 +2,8 @@ import type { HrTime } from '@opentelemetry/api';
 import { JsonMetricsSerializer, ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AggregationTemporality, DataPointType, type MetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { CODEX_TOKEN_METRIC as TOKEN_METRIC } from '../../src/harness/codex/name.js';
+import { readStatus } from './otlp/rpc-status.js';
 
 /**
  * Metrics requests carrying Codex's token metric, `codex.turn.token_usage`, serialized by the
@@ -11,7 +13,6 @@ import { AggregationTemporality, DataPointType, type MetricData, type ResourceMe
  * are written into the serialized JSON in place of a marker sum.
  */
 
-export const TOKEN_METRIC = 'codex.turn.token_usage';
 /** Codex 0.169.0's series start and point time (fixtures/codex-0.169.0/tool-call-json). */
 export const START: HrTime = [1795466036, 104316245];
 export const TIME: HrTime = [1795466036, 241843863];
@@ -84,26 +85,5 @@ export function partialSuccessOf(body: Buffer, encoding: Encoding): unknown {
 /** A google.rpc.Status body's code and message, in either encoding (protobuf read field by field). */
 export function statusOf(body: Buffer, encoding: Encoding): { code?: number; message?: string } {
   if (encoding === 'json') return JSON.parse(body.toString('utf8')) as { code?: number; message?: string };
-  const status: { code?: number; message?: string } = {};
-  let at = 0;
-  const varint = () => {
-    let value = 0;
-    let shift = 1;
-    for (;;) {
-      const byte = body[at++]!;
-      value += (byte & 0x7f) * shift;
-      shift *= 128;
-      if (byte < 0x80) return value;
-    }
-  };
-  while (at < body.length) {
-    const tag = varint();
-    if (tag === 0x08) status.code = varint();
-    else if (tag === 0x12) {
-      const length = varint();
-      status.message = body.toString('utf8', at, at + length);
-      at += length;
-    } else throw new Error(`unexpected tag ${tag} in a google.rpc.Status`);
-  }
-  return status;
+  return readStatus(body);
 }

@@ -1,8 +1,8 @@
-export const id = 732;
-export const ids = [732];
+export const id = 762;
+export const ids = [762];
 export const modules = {
 
-/***/ 86732:
+/***/ 55762:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -387,6 +387,12 @@ async function isWholeObject(handle, chunk, start, end) {
     return scanner.ended && !scanner.head.notObject && !scanner.trailing;
 }
 
+;// CONCATENATED MODULE: ./src/beacon/json-object.ts
+/** A JSON object: not null, not an array. */
+function isObject(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
 ;// CONCATENATED MODULE: ./src/beacon/event.ts
 /**
  * Beacon runtime events, schema 1.0: the contract of every line we write
@@ -486,13 +492,29 @@ function leaveOut(holder, key, prefix, suffix = '') {
     return prefix + key + suffix;
 }
 
-;// CONCATENATED MODULE: ./src/beacon/json-object.ts
-/** A JSON object: not null, not an array. */
-function isObject(value) {
-    return value !== null && typeof value === 'object' && !Array.isArray(value);
+;// CONCATENATED MODULE: ./src/harness/token-counts.ts
+
+/** The fields of RawTokenCounts. */
+const COUNT_FIELDS = ['input', 'cachedInput', 'output', 'reasoningOutput'];
+/** The token types of the metric (`gen_ai.token.type`) that are counted, and the field of each. */
+const FIELD_OF_TOKEN_TYPE = {
+    input: 'input',
+    cached_input: 'cachedInput',
+    output: 'output',
+    reasoning_output: 'reasoningOutput',
+};
+function emptyCounts() {
+    return { input: 0, cachedInput: 0, output: 0, reasoningOutput: 0 };
+}
+/** Adds `more` into `into`, field by field, each held at 2^53-1 (a sum past it is neither exact nor writable); returns `into`. */
+function addCounts(into, more) {
+    for (const field of COUNT_FIELDS)
+        into[field] = addCount(into[field], more[field]);
+    return into;
 }
 
 ;// CONCATENATED MODULE: ./src/harness/codex/session-files/records.ts
+
 
 
 
@@ -729,15 +751,11 @@ class TurnTable {
             this.byTurnAndModel.set(turnId, (byModel = new Map()));
         let turn = byModel.get(model);
         if (!turn) {
-            turn = { turnId, model, usage: { input: 0, cachedInput: 0, output: 0, reasoningOutput: 0 }, responses: 0, responseIds: [], firstAt: at, lastAt: at };
+            turn = { turnId, model, usage: emptyCounts(), responses: 0, responseIds: [], firstAt: at, lastAt: at };
             byModel.set(model, turn);
             this.turns.push(turn);
         }
-        // Held at 2^53-1: a sum past it would be neither exact nor writable.
-        turn.usage.input = addCount(turn.usage.input, usage.input);
-        turn.usage.cachedInput = addCount(turn.usage.cachedInput, usage.cachedInput);
-        turn.usage.output = addCount(turn.usage.output, usage.output);
-        turn.usage.reasoningOutput = addCount(turn.usage.reasoningOutput, usage.reasoningOutput);
+        addCounts(turn.usage, usage);
         turn.responses++;
         if (responseId !== undefined && turn.responseIds.length < KEPT_RESPONSE_IDS)
             turn.responseIds.push(responseId);
@@ -751,14 +769,7 @@ class TurnTable {
     }
 }
 function sumOfTurns(turns) {
-    const sum = { input: 0, cachedInput: 0, output: 0, reasoningOutput: 0 };
-    for (const { usage } of turns) {
-        sum.input = addCount(sum.input, usage.input);
-        sum.cachedInput = addCount(sum.cachedInput, usage.cachedInput);
-        sum.output = addCount(sum.output, usage.output);
-        sum.reasoningOutput = addCount(sum.reasoningOutput, usage.reasoningOutput);
-    }
-    return sum;
+    return turns.reduce((sum, turn) => addCounts(sum, turn.usage), emptyCounts());
 }
 /** Problems by kind, each listed once with its count. */
 class ProblemTally {
@@ -780,7 +791,7 @@ function tokenCountsOf(value) {
     if (!isObject(value))
         return undefined;
     const counts = { input: value.input_tokens, cachedInput: value.cached_input_tokens, output: value.output_tokens, reasoningOutput: value.reasoning_output_tokens };
-    return Object.values(counts).every((count) => Number.isSafeInteger(count) && count >= 0) ? counts : undefined;
+    return Object.values(counts).every(isCount) ? counts : undefined;
 }
 function stringOf(value) {
     return typeof value === 'string' ? value : undefined;
@@ -1493,24 +1504,16 @@ class LogSink {
 
 ;// CONCATENATED MODULE: ./src/finish/runtime-log/metric-exports.ts
 
+
 /** More export requests than this with token points are not tallied: pairing is then left off. */
 const MAX_EXPORTS = 10_000;
 const MAX_VERSIONS = 5;
-const FIELD_OF_TYPE = {
-    input: 'input',
-    cached_input: 'cachedInput',
-    output: 'output',
-    reasoning_output: 'reasoningOutput',
-};
-function emptyCounts() {
-    return { input: 0, cachedInput: 0, output: 0, reasoningOutput: 0 };
-}
 class MetricExportTally {
     exports = new Map();
     /** True once a token point could not be tallied (no export number, or too many exports). */
     overflowed = false;
     add(event, point, amount) {
-        const field = Object.hasOwn(FIELD_OF_TYPE, point.tokenType) ? FIELD_OF_TYPE[point.tokenType] : undefined;
+        const field = Object.hasOwn(FIELD_OF_TOKEN_TYPE, point.tokenType) ? FIELD_OF_TOKEN_TYPE[point.tokenType] : undefined;
         const exportSeq = event.raw?.export_seq;
         if (typeof exportSeq !== 'number') {
             this.overflowed = true;
@@ -2037,7 +2040,7 @@ class RuntimeLogWriter {
     suspect;
     /** Which lines of the file being read get the secret check: the capture's suspect lines, or all. */
     suspectLines = CHECK_EVERY_LINE;
-    /** The file offset of the read buffer's first byte. */
+    /** The file offset of the read buffer's first byte (readLines). */
     bufferOffset = 0;
     input;
     tokenInput;
@@ -2406,7 +2409,7 @@ class RuntimeLogWriter {
      * While linking, the line that ends the linking: the log becomes a copy from this line on;
      * unless it was only suspect and the full scan finds nothing in it.
      */
-    async lineEndingLink(view, start, end, hasNewline, bufferOffset, checked) {
+    async lineEndingLink(view, start, end, hasNewline, checked) {
         if (this.linking) {
             // `checked`: the caller ran checkLine on this line already (and it held any suspect).
             if (!checked && this.checkLine(view, start, end, hasNewline))
@@ -2417,13 +2420,13 @@ class RuntimeLogWriter {
                 if (!(await this.scanner.redact(suspect)))
                     return this.acceptLine(suspect);
                 // Found something: the log is a copy from here, this line rewritten.
-                await this.beginCopy(bufferOffset + start);
+                await this.beginCopy(this.bufferOffset + start);
                 this.lineNumber += 1;
                 this.counter.lineRead();
                 this.suspect = suspect;
                 return this.writeSuspect(true);
             }
-            await this.beginCopy(bufferOffset + start);
+            await this.beginCopy(this.bufferOffset + start);
         }
         if (this.copyLine(view, start, end, hasNewline))
             await this.writeSuspect();
@@ -2433,8 +2436,8 @@ class RuntimeLogWriter {
         let turn = 0;
         let buffer = this.buffers[0];
         let filled = 0;
-        // The file offset of buffer[0] (also this.bufferOffset, for the line checks).
-        let bufferOffset = (this.bufferOffset = 0);
+        // this.bufferOffset: the file offset of buffer[0].
+        this.bufferOffset = 0;
         let skippingLongLine = false;
         for (;;) {
             // A synchronous read: the page cache answers it at once, and a write in flight goes on meanwhile.
@@ -2456,13 +2459,13 @@ class RuntimeLogWriter {
                 }
                 // Awaited only for the line that ends the linking: a promise per line would cost.
                 else if (!this.checkLine(view, start, newline, true))
-                    await this.lineEndingLink(view, start, newline, true, bufferOffset, true);
+                    await this.lineEndingLink(view, start, newline, true, true);
                 start = newline + 1;
             }
             if (bytesRead === 0) {
                 if (start < end && !skippingLongLine)
-                    await this.lineEndingLink(view, start, end, false, bufferOffset, false);
-                return bufferOffset + end;
+                    await this.lineEndingLink(view, start, end, false, false);
+                return this.bufferOffset + end;
             }
             // Also waits for the write of the other buffer's output: it is free to be read into next.
             await this.sink?.flush();
@@ -2472,7 +2475,7 @@ class RuntimeLogWriter {
             if (rest >= this.chunkBytes) {
                 // No event is this long: drop it up to its newline rather than let memory grow.
                 if (this.linking)
-                    await this.beginCopy(bufferOffset + start);
+                    await this.beginCopy(this.bufferOffset + start);
                 if (!skippingLongLine) {
                     this.lineNumber += 1;
                     this.counter.lineRead();
@@ -2480,14 +2483,13 @@ class RuntimeLogWriter {
                 }
                 skippingLongLine = true;
                 filled = 0;
-                bufferOffset += end;
+                this.bufferOffset += end;
             }
             else {
                 buffer.copy(next, 0, start, end);
                 filled = rest;
-                bufferOffset += start;
+                this.bufferOffset += start;
             }
-            this.bufferOffset = bufferOffset;
             buffer = next;
         }
     }
@@ -2678,6 +2680,10 @@ function emptySessionTotals() {
     return { ...emptyUsageTotals(), models: [], sources: [] };
 }
 /** The disjoint total: input (uncached) + cache read + output, held at 2^53-1. Reasoning is inside output. */
+/** Tool calls of every tool, the ones not listed by name included. */
+function toolCallCount(report) {
+    return Object.values(report.tools).reduce((n, t) => n + t.calls, 0) + report.otherToolCalls;
+}
 function totalTokens(totals) {
     return addCount(addCount(totals.input_tokens, totals.cache_read_input_tokens), totals.output_tokens);
 }
@@ -2834,6 +2840,8 @@ function isoUtc(ms) {
 
 
 
+
+
 /**
  * Usage recovered from a session file, as token events of the same shape and normalization as the
  * metric's (schema page "Token usage"): one event per token type per turn and model, input without
@@ -2841,25 +2849,11 @@ function isoUtc(ms) {
  * `raw.metric_name` like every token event (Beacon's reader keys its channels on it), and in `raw`
  * where they come from: the session file's name and the responses' ids, never its content.
  */
-const TOKEN_TYPES = [
-    ['input', 'input'],
-    ['cached_input', 'cachedInput'],
-    ['output', 'output'],
-    ['reasoning_output', 'reasoningOutput'],
-];
 const RECOVERED_SOURCE = 'session_file';
-function recovered_events_usageOf(tokenType, turn) {
+/** A turn's usage of one token type, normalized like the metric's: input without the cached input. */
+function turnUsageOf(tokenType, turn) {
     const { usage } = turn;
-    switch (tokenType) {
-        case 'input':
-            return { input_tokens: Math.max(0, usage.input - usage.cachedInput) };
-        case 'cached_input':
-            return { cache_read: { input_tokens: usage.cachedInput } };
-        case 'output':
-            return { output_tokens: usage.output };
-        default:
-            return { reasoning: { output_tokens: usage.reasoningOutput } };
-    }
+    return usageOf(tokenType, tokenType === 'input' ? Math.max(0, usage.input - usage.cachedInput) : usage[FIELD_OF_TOKEN_TYPE[tokenType]]);
 }
 function timestampOf(iso, fallback) {
     const ms = Date.parse(iso);
@@ -2868,7 +2862,7 @@ function timestampOf(iso, fallback) {
 /** The token events of one session's recovered usage, turn by turn. */
 function* recoveredEvents(session, options) {
     for (const turn of session.turns) {
-        for (const [tokenType, field] of TOKEN_TYPES) {
+        for (const [tokenType, field] of Object.entries(FIELD_OF_TOKEN_TYPE)) {
             const event = newEvent(options.attribution, {
                 timestamp: timestampOf(turn.lastAt, options.now),
                 action: ACTION.tokenUsage,
@@ -2879,7 +2873,7 @@ function* recoveredEvents(session, options) {
             event.session = { id: session.sessionId };
             if (turn.model)
                 event.model = turn.model;
-            event.gen_ai = { token: { type: tokenType }, usage: recovered_events_usageOf(tokenType, turn) };
+            event.gen_ai = { token: { type: tokenType }, usage: turnUsageOf(tokenType, turn) };
             event.raw = {
                 source: RECOVERED_SOURCE,
                 metric_name: options.metricName,
@@ -2934,7 +2928,6 @@ function addUsage(totals, usage) {
 }
 class UsageTally {
     tokenEvents = 0;
-    tokenEventsBySource = { metric: 0, session_file: 0 };
     tokenPoints = new CappedCounter(REPORT_LIMITS.groupKeys);
     total = emptyUsageTotals();
     byModel = new CappedMap(REPORT_LIMITS.groupKeys, emptyUsageTotals);
@@ -2948,7 +2941,6 @@ class UsageTally {
     add(event) {
         this.tokenEvents += 1;
         const source = sourceOf(event);
-        this.tokenEventsBySource[source] += 1;
         this.tokenPoints.add(typeof event.gen_ai?.token?.type === 'string' ? event.gen_ai.token.type : 'unknown');
         const usage = isObject(event.gen_ai?.usage) ? event.gen_ai.usage : undefined;
         if (!usage || !countsUsage(usage))
@@ -2976,7 +2968,6 @@ class UsageTally {
                 bySource: this.bySource.toObject(),
             },
             tokenEvents: this.tokenEvents,
-            tokenEventsBySource: { ...this.tokenEventsBySource },
             tokenPoints: this.tokenPoints.toObject(),
         };
     }
@@ -3100,13 +3091,11 @@ class RunReportBuilder {
 
 ;// CONCATENATED MODULE: ./src/finish/account-usage/sessions/pair-sessions.ts
 
-
 /** Clock slack between a session's last record and its process's exit flush. */
 const SLACK_MS = 5_000;
 /** Candidate sessions tried per export (closest in time first), and the largest set tried. */
 const MAX_CANDIDATES = 12;
 const MAX_SET_SIZE = 4;
-const FIELDS = ['input', 'cachedInput', 'output', 'reasoningOutput'];
 /**
  * The session's usage per model, summed over its turns; models with no tokens left out. A
  * 'summary' session's total goes under its last model, else under `exportModel` (an export's
@@ -3119,27 +3108,22 @@ function sessionByModel(session, exportModel) {
         return withoutEmpty(byModel);
     }
     for (const turn of session.turns) {
-        const counts = (byModel[turn.model] ??= emptyCounts());
-        for (const field of FIELDS)
-            counts[field] = addCount(counts[field], turn.usage[field]);
+        addCounts((byModel[turn.model] ??= emptyCounts()), turn.usage);
     }
     return withoutEmpty(byModel);
 }
 function withoutEmpty(byModel) {
     const kept = Object.create(null);
     for (const [model, counts] of Object.entries(byModel))
-        if (FIELDS.some((field) => counts[field] !== 0))
+        if (COUNT_FIELDS.some((field) => counts[field] !== 0))
             kept[model] = counts;
     return kept;
 }
 function sumByModel(sets) {
     const sum = Object.create(null);
     for (const byModel of sets) {
-        for (const [model, counts] of Object.entries(byModel)) {
-            const into = (sum[model] ??= emptyCounts());
-            for (const field of FIELDS)
-                into[field] = addCount(into[field], counts[field]);
-        }
+        for (const [model, counts] of Object.entries(byModel))
+            addCounts((sum[model] ??= emptyCounts()), counts);
     }
     return sum;
 }
@@ -3147,7 +3131,7 @@ function sameUsage(a, b) {
     const models = Object.keys(a);
     if (models.length !== Object.keys(b).length)
         return false;
-    return models.every((model) => b[model] !== undefined && FIELDS.every((field) => a[model][field] === b[model][field]));
+    return models.every((model) => b[model] !== undefined && COUNT_FIELDS.every((field) => a[model][field] === b[model][field]));
 }
 function ms(iso) {
     const t = Date.parse(iso);
@@ -3175,7 +3159,7 @@ function exactSet(metric, candidates) {
 function usageDistance(a, b) {
     let distance = 0;
     for (const model of new Set([...Object.keys(a), ...Object.keys(b)])) {
-        for (const field of FIELDS)
+        for (const field of COUNT_FIELDS)
             distance += Math.abs((a[model]?.[field] ?? 0) - (b[model]?.[field] ?? 0));
     }
     return distance;
@@ -3244,6 +3228,17 @@ function pairSessions(exports, sessions) {
 
 ;// CONCATENATED MODULE: ./src/finish/account-usage/sessions/reconcile.ts
 
+/** Every disagreement, model by model: what the usage file lists and validation warns of. */
+function disagreementsOf(sessions) {
+    return sessions.exports
+        .filter((e) => e.agreement === 'disagree')
+        .flatMap((e) => [...new Set([...Object.keys(e.metricByModel ?? {}), ...Object.keys(e.sessionByModel ?? {})])].map((model) => ({
+        sessionIds: e.sessionIds,
+        model,
+        metric: e.metricByModel?.[model],
+        sessionFile: e.sessionByModel?.[model],
+    })));
+}
 const MAX_LISTED = 50;
 async function scanSafely(options) {
     try {
@@ -3312,6 +3307,8 @@ async function reconcileSessions(options) {
 ;// CONCATENATED MODULE: ./src/finish/validate/validate.ts
 
 
+
+
 const CLEAN_STOP = 'shutdown request';
 /** What an HTTP status the collector answered with usually means. */
 const REJECTION_CAUSES = {
@@ -3354,7 +3351,7 @@ function validateRun(report, stats, options) {
     else if (!report.captureFound && stats === undefined) {
         warnings.push('The collector wrote no capture file.');
     }
-    if (report.codexEvents > 0 && report.tokenEventsBySource.metric === 0 && report.tokenEventsBySource.session_file === 0) {
+    if (report.codexEvents > 0 && report.tokenEvents === 0) {
         warnings.push('Codex events were captured but no token usage metric.');
         diagnoses.push('Codex sends its metrics only at a normal exit: it was cancelled or killed, or `metrics_exporter` was overridden in its configuration.');
     }
@@ -3437,17 +3434,10 @@ function checkSessions(sessions, warnings, diagnoses) {
     }
     if (sessions.recoverySkipped)
         warnings.push(`Usage in session files was not recovered: ${sessions.recoverySkipped}.`);
-    for (const pairing of sessions.exports) {
-        if (pairing.agreement !== 'disagree')
-            continue;
-        const models = new Set([...Object.keys(pairing.metricByModel ?? {}), ...Object.keys(pairing.sessionByModel ?? {})]);
-        for (const model of models) {
-            const metric = pairing.metricByModel?.[model];
-            const file = pairing.sessionByModel?.[model];
-            const fields = Object.keys(FIELD_NAMES).filter((field) => (metric?.[field] ?? 0) !== (file?.[field] ?? 0));
-            const figures = fields.map((field) => `${FIELD_NAMES[field]} ${metric?.[field] ?? 0} in the metric, ${file?.[field] ?? 0} in the session file`).join('; ');
-            warnings.push(`The token metric and the session file of session ${pairing.sessionIds.join(', ')} disagree for model ${model || '(none)'}: ${figures}. The metric was counted.`);
-        }
+    for (const { sessionIds, model, metric, sessionFile: file } of disagreementsOf(sessions)) {
+        const fields = COUNT_FIELDS.filter((field) => (metric?.[field] ?? 0) !== (file?.[field] ?? 0));
+        const figures = fields.map((field) => `${FIELD_NAMES[field]} ${metric?.[field] ?? 0} in the metric, ${file?.[field] ?? 0} in the session file`).join('; ');
+        warnings.push(`The token metric and the session file of session ${sessionIds.join(', ')} disagree for model ${model || '(none)'}: ${figures}. The metric was counted.`);
     }
     for (const unreadable of sessions.sessionFiles.unreadable)
         warnings.push(`The session file ${unreadable.file} could not be read: ${unreadable.reason}.`);
@@ -3469,7 +3459,7 @@ function checkUnknownTelemetry(report, stats, sessions, warnings) {
         warnings.push(`Codex's telemetry looks like nothing this action knows: ${plural(unknownLogs, 'log record')} from ${version} arrived, none of them an event it keeps (codex.conversation_starts, codex.user_prompt, codex.tool_decision, codex.tool_result).`);
     }
     const unknownMetrics = stats.dropped.codex_metric_not_kept ?? 0;
-    if (unknownMetrics > 0 && report.tokenEventsBySource.metric === 0 && report.tokenEventsBySource.session_file === 0) {
+    if (unknownMetrics > 0 && report.tokenEvents === 0) {
         warnings.push(`Codex's metrics arrived (${plural(unknownMetrics, 'metric')} from ${version}) but no codex.turn.token_usage among them: this Codex may report its token usage differently.`);
     }
 }
@@ -3503,6 +3493,7 @@ function usageBreakdown(groups) {
 
 
 
+
 /**
  * The usage record one run leaves in the Actions cache for the next run of the same job to compare
  * with: totals, per-model tokens, events, tool calls, Codex version and where the run came from.
@@ -3524,9 +3515,6 @@ const RECORD_LIMITS = {
 };
 const OTHER_MODELS = '(other models)';
 const RECORD_TOKEN_FIELDS = ['input_tokens', 'cache_read_input_tokens', 'output_tokens', 'reasoning_output_tokens', 'total_tokens'];
-function toolCallCount(report) {
-    return Object.values(report.tools).reduce((n, t) => n + t.calls, 0) + report.otherToolCalls;
-}
 function recordTokens(entry) {
     return {
         input_tokens: entry.input_tokens,
@@ -4917,6 +4905,7 @@ async function safelyOr(work, fallback, warn) {
 
 ;// CONCATENATED MODULE: ./src/finish/publish/summary.ts
 
+
 /** 1 MiB minus room for the runner's own additions. */
 const SUMMARY_MAX_BYTES = 1024 * 1024 - 8 * 1024;
 const SUMMARY_NOTES = {
@@ -4988,8 +4977,6 @@ function recoverySentence(usage, sessions) {
         const n = sessions.withoutUsage.length;
         lines.push(`${n === 1 ? '1 session' : `${formatInt(n)} sessions`} stopped before any model response completed: no tokens to recover.`);
     }
-    if (sessions.recoverySkipped)
-        lines.push(`Usage in session files was not recovered: ${plainLine(sessions.recoverySkipped)}.`);
     if (sessions.sessionFiles.olderLeftOut > 0) {
         const n = sessions.sessionFiles.olderLeftOut;
         lines.push(`${n === 1 ? '1 session file' : `${formatInt(n)} session files`} from before this job's start step (a reused \`codex-home\`) left out.`);
@@ -5014,7 +5001,7 @@ function activity(report) {
     parts.push([
         `- Sessions: ${formatInt(report.sessions)}${report.sessionsCapped ? '+' : ''}`,
         `- Prompts: ${formatInt(report.prompts)}`,
-        `- Tool calls: ${formatInt(Object.values(report.tools).reduce((n, t) => n + t.calls, 0) + report.otherToolCalls)}`,
+        `- Tool calls: ${formatInt(toolCallCount(report))}`,
         `- Commands run: ${formatInt(report.commands.total)}`,
         `- ${toolDecisionsLine(report.toolDecisions)}`,
     ].join('\n'));
@@ -5155,6 +5142,7 @@ function errorMarkdown(error) {
 ;// CONCATENATED MODULE: ./src/finish/publish/usage-file.ts
 
 
+
 const USAGE_NOTES = {
     noCost: 'no cost: Codex emits none',
     perSession: 'per-session usage: the token metric carries no conversation id, so each metric export is paired with the session its process ran (by model, totals and time); usage of a session whose process sent no metric is recovered from its session file',
@@ -5169,15 +5157,7 @@ function reconciliationBlock(sessions) {
         metric_exports: sessions.exports.map((e) => ({ export_seq: e.exportSeq, at: e.at, session_ids: e.sessionIds, agreement: e.agreement })),
         recovered_sessions: sessions.recovered.map((s) => ({ session_id: s.sessionId, file: s.file, models: s.models })),
         sessions_without_usage: sessions.withoutUsage.map((s) => ({ session_id: s.sessionId, file: s.file })),
-        disagreements: sessions.exports
-            .filter((e) => e.agreement === 'disagree')
-            .flatMap((e) => [...new Set([...Object.keys(e.metricByModel ?? {}), ...Object.keys(e.sessionByModel ?? {})])].map((model) => ({
-            session_ids: e.sessionIds,
-            model,
-            metric: figures(e.metricByModel?.[model]),
-            session_file: figures(e.sessionByModel?.[model]),
-            counted: 'metric',
-        }))),
+        disagreements: disagreementsOf(sessions).map((d) => ({ session_ids: d.sessionIds, model: d.model, metric: figures(d.metric), session_file: figures(d.sessionFile), counted: 'metric' })),
         ...(sessions.recoverySkipped ? { recovery_skipped: sessions.recoverySkipped } : {}),
     };
 }
