@@ -4,7 +4,7 @@
  * validateRun, renderSummary). `baseline`: read the capture and its token file in 1 MB chunks and
  * JSON.parse every line. `sessions`: the post step as src/finish/main.ts runs it, the session files
  * of `<codex-home>` read and paired with the metric between the two stages of the runtime log
- * (buildRuntimeLog), then the same usage file, validation and summary.
+ * (writeRuntimeLogWithReport with a SessionSource), then the same usage file, validation and summary.
  * Usage: post-step-worker.ts subject|baseline <capture> <runtime-log>, or
  * post-step-worker.ts sessions <capture> <runtime-log> <codex-home> <since (ISO)>.
  * Prints one JSON line.
@@ -30,8 +30,10 @@ async function subject(): Promise<Record<string, number>> {
 }
 
 /**
- * buildRuntimeLog of src/finish/main.ts with the collector stopped: its modules are loaded before
- * the clock starts (and only in this mode, so the other modes load what they always did).
+ * writeRuntimeLogWithReport (src/finish/account-usage/process-capture.ts) with a SessionSource, as
+ * src/finish/main.ts runs it with the collector stopped, written out step by step so that
+ * reconcileSessions is timed on its own (`readMs`). Its modules are loaded before the clock starts
+ * (and only in this mode, so the other modes load what they always did).
  */
 async function withSessions(): Promise<() => Promise<Record<string, number>>> {
   const [{ RuntimeLogWriter }, { RunReportBuilder }, { CODEX_HARNESS }, { sessionReaderFor }, { reconcileSessions }, { recoveredEvents }, { attributionFromEnv }, { redactDeep }] = await Promise.all([

@@ -3127,7 +3127,7 @@ async function main() {
         // The post step's inputs are checked here too: a wrong value fails now, not at the end.
         if ((0,src_inputs/* readFinishInputs */.P_)(readInput).mode === 'finish') {
             // A later use of the action with `mode: finish`: loaded only then, so start stays small and fast.
-            const { finishCapture } = await Promise.all(/* import() */[__nccwpck_require__.e(838), __nccwpck_require__.e(91), __nccwpck_require__.e(762)]).then(__nccwpck_require__.bind(__nccwpck_require__, 55762));
+            const { finishCapture } = await Promise.all(/* import() */[__nccwpck_require__.e(838), __nccwpck_require__.e(91), __nccwpck_require__.e(785)]).then(__nccwpck_require__.bind(__nccwpck_require__, 20785));
             await finishCapture('finish-step');
         }
         else {

@@ -9,12 +9,10 @@ import { readFinishInputs, type FinishInputs } from '../inputs.js';
 import { sessionReaderFor } from '../harness/sessions.js';
 import { STATE_ROLE, STATE_WORK_DIR } from '../start/state.js';
 import { stopCollector, type StopOutcome } from './stop-collector/stop-collector.js';
-import { RuntimeLogWriter } from './runtime-log/write-runtime-log.js';
 import { SecretScanner } from './runtime-log/secret-scan.js';
-import { RunReportBuilder } from './account-usage/report-builder.js';
+import { writeRuntimeLogWithReport } from './account-usage/process-capture.js';
 import { CODEX_HARNESS, totalTokens, type RunReport } from './account-usage/run-report.js';
-import { reconcileSessions, type SessionReconciliation } from './account-usage/sessions/reconcile.js';
-import { recoveredEvents } from './account-usage/sessions/recovered-events.js';
+import type { SessionReconciliation } from './account-usage/sessions/reconcile.js';
 import { validateRun } from './validate/validate.js';
 import { RunComparison } from './compare/run-comparison.js';
 import { defaultArtifactName, uploadRuntimeArtifact, type RuntimeArtifactResult } from './publish/artifact.js';
@@ -216,36 +214,25 @@ interface RuntimeLogInputs {
 }
 
 /**
- * The runtime log and the report of its events: the capture first, then the session files are
- * read and paired with the metric exports, then the token events go in, the metric's with their
- * sessions and the usage recovered from session files after them. A collector left running may
- * still write: then the log is a copy of what was read, not the capture itself.
+ * The runtime log and the report of its events, with the session files read between its stages
+ * (account-usage/process-capture.ts). A collector left running may still write: then the log is
+ * a copy of what was read, not the capture itself.
  */
 async function buildRuntimeLog({ paths, run, collectorConfig, outcome, usageSeries, scanner }: RuntimeLogInputs): Promise<{ report: RunReport; sessions: SessionReconciliation | undefined }> {
-  const accounting = new RunReportBuilder();
-  const writer = new RuntimeLogWriter({
-    capturePath: paths.capture,
-    tokenPath: paths.tokenPoints,
-    logPath: paths.runtimeLog,
-    linkCapture: outcome.status !== 'left-alone',
-    secretScan: scanner,
-    onEvent: (event) => accounting.add(event),
-    ...(usageSeries ? { onTokenEvent: (event: Record<string, any>) => usageSeries.add(event) } : {}),
-  });
-  await writer.writeCapture();
   const reader = sessionReaderFor(CODEX_HARNESS);
-  const reconciled = reader
-    ? await reconcileSessions({ reader, home: run.codexHome, since: new Date(run.startedAt), exports: writer.metricExports, exportsIncomplete: writer.metricExportsIncomplete })
-    : undefined;
   const attribution = collectorConfig?.attribution ?? redactDeep(attributionFromEnv(process.env));
-  const now = new Date().toISOString();
-  await writer.appendTokenEvents({
-    ...(reconciled ? { sessionOfExport: reconciled.sessionOfExport } : {}),
-    extraEvents: (function* () {
-      for (const session of reconciled?.recoveredSessions ?? []) yield* recoveredEvents(session, { attribution, harnessName: reader!.harnessName, metricName: reader!.usageMetricName, now });
-    })(),
-  });
-  return { report: accounting.finish(writer.stats), sessions: reconciled?.report };
+  const { report, sessions } = await writeRuntimeLogWithReport(
+    {
+      capturePath: paths.capture,
+      tokenPath: paths.tokenPoints,
+      logPath: paths.runtimeLog,
+      linkCapture: outcome.status !== 'left-alone',
+      secretScan: scanner,
+      ...(usageSeries ? { onTokenEvent: (event: Record<string, any>) => usageSeries.add(event) } : {}),
+    },
+    reader ? { reader, home: run.codexHome, since: new Date(run.startedAt), attribution } : undefined,
+  );
+  return { report, sessions };
 }
 
 /** The job summary; a summary that cannot be written is a warning, never a failure. */
