@@ -23,7 +23,7 @@ import { CodexSessionFile, MAX_RECORD_BYTES } from './session-files/records.js';
 
 const CHUNK_BYTES = 1024 * 1024;
 /** A file smaller than this is read in full: its head and tail would be most of it. */
-export const FULL_READ_BELOW = 1024 * 1024;
+const FULL_READ_BELOW = 1024 * 1024;
 /** How much of a large file's end is read for its last token_usage_record, widened in turn while none is found; then the whole file. */
 export const TAIL_BYTES = [64 * 1024, 512 * 1024, 4 * 1024 * 1024] as const;
 /** Smaller chunks for a file's head and tail, where only a little is read. */

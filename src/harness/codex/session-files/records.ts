@@ -33,7 +33,7 @@ function wantCodexLine(head: LineHead): boolean | undefined {
 }
 
 /** The session id in a `rollout-<local time>-<session id>.jsonl` name. */
-export function sessionIdFromFileName(name: string): string | undefined {
+function sessionIdFromFileName(name: string): string | undefined {
   return /-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.jsonl$/i.exec(name)?.[1];
 }
 
